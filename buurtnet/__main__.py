@@ -1,0 +1,3 @@
+from buurtnet.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""`create_app(settings)`: the Starlette application, with the embedded worker in its lifespan."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+
+from buurtnet.config import Settings
+from buurtnet.core import housekeeping
+from buurtnet.db import Database
+from buurtnet.jobs import Registry, Worker
+from buurtnet.web.auth import SessionBackend
+from buurtnet.web.errors import EXCEPTION_HANDLERS
+from buurtnet.web.headers import SecurityHeaders
+from buurtnet.web.i18n import load_all_translations
+from buurtnet.web.routes import all_routes
+from buurtnet.web.services import Services
+from buurtnet.web.templating import make_environments
+
+
+def job_registry() -> Registry:
+    """Every job and periodic task of every layer."""
+    registry = Registry()
+    housekeeping.register(registry)
+    return registry
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
+    """The web application. A given database is used as is (and not closed); else one is made."""
+    translations = load_all_translations()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_database = database is None
+        running = database or Database(settings.database_url)
+        app.state.services = Services(settings, running, translations)
+        stop = asyncio.Event()
+        worker_task = None
+        if settings.embedded_worker:
+            worker_task = asyncio.create_task(Worker(running, job_registry()).run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                await worker_task
+            if own_database:
+                await running.dispose()
+
+    app = Starlette(
+        routes=all_routes(),
+        middleware=[
+            Middleware(SecurityHeaders, https=settings.uses_https),
+            Middleware(AuthenticationMiddleware, backend=SessionBackend()),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.environments = make_environments(translations)
+    return app

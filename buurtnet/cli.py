@@ -1,0 +1,229 @@
+"""The `buurtnet` command. Every error is one readable line and a non-zero exit."""
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import NoReturn
+
+import uvicorn
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from buurtnet import schema
+from buurtnet.app import job_registry
+from buurtnet.config import PREFIX, Settings, SettingsError, load_settings
+from buurtnet.core import accounts, demo, neighbourhoods
+from buurtnet.core.errors import InvalidInput, NotFound
+from buurtnet.db import Database
+from buurtnet.jobs import Worker
+from buurtnet.models import Role
+from buurtnet.web.messages import FORM_MESSAGES
+
+log = logging.getLogger("buurtnet")
+
+
+class CliError(Exception):
+    """A problem to report as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="buurtnet", description="Buurtnet: the neighbourhood network."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web server (with the embedded worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL only)")
+
+    commands.add_parser("worker", help="run a job worker (production, next to web processes)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("demo", help="create a demo neighbourhood and print its logins")
+
+    user = commands.add_parser("user", help="manage accounts").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    create_user = user.add_parser("create", help="create an account")
+    create_user.add_argument("username")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    create_user.add_argument("--role", choices=[role.value for role in Role], default="resident")
+    create_user.add_argument("--neighbourhood", metavar="SLUG")
+    create_user.add_argument("--display-name", default="")
+
+    neighbourhood = commands.add_parser(
+        "neighbourhood", help="manage neighbourhoods"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
+    create_neighbourhood = neighbourhood.add_parser("create", help="create a neighbourhood")
+    create_neighbourhood.add_argument("slug")
+    create_neighbourhood.add_argument("--name", required=True)
+    create_neighbourhood.add_argument("--description", default="")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    arguments = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        run_command(arguments)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except (CliError, SettingsError) as error:
+        fail(str(error))
+    except InvalidInput as error:
+        fail(
+            "; ".join(
+                f"{field}: {FORM_MESSAGES.get(code, code)}" for field, code in error.errors.items()
+            )
+        )
+    except (OperationalError, DBAPIError, OSError) as error:
+        fail(f"cannot use the database: {first_line(error)}")
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        log.debug("unexpected error", exc_info=error)
+        fail(f"unexpected error: {type(error).__name__}: {first_line(error)}")
+    sys.exit(0)
+
+
+def run_command(arguments: argparse.Namespace) -> None:
+    if arguments.command == "serve":
+        serve(arguments.host, arguments.port, arguments.workers)
+        return
+    settings = load_settings()
+    if arguments.command == "migrate":
+        command = lambda database: migrate(database, announce=True)  # noqa: E731
+        asyncio.run(with_database(settings, command, needs_schema=False))
+        return
+    commands: dict[str, Callable[[Database], Awaitable[None]]] = {
+        "worker": run_worker,
+        "demo": lambda database: create_demo(database, settings),
+        "user": lambda database: create_user(database, arguments),
+        "neighbourhood": lambda database: create_neighbourhood(database, arguments),
+    }
+    asyncio.run(with_database(settings, commands[arguments.command]))
+
+
+async def with_database(
+    settings: Settings,
+    command: Callable[[Database], Awaitable[None]],
+    *,
+    needs_schema: bool = True,
+) -> None:
+    """Run a command on the database; the embedded SQLite database is migrated on first use."""
+    database = Database(settings.database_url)
+    try:
+        if needs_schema and not await schema.is_up_to_date(database):
+            if not settings.is_sqlite:
+                raise CliError(
+                    "the database schema is not up to date: run `buurtnet migrate` first"
+                )
+            await migrate(database, announce=True)
+        await command(database)
+    finally:
+        await database.dispose()
+
+
+async def migrate(database: Database, *, announce: bool) -> None:
+    before = await schema.current_revision(database)
+    head = schema.head_revision()
+    if before == head:
+        if announce:
+            print(f"The database is up to date (revision {head}).")
+        return
+    print(f"Migrating the database from {before or 'empty'} to {head} …", flush=True)
+    await schema.upgrade(database)
+    print("Done.", flush=True)
+
+
+async def run_worker(database: Database) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    log.info("worker started; stop with Ctrl+C")
+    await Worker(database, job_registry()).run(stop)
+
+
+async def create_demo(database: Database, settings: Settings) -> None:
+    async with database.transaction() as session:
+        neighbourhood, logins = await demo.create_demo(session)
+    print(f"Demo neighbourhood: {neighbourhood.name} ({settings.base_url}/n/{neighbourhood.slug})")
+    print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")
+    for login in logins:
+        print(f"  {login.username:<10} {login.role.value}")
+
+
+async def create_user(database: Database, arguments: argparse.Namespace) -> None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CliError(
+            "give the password on standard input, e.g. `echo … | buurtnet user create …`"
+        )
+    async with database.transaction() as session:
+        neighbourhood_id = None
+        if arguments.neighbourhood:
+            try:
+                neighbourhood_id = (
+                    await neighbourhoods.get_by_slug(session, arguments.neighbourhood)
+                ).id
+            except NotFound as error:
+                raise CliError(f"there is no neighbourhood {arguments.neighbourhood!r}") from error
+        account = await accounts.create_account(
+            session,
+            accounts.NewAccount(
+                username=arguments.username,
+                email=arguments.email,
+                password=password,
+                display_name=arguments.display_name,
+                role=Role(arguments.role),
+                neighbourhood_id=neighbourhood_id,
+            ),
+        )
+    print(f"Created {account.role} {account.username}.")
+
+
+async def create_neighbourhood(database: Database, arguments: argparse.Namespace) -> None:
+    async with database.transaction() as session:
+        created = await neighbourhoods.create_neighbourhood(
+            session, arguments.slug, arguments.name, arguments.description
+        )
+    print(f"Created neighbourhood {created.name} at /n/{created.slug}.")
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    default_base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    settings = load_settings(default_base_url=default_base_url)
+    if workers > 1 and settings.is_sqlite:
+        raise CliError("several web processes need PostgreSQL; on SQLite use --workers 1")
+    asyncio.run(with_database(settings, check_only))
+    os.environ.setdefault(PREFIX + "BASE_URL", settings.base_url)
+    print(f"Buurtnet runs at {settings.base_url}  (stop with Ctrl+C)", flush=True)
+    uvicorn.run(
+        "buurtnet.asgi:application",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get(PREFIX + "FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+        server_header=False,
+    )
+
+
+async def check_only(_database: Database) -> None:
+    """Nothing more than `with_database` does: migrate SQLite, or check PostgreSQL's schema."""
+
+
+def first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def fail(message: str) -> NoReturn:
+    print(f"buurtnet: {message}", file=sys.stderr)
+    sys.exit(1)

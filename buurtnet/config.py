@@ -1,0 +1,142 @@
+"""Settings from BUURTNET_* environment variables.
+
+Everything is read once, by the command line or by `create_app`, and passed down; nothing here
+runs at import time. A missing or malformed value raises `SettingsError` naming the variable, so
+the program can stop with one clear line.
+"""
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "BUURTNET_"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    base_url: str
+    secret_key: str
+    data_dir: Path
+    allow_private_networks: bool = False
+    instance_name: str = "Buurtnet"
+    embedded_worker: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def host(self) -> str:
+        """The public host name (with port, if any): the `@host` of every account."""
+        return urlsplit(self.base_url).netloc
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, default_base_url: str = "http://127.0.0.1:8000"
+) -> Settings:
+    """Read the settings; create the data folder and, on SQLite, a lasting secret key."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get(PREFIX + "DATA_DIR") or "data").expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(
+            f"{PREFIX}DATA_DIR: cannot create folder {data_dir}: {error.strerror}"
+        ) from error
+    database_url = normalise_database_url(
+        env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{data_dir / 'buurtnet.sqlite3'}"
+    )
+    return Settings(
+        database_url=database_url,
+        base_url=normalise_base_url(env.get(PREFIX + "BASE_URL") or default_base_url),
+        secret_key=read_secret_key(env.get(PREFIX + "SECRET_KEY"), database_url, data_dir),
+        data_dir=data_dir,
+        allow_private_networks=parse_bool(env, "ALLOW_PRIVATE_NETWORKS", default=False),
+        instance_name=(env.get(PREFIX + "INSTANCE_NAME") or "Buurtnet").strip()[:60],
+        embedded_worker=parse_bool(env, "EMBEDDED_WORKER", default=True),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and pick the async driver for each database."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        raise SettingsError(f"{PREFIX}DATABASE_URL: not a URL: {url!r}")
+    drivers = {
+        "sqlite": "sqlite+aiosqlite",
+        "sqlite+aiosqlite": "sqlite+aiosqlite",
+        "postgres": "postgresql+asyncpg",
+        "postgresql": "postgresql+asyncpg",
+        "postgresql+asyncpg": "postgresql+asyncpg",
+    }
+    if scheme not in drivers:
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL: use sqlite:///PATH or postgresql://…, not {scheme}://"
+        )
+    return f"{drivers[scheme]}://{rest}"
+
+
+def normalise_base_url(url: str) -> str:
+    """The public origin: scheme, host and optional port, without a path or trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{PREFIX}BASE_URL: must look like https://buurt.example.nl")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise SettingsError(f"{PREFIX}BASE_URL: give only the origin, without a path")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as error:
+        raise SettingsError(f"{PREFIX}BASE_URL: malformed port in {url!r}") from error
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def read_secret_key(given: str | None, database_url: str, data_dir: Path) -> str:
+    """Use the given key; on SQLite generate one once and keep it in the data folder."""
+    if given:
+        if len(given) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError(
+                f"{PREFIX}SECRET_KEY: use at least {MIN_SECRET_KEY_LENGTH} random characters"
+            )
+        return given
+    if not database_url.startswith("sqlite"):
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY: required with PostgreSQL, so that every process shares it "
+            "(generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    key_file = data_dir / SECRET_KEY_FILE
+    if not key_file.exists():
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    key = key_file.read_text().strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"{PREFIX}SECRET_KEY: the key in {key_file} is too short")
+    return key
+
+
+def parse_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(PREFIX + name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingsError(f"{PREFIX}{name}: use true or false, not {raw!r}")

@@ -1,0 +1,21 @@
+"""Tidying that a worker does now and then: expired logins and old rate-limit counts."""
+
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import login_sessions, ratelimit
+from buurtnet.jobs import Registry, purge_old_failures
+
+INTERVAL = timedelta(minutes=10)
+RATE_LIMIT_HITS_KEPT = timedelta(days=1)
+
+
+async def tidy(session: AsyncSession) -> None:
+    await login_sessions.purge_expired(session)
+    await ratelimit.purge_hits(session, RATE_LIMIT_HITS_KEPT)
+    await purge_old_failures(session)
+
+
+def register(registry: Registry) -> None:
+    registry.every(INTERVAL, tidy)

@@ -1,0 +1,78 @@
+"""Server-side logins: they survive a restart, and logging out (or a new password) ends them."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.models import Account, AccountStatus, LoginSession, utcnow
+
+LIFETIME = timedelta(days=30)
+REFRESH_AFTER = timedelta(hours=12)  # extend a session at most this often, not on every request
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(session: AsyncSession, account: Account) -> str:
+    """Create a login and return the token for the cookie; only its hash is stored."""
+    assert account.id is not None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        LoginSession(
+            token_hash=hash_token(token),
+            account_id=account.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + LIFETIME,
+        )
+    )
+    return token
+
+
+async def find_login(session: AsyncSession, token: str) -> tuple[LoginSession, Account] | None:
+    """The live login and its active account for a cookie token, if any."""
+    query = (
+        select(LoginSession, Account)
+        .join(Account, Account.id == LoginSession.account_id)
+        .where(
+            LoginSession.token_hash == hash_token(token),
+            LoginSession.expires_at > utcnow(),
+            Account.status == AccountStatus.ACTIVE,
+        )
+    )
+    row = (await session.exec(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def needs_refresh(login: LoginSession) -> bool:
+    return utcnow() - login.last_seen_at > REFRESH_AFTER
+
+
+async def refresh(session: AsyncSession, login_id: int) -> None:
+    stored = await session.get(LoginSession, login_id)
+    if stored is not None:
+        stored.last_seen_at = utcnow()
+        stored.expires_at = stored.last_seen_at + LIFETIME
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    await session.exec(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+
+
+async def end_other_sessions(session: AsyncSession, account_id: int, keep_token: str) -> None:
+    await session.exec(
+        delete(LoginSession).where(
+            LoginSession.account_id == account_id,
+            LoginSession.token_hash != hash_token(keep_token),
+        )
+    )
+
+
+async def purge_expired(session: AsyncSession) -> None:
+    await session.exec(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))

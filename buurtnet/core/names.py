@@ -1,0 +1,89 @@
+"""Usernames and neighbourhood slugs share one namespace: both become `acct:name@host`."""
+
+import re
+
+from sqlalchemy import exists, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.models import Account, Neighbourhood
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{2,30}")
+SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
+EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+MAX_EMAIL_LENGTH = 254
+
+# Names that would confuse people or collide with addresses of the instance itself.
+RESERVED_NAMES = frozenset(
+    [
+        "abuse",
+        "actor",
+        "admin",
+        "administrator",
+        "api",
+        "buurtnet",
+        "help",
+        "hostmaster",
+        "inbox",
+        "instance",
+        "login",
+        "logout",
+        "moderator",
+        "n",
+        "nodeinfo",
+        "outbox",
+        "postmaster",
+        "register",
+        "root",
+        "security",
+        "settings",
+        "static",
+        "support",
+        "system",
+        "webmaster",
+        "www",
+    ]
+)
+
+
+def name_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def username_problem(username: str) -> str | None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        return "username_invalid"
+    if name_key(username) in RESERVED_NAMES:
+        return "username_reserved"
+    return None
+
+
+def slug_problem(slug: str) -> str | None:
+    if not SLUG_PATTERN.fullmatch(slug):
+        return "slug_invalid"
+    if slug in RESERVED_NAMES:
+        return "slug_reserved"
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+        return "email_invalid"
+    return None
+
+
+async def name_is_taken(session: AsyncSession, name: str) -> bool:
+    key = name_key(name)
+    query = select(
+        or_(exists().where(Account.username_key == key), exists().where(Neighbourhood.slug == key))
+    )
+    return bool((await session.exec(query)).one())
+
+
+async def email_is_taken(session: AsyncSession, email: str) -> bool:
+    query = select(exists().where(Account.email == email))
+    return bool((await session.exec(query)).one())

@@ -1,0 +1,71 @@
+"""Neighbourhoods and their members."""
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import names
+from buurtnet.core.errors import InvalidInput, NotFound
+from buurtnet.core.text import clean_line
+from buurtnet.models import Account, AccountStatus, Neighbourhood
+
+NAME_LENGTH = 100
+DESCRIPTION_LENGTH = 2000
+
+
+async def create_neighbourhood(
+    session: AsyncSession, slug: str, name: str, description: str = ""
+) -> Neighbourhood:
+    slug = slug.strip().lower()
+    name = clean_line(name, NAME_LENGTH)
+    errors: dict[str, str] = {}
+    if problem := names.slug_problem(slug):
+        errors["slug"] = problem
+    elif await names.name_is_taken(session, slug):
+        errors["slug"] = "slug_taken"
+    if not name:
+        errors["name"] = "name_missing"
+    if errors:
+        raise InvalidInput(errors)
+    neighbourhood = Neighbourhood(
+        slug=slug, name=name, description=description.strip()[:DESCRIPTION_LENGTH]
+    )
+    session.add(neighbourhood)
+    await session.flush()
+    return neighbourhood
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Neighbourhood:
+    query = select(Neighbourhood).where(Neighbourhood.slug == slug.lower())
+    neighbourhood = (await session.exec(query)).first()
+    if neighbourhood is None:
+        raise NotFound(slug)
+    return neighbourhood
+
+
+async def list_all(session: AsyncSession) -> list[Neighbourhood]:
+    return list((await session.exec(select(Neighbourhood).order_by(Neighbourhood.name))).all())
+
+
+def _is_member_of(neighbourhood_id: int) -> ColumnElement[bool]:
+    return and_(
+        col(Account.neighbourhood_id) == neighbourhood_id,
+        col(Account.status) == AccountStatus.ACTIVE,
+    )
+
+
+async def newest_members(
+    session: AsyncSession, neighbourhood_id: int, limit: int = 12
+) -> list[Account]:
+    query = (
+        select(Account)
+        .where(_is_member_of(neighbourhood_id))
+        .order_by(col(Account.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def member_count(session: AsyncSession, neighbourhood_id: int) -> int:
+    query = select(func.count()).where(_is_member_of(neighbourhood_id))
+    return (await session.exec(query)).one()

@@ -1,0 +1,1 @@
+"""Moderation: approvals, reports, actions and the audit log; later the metrics and the survey."""

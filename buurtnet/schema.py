@@ -1,0 +1,56 @@
+"""Bring the database schema to the newest migration, and tell whether it is there.
+
+The migrations live inside the package (`buurtnet/migrations`), so an installed wheel, as in the
+Docker image, can migrate without the source tree.
+"""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from buurtnet.db import Database
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def upgrade(database: Database, revision: str = "head") -> None:
+    def run(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def downgrade(database: Database, revision: str = "base") -> None:
+    def run(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def current_revision(database: Database) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+async def is_up_to_date(database: Database) -> bool:
+    return await current_revision(database) == head_revision()

@@ -1,0 +1,69 @@
+"""The admin's page: how people can sign up, and the neighbourhoods of this instance."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from buurtnet.core import neighbourhoods, site
+from buurtnet.core.errors import InvalidInput
+from buurtnet.models import RegistrationMode, Role
+from buurtnet.web import forms
+from buurtnet.web.auth import require_role
+from buurtnet.web.messages import translate_errors
+from buurtnet.web.services import services
+from buurtnet.web.templating import gettext_for, render
+
+
+async def admin_page(request: Request) -> Response:
+    require_role(request, Role.ADMIN)
+    return await _render(request, {}, {})
+
+
+async def save_registration_mode(request: Request) -> Response:
+    require_role(request, Role.ADMIN)
+    form = await forms.read_form(request)
+    chosen = forms.text(form, "registration_mode", 20)
+    if chosen not in set(RegistrationMode):
+        return await _render(request, {}, {}, status_code=400)
+    async with services(request).database.transaction() as session:
+        await site.set_registration_mode(session, RegistrationMode(chosen))
+    return RedirectResponse("/admin?saved=registration", status_code=303)
+
+
+async def add_neighbourhood(request: Request) -> Response:
+    require_role(request, Role.ADMIN)
+    form = await forms.read_form(request)
+    values = {name: forms.text(form, name, 2000) for name in ("slug", "name", "description")}
+    try:
+        async with services(request).database.transaction() as session:
+            await neighbourhoods.create_neighbourhood(
+                session, values["slug"], values["name"], values["description"]
+            )
+    except InvalidInput as error:
+        errors = translate_errors(error.errors, gettext_for(request))
+        return await _render(request, values, errors, status_code=400)
+    return RedirectResponse("/admin?saved=neighbourhood", status_code=303)
+
+
+async def _render(
+    request: Request, values: dict[str, str], errors: dict[str, str], *, status_code: int = 200
+) -> Response:
+    async with services(request).database.reading() as session:
+        mode = await site.registration_mode(session)
+        all_neighbourhoods = await neighbourhoods.list_all(session)
+    context = {
+        "mode": mode,
+        "modes": list(RegistrationMode),
+        "neighbourhoods": all_neighbourhoods,
+        "values": values,
+        "errors": errors,
+        "saved": request.query_params.get("saved", ""),
+    }
+    return render(request, "admin.html", context, status_code=status_code)
+
+
+routes = [
+    Route("/admin", admin_page, methods=["GET"]),
+    Route("/admin/registration", save_registration_mode, methods=["POST"]),
+    Route("/admin/neighbourhoods", add_neighbourhood, methods=["POST"]),
+]

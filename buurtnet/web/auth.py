@@ -1,0 +1,97 @@
+"""Who is logged in: a session cookie with a random token, looked up in the database."""
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from buurtnet.core import login_sessions
+from buurtnet.core.errors import NotAllowed
+from buurtnet.models import Account, Role
+from buurtnet.web.services import services
+
+SESSION_COOKIE = "buurtnet_session"
+PATHS_WITHOUT_LOGIN = ("/static/", "/healthz")
+
+
+class SignedIn(BaseUser):
+    def __init__(self, account: Account, token: str) -> None:
+        self.account = account
+        self.token = token
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.account.name_to_show
+
+
+class LoginRequired(Exception):
+    """Raised by a route that needs a logged-in person; answered with a redirect to /login."""
+
+
+class SessionBackend(AuthenticationBackend):
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        token = conn.cookies.get(SESSION_COOKIE)
+        if not token or conn.url.path.startswith(PATHS_WITHOUT_LOGIN):
+            return None
+        database = services(conn).database
+        async with database.reading() as session:
+            found = await login_sessions.find_login(session, token)
+        if found is None:
+            return None
+        login, account = found
+        if login_sessions.needs_refresh(login):
+            assert login.id is not None
+            async with database.transaction() as session:
+                await login_sessions.refresh(session, login.id)
+        return AuthCredentials(["authenticated", account.role]), SignedIn(account, token)
+
+
+def signed_in(connection: HTTPConnection) -> SignedIn | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, SignedIn) else None
+
+
+def current_account(connection: HTTPConnection) -> Account | None:
+    user = signed_in(connection)
+    return None if user is None else user.account
+
+
+def login_token(connection: HTTPConnection) -> str:
+    user = signed_in(connection)
+    return "" if user is None else user.token
+
+
+def require_account(request: Request) -> Account:
+    account = current_account(request)
+    if account is None:
+        raise LoginRequired
+    return account
+
+
+def require_role(request: Request, *roles: Role) -> Account:
+    account = require_account(request)
+    if not account.has_role(*roles):
+        raise NotAllowed
+    return account
+
+
+def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(login_sessions.LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def clear_session_cookie(response: Response, *, secure: bool) -> None:
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=secure)

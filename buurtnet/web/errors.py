@@ -1,0 +1,59 @@
+"""Error pages that fit the site, for people; core errors become the right status code."""
+
+import logging
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ExceptionHandler
+
+from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.web.auth import LoginRequired
+from buurtnet.web.templating import render
+
+log = logging.getLogger(__name__)
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    return error_page(request, error.status_code, error.detail, headers)
+
+
+async def not_found(request: Request, _error: Exception) -> Response:
+    return error_page(request, 404)
+
+
+async def not_allowed(request: Request, _error: Exception) -> Response:
+    return error_page(request, 403)
+
+
+async def login_required(request: Request, _error: Exception) -> Response:
+    return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+
+
+async def server_error(request: Request, error: Exception) -> Response:
+    log.error("error on %s %s", request.method, request.url.path, exc_info=error)
+    return error_page(request, 500)
+
+
+def error_page(
+    request: Request, status_code: int, detail: str = "", headers: dict[str, str] | None = None
+) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "detail": detail},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {
+    HTTPException: http_error,
+    NotFound: not_found,
+    NotAllowed: not_allowed,
+    LoginRequired: login_required,
+    Exception: server_error,
+}

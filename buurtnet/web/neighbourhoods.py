@@ -1,0 +1,129 @@
+"""The start page, each neighbourhood's home page, and its invite codes."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from buurtnet.core import accounts, invites, neighbourhoods, permissions
+from buurtnet.core.errors import InvalidInput, NotAllowed
+from buurtnet.models import Account, Neighbourhood
+from buurtnet.web import forms
+from buurtnet.web.auth import current_account, require_account
+from buurtnet.web.messages import translate_errors
+from buurtnet.web.services import services
+from buurtnet.web.templating import gettext_for, render
+
+
+async def start(request: Request) -> Response:
+    """People with a neighbourhood go straight to it; visitors see the neighbourhoods here."""
+    account = current_account(request)
+    async with services(request).database.reading() as session:
+        if account is not None:
+            home = await accounts.home_neighbourhood(session, account)
+            if home is not None:
+                return RedirectResponse(f"/n/{home.slug}", status_code=303)
+        all_neighbourhoods = await neighbourhoods.list_all(session)
+    return render(request, "start.html", {"neighbourhoods": all_neighbourhoods})
+
+
+async def neighbourhood_home(request: Request) -> Response:
+    account = current_account(request)
+    async with services(request).database.reading() as session:
+        neighbourhood = await neighbourhoods.get_by_slug(session, request.path_params["slug"])
+        assert neighbourhood.id is not None
+        count = await neighbourhoods.member_count(session, neighbourhood.id)
+        is_member = account is not None and account.neighbourhood_id == neighbourhood.id
+        newest = await neighbourhoods.newest_members(session, neighbourhood.id) if is_member else []
+    context = {
+        "neighbourhood": neighbourhood,
+        "member_count": count,
+        "newest_members": newest,
+        "is_member": is_member,
+        "can_invite": account is not None
+        and permissions.can_manage_invites(account, neighbourhood.id),
+    }
+    return render(request, "neighbourhood.html", context)
+
+
+async def invites_page(request: Request) -> Response:
+    account = require_account(request)
+    async with services(request).database.reading() as session:
+        neighbourhood = await _managed_neighbourhood(session, request, account)
+    return await _render_invites(request, neighbourhood)
+
+
+async def create_invite(request: Request) -> Response:
+    account = require_account(request)
+    form = await forms.read_form(request)
+    values = {
+        "max_uses": forms.text(form, "max_uses", 6),
+        "valid_days": forms.text(form, "valid_days", 6),
+    }
+    try:
+        async with services(request).database.transaction() as session:
+            neighbourhood = await _managed_neighbourhood(session, request, account)
+            await invites.create_invite(
+                session,
+                neighbourhood,
+                account,
+                max_uses=forms.number(form, "max_uses", 0),
+                valid_days=forms.number(form, "valid_days", 0),
+            )
+    except InvalidInput as error:
+        async with services(request).database.reading() as session:
+            neighbourhood = await _managed_neighbourhood(session, request, account)
+        messages = translate_errors(error.errors, gettext_for(request))
+        return await _render_invites(request, neighbourhood, values, messages, status_code=400)
+    return RedirectResponse(f"/n/{neighbourhood.slug}/invites", status_code=303)
+
+
+async def revoke_invite(request: Request) -> Response:
+    account = require_account(request)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        neighbourhood = await _managed_neighbourhood(session, request, account)
+        assert neighbourhood.id is not None
+        await invites.revoke_invite(session, neighbourhood.id, request.path_params["invite_id"])
+    return RedirectResponse(f"/n/{neighbourhood.slug}/invites", status_code=303)
+
+
+async def _managed_neighbourhood(
+    session: AsyncSession, request: Request, account: Account
+) -> Neighbourhood:
+    neighbourhood = await neighbourhoods.get_by_slug(session, request.path_params["slug"])
+    assert neighbourhood.id is not None
+    if not permissions.can_manage_invites(account, neighbourhood.id):
+        raise NotAllowed
+    return neighbourhood
+
+
+async def _render_invites(
+    request: Request,
+    neighbourhood: Neighbourhood,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    assert neighbourhood.id is not None
+    async with services(request).database.reading() as session:
+        codes = await invites.list_invites(session, neighbourhood.id)
+    context = {
+        "neighbourhood": neighbourhood,
+        "invites": [(code, invites.is_usable(code)) for code in codes],
+        "base_url": services(request).settings.base_url,
+        "values": values
+        or {"max_uses": invites.DEFAULT_MAX_USES, "valid_days": invites.DEFAULT_VALID_DAYS},
+        "errors": errors or {},
+    }
+    return render(request, "invites.html", context, status_code=status_code)
+
+
+routes = [
+    Route("/", start, methods=["GET"]),
+    Route("/n/{slug}", neighbourhood_home, methods=["GET"]),
+    Route("/n/{slug}/invites", invites_page, methods=["GET"]),
+    Route("/n/{slug}/invites", create_invite, methods=["POST"]),
+    Route("/n/{slug}/invites/{invite_id:int}/revoke", revoke_invite, methods=["POST"]),
+]

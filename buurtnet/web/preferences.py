@@ -1,0 +1,109 @@
+"""The settings page of one's own account: name, language and password; and the language switch."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from buurtnet.core import accounts, login_sessions
+from buurtnet.core.errors import InvalidInput
+from buurtnet.web import forms
+from buurtnet.web.accounts import PASSWORD_LENGTH
+from buurtnet.web.auth import current_account, login_token, require_account
+from buurtnet.web.messages import translate_errors
+from buurtnet.web.services import services
+from buurtnet.web.templating import LANGUAGE_COOKIE, gettext_for, render
+
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+async def settings_page(request: Request) -> Response:
+    account = require_account(request)
+    values = {"display_name": account.display_name, "locale": account.locale or ""}
+    saved = request.query_params.get("saved", "")
+    return render(request, "settings.html", {"values": values, "saved": saved})
+
+
+async def save_profile(request: Request) -> Response:
+    account = require_account(request)
+    form = await forms.read_form(request)
+    values = {
+        "display_name": forms.text(form, "display_name", 200),
+        "locale": forms.text(form, "locale", 10),
+    }
+    try:
+        async with services(request).database.transaction() as session:
+            await accounts.update_profile(
+                session,
+                account,
+                display_name=values["display_name"],
+                locale=values["locale"] or None,
+            )
+    except InvalidInput as error:
+        errors = translate_errors(error.errors, gettext_for(request))
+        return render(
+            request, "settings.html", {"values": values, "errors": errors}, status_code=400
+        )
+    return RedirectResponse("/settings?saved=profile", status_code=303)
+
+
+async def change_password(request: Request) -> Response:
+    """A new password also logs out every other device."""
+    account = require_account(request)
+    form = await forms.read_form(request)
+    new_password = forms.text(form, "new_password", PASSWORD_LENGTH)
+    errors: dict[str, str] = {}
+    if new_password != forms.text(form, "new_password_again", PASSWORD_LENGTH):
+        errors = {"new_password_again": "password_mismatch"}
+    try:
+        if errors:
+            raise InvalidInput(errors)
+        async with services(request).database.transaction() as session:
+            await accounts.change_password(
+                session,
+                account,
+                forms.text(form, "current_password", PASSWORD_LENGTH),
+                new_password,
+            )
+            assert account.id is not None
+            await login_sessions.end_other_sessions(session, account.id, login_token(request))
+    except InvalidInput as error:
+        values = {"display_name": account.display_name, "locale": account.locale or ""}
+        messages = translate_errors(error.errors, gettext_for(request))
+        return render(
+            request, "settings.html", {"values": values, "errors": messages}, status_code=400
+        )
+    return RedirectResponse("/settings?saved=password", status_code=303)
+
+
+async def switch_language(request: Request) -> Response:
+    """The language buttons at the bottom of every page: for the account, or for this browser."""
+    form = await forms.read_form(request)
+    locale = forms.text(form, "locale", 10)
+    if locale not in accounts.SUPPORTED_LOCALES:
+        locale = ""
+    account = current_account(request)
+    found = services(request)
+    if account is not None and locale:
+        async with found.database.transaction() as session:
+            await accounts.update_profile(
+                session, account, display_name=account.display_name, locale=locale
+            )
+    response = RedirectResponse(forms.safe_next(forms.text(form, "next")), status_code=303)
+    if locale:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            locale,
+            max_age=LANGUAGE_COOKIE_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=found.settings.uses_https,
+        )
+    return response
+
+
+routes = [
+    Route("/settings", settings_page, methods=["GET"]),
+    Route("/settings/profile", save_profile, methods=["POST"]),
+    Route("/settings/password", change_password, methods=["POST"]),
+    Route("/language", switch_language, methods=["POST"]),
+]

@@ -1,0 +1,74 @@
+"""Rendering pages: one Jinja2 environment per language, autoescaped, with the page's context."""
+
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from buurtnet.web import csrf
+from buurtnet.web.auth import current_account, login_token
+from buurtnet.web.i18n import choose_locale
+from buurtnet.web.services import services
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+LANGUAGE_COOKIE = "buurtnet_language"
+
+
+def make_environments(translations: dict[str, NullTranslations]) -> dict[str, Environment]:
+    loader = FileSystemLoader(TEMPLATE_DIR)
+    environments = {}
+    for locale, catalog in translations.items():
+        environment = Environment(
+            loader=loader,
+            autoescape=select_autoescape(default=True),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        environments[locale] = environment
+    return environments
+
+
+def request_locale(request: Request) -> str:
+    account = current_account(request)
+    return choose_locale(
+        account.locale if account else None,
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("accept-language", ""),
+    )
+
+
+def gettext_for(request: Request) -> Any:
+    """The translation function for the request's language, for messages made in Python."""
+    return services(request).translations[request_locale(request)].gettext
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    found = services(request)
+    locale = request_locale(request)
+    environment: Environment = request.app.state.environments[locale]
+    page_context = {
+        "request": request,
+        "account": current_account(request),
+        "locale": locale,
+        "instance_name": found.settings.instance_name,
+        "csrf_token": csrf.token_for(request, found.settings.secret_key, login_token(request)),
+        "errors": {},
+        "values": {},
+        **(context or {}),
+    }
+    html = environment.get_template(template).render(page_context)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    csrf.remember_browser(request, response, secure=found.settings.uses_https)
+    return response

@@ -1,0 +1,176 @@
+"""The test kit: a real database per test (SQLite, or PostgreSQL when
+BUURTNET_TEST_DATABASE_URL is set), the app with its lifespan, and an HTTP client.
+
+The schema comes from the migrations, once per run: on SQLite into a template file that each test
+copies, on PostgreSQL into the given database, whose tables are emptied before each test.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+from starlette.applications import Starlette
+
+from buurtnet import schema
+from buurtnet.app import create_app
+from buurtnet.config import Settings, normalise_database_url
+from buurtnet.core import accounts, neighbourhoods
+from buurtnet.db import Database
+from buurtnet.models import Account, Neighbourhood, Role
+
+TEST_DATABASE_URL = os.environ.get("BUURTNET_TEST_DATABASE_URL", "")
+PASSWORD = "een lange zin als wachtwoord"
+BASE_URL = "http://testserver"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def on_postgresql() -> bool:
+    return TEST_DATABASE_URL.startswith("postgres")
+
+
+async def reset_postgresql_schema(url: str) -> None:
+    database = Database(url)
+    async with database.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await schema.upgrade(database)
+    await database.dispose()
+
+
+async def migrate_sqlite(url: str) -> None:
+    database = Database(url)
+    await schema.upgrade(database)
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest migration: a URL (PostgreSQL) or a file to copy (SQLite)."""
+    if on_postgresql():
+        url = normalise_database_url(TEST_DATABASE_URL)
+        asyncio.run(reset_postgresql_schema(url))
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(migrate_sqlite(f"sqlite+aiosqlite:///{path}"))
+    return str(path)
+
+
+def fresh_database_url(migrated_template: str, folder: Path) -> str:
+    """A database of our own at the newest migration, empty of rows."""
+    if on_postgresql():
+        asyncio.run(empty_tables(migrated_template))
+        return migrated_template
+    path = folder / "buurtnet.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def empty_tables(url: str) -> None:
+    database = Database(url)
+    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await database.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    return fresh_database_url(migrated_template, tmp_path)
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    found = Database(database_url)
+    yield found
+    await found.dispose()
+
+
+def make_settings(database_url: str, data_dir: Path, **changes: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "base_url": BASE_URL,
+        "secret_key": "test-secret-key-" + "x" * 32,
+        "data_dir": data_dir,
+        "embedded_worker": False,
+    }
+    return Settings(**(values | changes))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database) -> AsyncIterator[Starlette]:
+    application = create_app(settings, database=database)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.fixture
+async def neighbourhood(database: Database) -> Neighbourhood:
+    async with database.transaction() as session:
+        return await neighbourhoods.create_neighbourhood(session, "vogelwijk", "Vogelwijk")
+
+
+async def make_account(
+    database: Database,
+    username: str,
+    *,
+    role: Role = Role.RESIDENT,
+    neighbourhood: Neighbourhood | None = None,
+    password: str = PASSWORD,
+) -> Account:
+    async with database.transaction() as session:
+        return await accounts.create_account(
+            session,
+            accounts.NewAccount(
+                username=username,
+                email=f"{username}@example.org",
+                password=password,
+                role=role,
+                neighbourhood_id=neighbourhood.id if neighbourhood else None,
+            ),
+        )
+
+
+@pytest.fixture
+async def resident(database: Database, neighbourhood: Neighbourhood) -> Account:
+    return await make_account(database, "anna", neighbourhood=neighbourhood)
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str) -> str:
+    """Open a page as a browser would and take the CSRF token from its form."""
+    page = await client.get(path)
+    found = CSRF_FIELD.search(page.text)
+    assert found, f"no form with a CSRF token on {path} ({page.status_code})"
+    return found.group(1)
+
+
+async def post_form(
+    client: httpx.AsyncClient, form_page: str, action: str, data: dict[str, str]
+) -> httpx.Response:
+    token = await csrf_token(client, form_page)
+    return await client.post(action, data={"csrf_token": token, **data})
+
+
+async def log_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> None:
+    response = await post_form(
+        client, "/login", "/login", {"login_name": username, "password": password, "next": "/"}
+    )
+    assert response.status_code == 303, response.text

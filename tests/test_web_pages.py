@@ -1,0 +1,109 @@
+"""The shell around every page: errors, headers, health, and CSRF on every form."""
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from buurtnet.app import create_app
+from buurtnet.config import Settings
+from buurtnet.db import Database
+from buurtnet.models import Account
+from tests.conftest import log_in
+
+
+async def test_unknown_page_gives_a_404_that_fits_the_site(client: httpx.AsyncClient) -> None:
+    for path in ("/does-not-exist", "/n/nowhere"):
+        page = await client.get(path)
+        assert page.status_code == 404
+        assert "Deze pagina bestaat niet" in page.text
+        assert 'href="/static/buurtnet.css"' in page.text
+
+
+async def test_a_crash_gives_a_500_page_without_details(
+    settings: Settings, database: Database
+) -> None:
+    app = create_app(settings, database=database)
+
+    async def broken(_request: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.router.routes.append(Route("/broken", broken))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            page = await http.get("/broken")
+    assert page.status_code == 500
+    assert "Er ging bij ons iets mis" in page.text
+    assert "secret internal detail" not in page.text
+
+
+async def test_health_check_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+async def test_health_check_reports_a_database_that_does_not_answer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    unreachable = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-folder/buurtnet.sqlite3")
+    app = create_app(settings, database=unreachable)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get("/healthz")
+    await unreachable.dispose()
+    assert response.status_code == 503
+
+
+async def test_security_headers(client: httpx.AsyncClient) -> None:
+    headers = (await client.get("/login")).headers
+    assert "script-src 'none'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in headers  # only behind HTTPS
+
+
+async def test_pages_load_nothing_from_other_sites(
+    client: httpx.AsyncClient, resident: Account
+) -> None:
+    await log_in(client, "anna")
+    for path in ("/", "/login", "/register", "/n/vogelwijk", "/settings", "/nope"):
+        html = (await client.get(path, follow_redirects=True)).text
+        sources = re.findall(r'(?:src|href|action)="([^"]+)"', html)
+        assert sources, path
+        assert [source for source in sources if "://" in source or source.startswith("//")] == []
+
+
+def form_routes(app: Starlette) -> list[str]:
+    paths = []
+    for route in app.routes:
+        if isinstance(route, Route) and "POST" in (route.methods or set()):
+            paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
+    return paths
+
+
+async def test_every_form_post_without_csrf_token_is_refused(
+    app: Starlette, client: httpx.AsyncClient, resident: Account
+) -> None:
+    paths = form_routes(app)
+    assert {"/login", "/logout", "/register", "/settings/password", "/admin/registration"} <= set(
+        paths
+    )
+    await log_in(client, "anna")
+    for path in paths:
+        response = await client.post(path, data={"anything": "x"})
+        assert response.status_code == 403, path
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\x00", b"a=" + b"x" * 200_000, b"%%%"])
+async def test_malformed_form_bodies_get_a_4xx(client: httpx.AsyncClient, body: bytes) -> None:
+    await client.get("/login")
+    response = await client.post(
+        "/login", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert 400 <= response.status_code < 500
