@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -81,7 +81,7 @@ class Worker:
         self.registry = registry
         self.batch_size = batch_size
         self.idle_wait = idle_wait
-        self._last_periodic_run: dict[int, Any] = {}
+        self._last_periodic_run: dict[int, datetime] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set, sleeping briefly whenever the queue is empty."""

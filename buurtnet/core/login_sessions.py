@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.models import Account, AccountStatus, LoginSession, utcnow
@@ -39,7 +39,7 @@ async def find_login(session: AsyncSession, token: str) -> tuple[LoginSession, A
     """The live login and its active account for a cookie token, if any."""
     query = (
         select(LoginSession, Account)
-        .join(Account, Account.id == LoginSession.account_id)
+        .join(Account, col(Account.id) == col(LoginSession.account_id))
         .where(
             LoginSession.token_hash == hash_token(token),
             LoginSession.expires_at > utcnow(),
@@ -62,17 +62,19 @@ async def refresh(session: AsyncSession, login_id: int) -> None:
 
 
 async def end_session(session: AsyncSession, token: str) -> None:
-    await session.exec(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+    await session.exec(
+        delete(LoginSession).where(col(LoginSession.token_hash) == hash_token(token))
+    )
 
 
 async def end_other_sessions(session: AsyncSession, account_id: int, keep_token: str) -> None:
     await session.exec(
         delete(LoginSession).where(
-            LoginSession.account_id == account_id,
-            LoginSession.token_hash != hash_token(keep_token),
+            col(LoginSession.account_id) == account_id,
+            col(LoginSession.token_hash) != hash_token(keep_token),
         )
     )
 
 
 async def purge_expired(session: AsyncSession) -> None:
-    await session.exec(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
+    await session.exec(delete(LoginSession).where(col(LoginSession.expires_at) <= utcnow()))

@@ -3,7 +3,7 @@
 import re
 
 from sqlalchemy import exists, or_
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.models import Account, Neighbourhood
@@ -79,11 +79,14 @@ def email_problem(email: str) -> str | None:
 async def name_is_taken(session: AsyncSession, name: str) -> bool:
     key = name_key(name)
     query = select(
-        or_(exists().where(Account.username_key == key), exists().where(Neighbourhood.slug == key))
+        or_(
+            exists().where(col(Account.username_key) == key),
+            exists().where(col(Neighbourhood.slug) == key),
+        )
     )
     return bool((await session.exec(query)).one())
 
 
 async def email_is_taken(session: AsyncSession, email: str) -> bool:
-    query = select(exists().where(Account.email == email))
+    query = select(exists().where(col(Account.email) == email))
     return bool((await session.exec(query)).one())

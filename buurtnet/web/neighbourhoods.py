@@ -114,7 +114,10 @@ async def _render_invites(
         "invites": [(code, invites.is_usable(code)) for code in codes],
         "base_url": services(request).settings.base_url,
         "values": values
-        or {"max_uses": invites.DEFAULT_MAX_USES, "valid_days": invites.DEFAULT_VALID_DAYS},
+        or {
+            "max_uses": str(invites.DEFAULT_MAX_USES),
+            "valid_days": str(invites.DEFAULT_VALID_DAYS),
+        },
         "errors": errors or {},
     }
     return render(request, "invites.html", context, status_code=status_code)

@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment per language, autoescaped, with the page's context."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def request_locale(request: Request) -> str:
     )
 
 
-def gettext_for(request: Request) -> Any:
+def gettext_for(request: Request) -> Callable[[str], str]:
     """The translation function for the request's language, for messages made in Python."""
     return services(request).translations[request_locale(request)].gettext
 
