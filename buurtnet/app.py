@@ -16,6 +16,7 @@ from buurtnet.web.auth import SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.headers import SecurityHeaders
 from buurtnet.web.i18n import load_all_translations
+from buurtnet.web.limits import BodySizeLimit
 from buurtnet.web.routes import all_routes
 from buurtnet.web.services import Services
 from buurtnet.web.templating import make_environments
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         routes=all_routes(),
         middleware=[
             Middleware(SecurityHeaders, https=settings.uses_https),
+            Middleware(BodySizeLimit),
             Middleware(AuthenticationMiddleware, backend=SessionBackend()),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,6 +1,7 @@
 """The shell around every page: errors, headers, health, and CSRF on every form."""
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -107,3 +108,18 @@ async def test_malformed_form_bodies_get_a_4xx(client: httpx.AsyncClient, body: 
         "/login", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     assert 400 <= response.status_code < 500
+
+
+async def test_a_huge_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
+    await client.get("/login")
+    announced = await client.post("/login", content=b"a=" + b"x" * (2 * 1024 * 1024))
+    assert announced.status_code == 413
+
+    async def stream() -> AsyncIterator[bytes]:
+        for _ in range(40):
+            yield b"x" * 65536
+
+    streamed = await client.post(
+        "/login", content=stream(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert streamed.status_code == 413
