@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -115,10 +116,14 @@ async def app(settings: Settings, database: Database) -> AsyncIterator[Starlette
         yield application
 
 
+def browser_for(app: Starlette, **options: Any) -> httpx.AsyncClient:
+    """An HTTP client with its own cookies, like one more browser talking to the app."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL, **options)
+
+
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+    async with browser_for(app) as http:
         yield http
 
 
@@ -154,12 +159,15 @@ async def resident(database: Database, neighbourhood: Neighbourhood) -> Account:
     return await make_account(database, "anna", neighbourhood=neighbourhood)
 
 
+def csrf_token_in(html: str) -> str:
+    found = CSRF_FIELD.search(html)
+    assert found, "no form with a CSRF token on the page"
+    return found.group(1)
+
+
 async def csrf_token(client: httpx.AsyncClient, path: str) -> str:
     """Open a page as a browser would and take the CSRF token from its form."""
-    page = await client.get(path)
-    found = CSRF_FIELD.search(page.text)
-    assert found, f"no form with a CSRF token on {path} ({page.status_code})"
-    return found.group(1)
+    return csrf_token_in((await client.get(path)).text)
 
 
 async def post_form(

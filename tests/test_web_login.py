@@ -9,7 +9,15 @@ from buurtnet.core import accounts
 from buurtnet.db import Database
 from buurtnet.models import Account
 from buurtnet.web.auth import SESSION_COOKIE
-from tests.conftest import BASE_URL, PASSWORD, csrf_token, log_in, make_account, post_form
+from tests.conftest import (
+    PASSWORD,
+    browser_for,
+    csrf_token,
+    csrf_token_in,
+    log_in,
+    make_account,
+    post_form,
+)
 
 LOGIN = {"login_name": "anna", "password": PASSWORD, "next": "/"}
 
@@ -37,9 +45,7 @@ async def test_login_without_csrf_token_is_refused(
 async def test_login_with_a_token_of_another_browser_is_refused(
     app: Starlette, client: httpx.AsyncClient, resident: Account
 ) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-    ) as other:
+    async with browser_for(app) as other:
         token_of_other = await csrf_token(other, "/login")
     await client.get("/login")
     response = await client.post("/login", data={"csrf_token": token_of_other, **LOGIN})
@@ -97,11 +103,7 @@ async def test_a_login_survives_a_restart(
     restarted = create_app(settings, database=database)
     async with (
         restarted.router.lifespan_context(restarted),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=restarted),
-            base_url=BASE_URL,
-            cookies=client.cookies,
-        ) as same_browser,
+        browser_for(restarted, cookies=client.cookies) as same_browser,
     ):
         page = await same_browser.get("/settings")
     assert page.status_code == 200
@@ -115,11 +117,7 @@ async def test_logout_ends_the_session_on_the_server(
     stolen_cookie = client.cookies[SESSION_COOKIE]
     response = await post_form(client, "/settings", "/logout", {})
     assert response.status_code == 303
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url=BASE_URL,
-        cookies={SESSION_COOKIE: stolen_cookie},
-    ) as replay:
+    async with browser_for(app, cookies={SESSION_COOKIE: stolen_cookie}) as replay:
         assert (await replay.get("/settings")).status_code == 303
 
 
@@ -132,9 +130,7 @@ async def test_logout_needs_csrf(client: httpx.AsyncClient, resident: Account) -
 async def test_password_change_logs_out_other_devices(
     app: Starlette, client: httpx.AsyncClient, resident: Account
 ) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-    ) as phone:
+    async with browser_for(app) as phone:
         await log_in(phone, "anna")
         await log_in(client, "anna")
         response = await post_form(
@@ -205,16 +201,12 @@ async def test_cookies_are_secure_behind_https(
         ) as browser,
     ):
         form_page = await browser.get("/login")
-        token = csrf_token_from(form_page.text)
+        token = csrf_token_in(form_page.text)
         response = await browser.post("/login", data={"csrf_token": token, **LOGIN})
     assert "secure" in form_page.headers["set-cookie"].lower()
     assert "secure" in response.headers["set-cookie"].lower()
     assert "httponly" in response.headers["set-cookie"].lower()
     assert "max-age=31536000" in form_page.headers["strict-transport-security"]
-
-
-def csrf_token_from(html: str) -> str:
-    return html.split('name="csrf_token" value="')[1].split('"')[0]
 
 
 async def test_another_account_can_log_in_on_the_same_browser(

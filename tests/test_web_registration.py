@@ -6,7 +6,7 @@ import pytest
 from buurtnet.core import accounts, invites, site
 from buurtnet.db import Database
 from buurtnet.models import InviteCode, Neighbourhood, RegistrationMode, Role
-from tests.conftest import log_in, make_account, post_form
+from tests.conftest import csrf_token_in, log_in, make_account, post_form
 
 NEW_PERSON = {
     "username": "Bram_J",
@@ -89,7 +89,7 @@ async def test_weak_password_message_in_english(
 ) -> None:
     weak = {**NEW_PERSON, "password": "kort", "password_again": "kort", "invite_code": invite.code}
     token_page = await client.get("/register", headers={"Accept-Language": "en"})
-    token = token_page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_token_in(token_page.text)
     response = await client.post(
         "/register", data={"csrf_token": token, **weak}, headers={"Accept-Language": "en"}
     )

@@ -36,10 +36,12 @@ async def login_page(request: Request) -> Response:
 
 
 async def log_in(request: Request) -> Response:
+    """Check the password; a fresh login replaces any login this browser had."""
     form = await forms.read_form(request)
     login_name = forms.text(form, "login_name", LOGIN_NAME_LENGTH)
     next_path = forms.safe_next(forms.text(form, "next"))
     found = services(request)
+    token = None
     async with found.database.transaction() as session:
         outcome = await accounts.log_in(
             session,
@@ -47,31 +49,32 @@ async def log_in(request: Request) -> Response:
             forms.text(form, "password", PASSWORD_LENGTH),
             client_address=client_address(request),
         )
-        token = (
-            await login_sessions.start_session(session, outcome.account)
-            if outcome.account
-            else None
-        )
-    if outcome.refusal is not None:
-        too_many = outcome.refusal == accounts.LoginRefusal.TOO_MANY
-        message = translate_errors({"form": outcome.refusal.value}, gettext_for(request))
-        return render(
-            request,
-            "login.html",
-            {"errors": message, "values": {"login_name": login_name}, "next": next_path},
-            status_code=429 if too_many else 400,
-            headers={"Retry-After": str(int(accounts.LOGIN_WINDOW.total_seconds()))}
-            if too_many
-            else None,
-        )
-    assert token is not None
-    old_token = login_token(request)
-    if old_token:
-        async with found.database.transaction() as session:
-            await login_sessions.end_session(session, old_token)
+        if outcome.account is not None:
+            if previous := login_token(request):
+                await login_sessions.end_session(session, previous)
+            token = await login_sessions.start_session(session, outcome.account)
+    if token is None:
+        assert outcome.refusal is not None
+        return _refused(request, outcome.refusal, login_name, next_path)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, token, secure=found.settings.uses_https)
     return response
+
+
+def _refused(
+    request: Request, refusal: accounts.LoginRefusal, login_name: str, next_path: str
+) -> Response:
+    context = {
+        "errors": translate_errors({"form": refusal.value}, gettext_for(request)),
+        "values": {"login_name": login_name},
+        "next": next_path,
+    }
+    if refusal == accounts.LoginRefusal.TOO_MANY:
+        retry_after = str(int(accounts.LOGIN_WINDOW.total_seconds()))
+        return render(
+            request, "login.html", context, status_code=429, headers={"Retry-After": retry_after}
+        )
+    return render(request, "login.html", context, status_code=400)
 
 
 async def log_out(request: Request) -> Response:
