@@ -2,7 +2,6 @@
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -47,10 +46,9 @@ async def test_health_check_answers_when_the_database_does(client: httpx.AsyncCl
     assert (response.status_code, response.text) == (200, "ok")
 
 
-async def test_health_check_reports_a_database_that_does_not_answer(
-    settings: Settings, tmp_path: Path
-) -> None:
-    unreachable = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-folder/buurtnet.sqlite3")
+async def test_health_check_reports_a_database_that_does_not_answer(settings: Settings) -> None:
+    # A closed port: a failed SQLite open would leave aiosqlite's thread behind the test's loop.
+    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
     app = create_app(settings, database=unreachable)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
