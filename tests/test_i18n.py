@@ -80,3 +80,12 @@ async def test_accept_language_en_gives_english(client: httpx.AsyncClient) -> No
     assert '<html lang="en">' in page.text
     assert "Log in" in page.text
     assert "Inloggen" not in page.text
+
+
+def test_the_catalog_holds_no_messages_the_code_no_longer_uses() -> None:
+    in_catalog = {
+        message.id[0] if isinstance(message.id, tuple) else message.id
+        for message in dutch_catalog()
+        if message.id
+    }
+    assert sorted(in_catalog - messages_in_code()) == []
