@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     arguments = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Alembic chats at INFO on every schema check; `migrate` prints its own summary instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         run_command(arguments)
     except KeyboardInterrupt:
