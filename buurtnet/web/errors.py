@@ -10,6 +10,7 @@ from starlette.types import ExceptionHandler
 
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.web.auth import LoginRequired
+from buurtnet.web.forms import this_page
 from buurtnet.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ async def not_allowed(request: Request, _error: Exception) -> Response:
 
 
 async def login_required(request: Request, _error: Exception) -> Response:
-    return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+    return RedirectResponse(f"/login?{urlencode({'next': this_page(request)})}", status_code=303)
 
 
 async def server_error(request: Request, error: Exception) -> Response:

@@ -38,6 +38,12 @@ def number(form: FormData, name: str, default: int) -> int:
         return default
 
 
+def this_page(request: Request) -> str:
+    """The path and query of the current page: where to come back to after a detour."""
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go to after logging in; anything else (another site) is ignored."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

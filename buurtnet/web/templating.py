@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from buurtnet.web import csrf
 from buurtnet.web.auth import current_account, login_token
+from buurtnet.web.forms import this_page
 from buurtnet.web.i18n import choose_locale
 from buurtnet.web.services import services
 
@@ -65,6 +66,7 @@ def render(
         "locale": locale,
         "instance_name": found.settings.instance_name,
         "csrf_token": csrf.token_for(request, found.settings.secret_key, login_token(request)),
+        "this_page": this_page(request),
         "errors": {},
         "values": {},
         **(context or {}),
