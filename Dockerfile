@@ -19,8 +19,7 @@ RUN python -m venv /opt/buurtnet \
 FROM python:3.11-slim
 ENV PATH=/opt/buurtnet/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    BUURTNET_DATA_DIR=/data \
-    BUURTNET_FORWARDED_ALLOW_IPS=*
+    BUURTNET_DATA_DIR=/data
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin buurtnet \
  && mkdir /data && chown buurtnet:buurtnet /data
 COPY --from=build /opt/buurtnet /opt/buurtnet

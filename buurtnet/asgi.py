@@ -1,4 +1,7 @@
-"""Entry point for ASGI servers: `uvicorn --factory buurtnet.asgi:application`."""
+"""Entry point for ASGI servers: `uvicorn --factory buurtnet.asgi:application`.
+
+`buurtnet serve` uses it and migrates first; another server needs `buurtnet migrate` beforehand.
+"""
 
 from starlette.applications import Starlette
 

@@ -103,7 +103,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         return
     commands: dict[str, Callable[[Database], Awaitable[None]]] = {
         "worker": run_worker,
-        "demo": lambda database: create_demo(database, settings),
+        "demo": create_demo,
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
     }
@@ -151,10 +151,11 @@ async def run_worker(database: Database) -> None:
     await Worker(database, job_registry()).run(stop)
 
 
-async def create_demo(database: Database, settings: Settings) -> None:
+async def create_demo(database: Database) -> None:
     async with database.transaction() as session:
         neighbourhood, logins = await demo.create_demo(session)
-    print(f"Demo neighbourhood: {neighbourhood.name} ({settings.base_url}/n/{neighbourhood.slug})")
+    # The path only: `serve` prints the address, whose port `demo` cannot know.
+    print(f"Demo neighbourhood: {neighbourhood.name}, at /n/{neighbourhood.slug}")
     print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")
     for login in logins:
         print(f"  {login.username:<10} {login.role.value}")
@@ -212,8 +213,9 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get(PREFIX + "FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
+        access_log=False,  # paths can hold invite codes; the proxy in front keeps its own log
         server_header=False,
     )
 

@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "BUURTNET_"
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_KEY_LENGTH = 32
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 
 
 class SettingsError(Exception):
@@ -32,6 +34,8 @@ class Settings:
     allow_private_networks: bool = False
     instance_name: str = "Buurtnet"
     embedded_worker: bool = True
+    forwarded_allow_ips: str = "127.0.0.1"
+    time_zone: str = DEFAULT_TIME_ZONE
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +74,8 @@ def load_settings(
         allow_private_networks=parse_bool(env, "ALLOW_PRIVATE_NETWORKS", default=False),
         instance_name=(env.get(PREFIX + "INSTANCE_NAME") or "Buurtnet").strip()[:60],
         embedded_worker=parse_bool(env, "EMBEDDED_WORKER", default=True),
+        forwarded_allow_ips=(env.get(PREFIX + "FORWARDED_ALLOW_IPS") or "127.0.0.1").strip(),
+        time_zone=check_time_zone(env.get(PREFIX + "TIME_ZONE") or DEFAULT_TIME_ZONE),
     )
 
 
@@ -128,6 +134,15 @@ def read_secret_key(given: str | None, database_url: str, data_dir: Path) -> str
     if len(key) < MIN_SECRET_KEY_LENGTH:
         raise SettingsError(f"{PREFIX}SECRET_KEY: the key in {key_file} is too short")
     return key
+
+
+def check_time_zone(name: str) -> str:
+    """The IANA name of the time zone that dates on pages are shown in."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"{PREFIX}TIME_ZONE: unknown time zone {name!r}") from error
+    return name
 
 
 def parse_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -28,6 +28,8 @@ def test_defaults_give_sqlite_in_the_data_folder(tmp_path: Path) -> None:
     assert settings.allow_private_networks is False
     assert settings.embedded_worker is True
     assert settings.instance_name == "Buurtnet"
+    assert settings.forwarded_allow_ips == "127.0.0.1"
+    assert settings.time_zone == "Europe/Amsterdam"
 
 
 def test_the_secret_key_is_generated_once_and_kept_private(tmp_path: Path) -> None:
@@ -149,3 +151,16 @@ def test_allow_private_networks_reads_yes_and_no_words(
 def test_a_word_that_is_not_yes_or_no_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"^BUURTNET_ALLOW_PRIVATE_NETWORKS: .*'maybe'"):
         load_settings(environ(tmp_path, ALLOW_PRIVATE_NETWORKS="maybe"))
+
+
+def test_the_proxy_and_time_zone_can_be_chosen(tmp_path: Path) -> None:
+    settings = load_settings(
+        environ(tmp_path, FORWARDED_ALLOW_IPS="10.0.0.2", TIME_ZONE="America/Paramaribo")
+    )
+    assert (settings.forwarded_allow_ips, settings.time_zone) == ("10.0.0.2", "America/Paramaribo")
+
+
+@pytest.mark.parametrize("given", ["Europe/Nergensdorp", "../../etc/passwd"])
+def test_an_unknown_time_zone_is_refused(tmp_path: Path, given: str) -> None:
+    with pytest.raises(SettingsError, match=r"^BUURTNET_TIME_ZONE: "):
+        load_settings(environ(tmp_path, TIME_ZONE=given))

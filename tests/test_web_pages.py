@@ -12,7 +12,7 @@ from buurtnet.app import create_app
 from buurtnet.config import Settings
 from buurtnet.db import Database
 from buurtnet.models import Account
-from tests.conftest import log_in
+from tests.conftest import csrf_token_in, log_in
 
 
 async def test_unknown_page_gives_a_404_that_fits_the_site(client: httpx.AsyncClient) -> None:
@@ -39,6 +39,7 @@ async def test_a_crash_gives_a_500_page_without_details(
     assert page.status_code == 500
     assert "Er ging bij ons iets mis" in page.text
     assert "secret internal detail" not in page.text
+    assert "script-src 'none'" in page.headers["content-security-policy"]
 
 
 async def test_health_check_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
@@ -121,3 +122,31 @@ async def test_a_huge_body_is_refused_with_413(client: httpx.AsyncClient) -> Non
         "/login", content=stream(), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     assert streamed.status_code == 413
+
+
+async def test_pages_are_never_kept_in_a_cache(client: httpx.AsyncClient) -> None:
+    for path in ("/login", "/nergens"):
+        assert (await client.get(path)).headers["cache-control"] == "no-store"
+
+
+async def test_extra_field_attributes_reach_the_browser(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/login")).text
+    assert 'autocapitalize="none"' in page
+    assert "&#34;" not in page
+
+
+async def test_the_language_switch_returns_to_the_same_page_and_query(
+    client: httpx.AsyncClient,
+) -> None:
+    form_page = await client.get("/register?code=ABC123")
+    assert 'name="next" value="/register?code=ABC123"' in form_page.text
+    switched = await client.post(
+        "/language",
+        data={
+            "csrf_token": csrf_token_in(form_page.text),
+            "locale": "en",
+            "next": "/register?code=ABC123",
+        },
+    )
+    assert (switched.status_code, switched.headers["location"]) == (303, "/register?code=ABC123")
+    assert 'lang="en"' in (await client.get("/register?code=ABC123")).text

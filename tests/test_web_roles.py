@@ -1,5 +1,7 @@
 """What directors, moderators and admins may do, and that others may not."""
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from sqlmodel import select
@@ -160,3 +162,19 @@ async def test_visitors_see_a_neighbourhood_but_not_its_members(
     assert "@anna" not in page.text
     await log_in(client, "anna")
     assert "@anna" in (await client.get("/n/vogelwijk")).text
+
+
+async def test_invite_dates_are_shown_in_the_instance_time_zone(
+    client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
+) -> None:
+    await make_account(database, "dirk", role=Role.DIRECTOR, neighbourhood=neighbourhood)
+    await log_in(client, "dirk")
+    await post_form(
+        client, "/n/vogelwijk/invites", "/n/vogelwijk/invites", {"max_uses": "5", "valid_days": "9"}
+    )
+    async with database.transaction() as session:
+        invite = (await session.exec(select(InviteCode))).one()
+        invite.expires_at = datetime(2026, 12, 23, 23, 30, tzinfo=UTC)  # 00:30 in Amsterdam
+    page = (await client.get("/n/vogelwijk/invites")).text
+    assert "24-12-2026" in page
+    assert "23-12-2026" not in page

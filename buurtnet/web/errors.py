@@ -11,6 +11,8 @@ from starlette.types import ExceptionHandler
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.web.auth import LoginRequired
 from buurtnet.web.forms import this_page
+from buurtnet.web.headers import security_headers
+from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,9 @@ async def login_required(request: Request, _error: Exception) -> Response:
 
 async def server_error(request: Request, error: Exception) -> Response:
     log.error("error on %s %s", request.method, request.url.path, exc_info=error)
-    return error_page(request, 500)
+    # Starlette answers a crash outside all middleware, so the security headers are added here.
+    https = services(request).settings.uses_https
+    return error_page(request, 500, headers=security_headers(https=https))
 
 
 def error_page(

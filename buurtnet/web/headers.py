@@ -17,10 +17,16 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000"
 
 
+def security_headers(*, https: bool) -> dict[str, str]:
+    return BASE_HEADERS | ({"Strict-Transport-Security": HSTS} if https else {})
+
+
 class SecurityHeaders:
+    """Adds the headers to every response that passes; a 500 page is made outside it."""
+
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.headers = BASE_HEADERS | ({"Strict-Transport-Security": HSTS} if https else {})
+        self.headers = security_headers(https=https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -8,6 +8,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+TOO_LARGE_MESSAGE = "Wat u stuurt is te groot.\nWhat you sent is too large.\n"
 
 
 class BodyTooLarge(Exception):
@@ -50,5 +51,5 @@ class BodySizeLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = PlainTextResponse("Request body too large", status_code=413)
+        response = PlainTextResponse(TOO_LARGE_MESSAGE, status_code=413)
         await response(scope, receive, send)

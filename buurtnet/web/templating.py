@@ -1,11 +1,14 @@
 """Rendering pages: one Jinja2 environment per language, autoescaped, with the page's context."""
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -17,6 +20,7 @@ from buurtnet.web.services import services
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LANGUAGE_COOKIE = "buurtnet_language"
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def make_environments(translations: dict[str, NullTranslations]) -> dict[str, Environment]:
@@ -31,8 +35,16 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
             lstrip_blocks=True,
         )
         environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        environment.filters["local_date"] = local_date
         environments[locale] = environment
     return environments
+
+
+@pass_context
+def local_date(context: Context, moment: datetime) -> str:
+    """A stored (UTC) moment as the date people on the instance see on their calendar."""
+    zone = ZoneInfo(services(context["request"]).settings.time_zone)
+    return moment.astimezone(zone).strftime("%d-%m-%Y")
 
 
 def request_locale(request: Request) -> str:
@@ -72,6 +84,7 @@ def render(
         **(context or {}),
     }
     html = environment.get_template(template).render(page_context)
-    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    # Pages hold CSRF tokens and, once logged in, personal data: no cache may keep them.
+    response = HTMLResponse(html, status_code=status_code, headers={**NO_STORE, **(headers or {})})
     csrf.remember_browser(request, response, secure=found.settings.uses_https)
     return response
