@@ -20,7 +20,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:

@@ -138,6 +138,7 @@ async def test_admin_chooses_registration_mode_and_adds_neighbourhoods(
         assert await site.registration_mode(session) == RegistrationMode.APPROVAL
     bad = await post_form(client, "/admin", "/admin/registration", {"registration_mode": "open"})
     assert bad.status_code == 400
+    assert "Kies hoe mensen zich kunnen aanmelden." in bad.text
 
     added = await post_form(
         client, "/admin", "/admin/neighbourhoods", {"name": "De Hoven", "slug": "de-hoven"}

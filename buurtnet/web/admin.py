@@ -24,7 +24,9 @@ async def save_registration_mode(request: Request) -> Response:
     form = await forms.read_form(request)
     chosen = forms.text(form, "registration_mode", 20)
     if chosen not in set(RegistrationMode):
-        return await _render(request, {}, {}, status_code=400)
+        _ = gettext_for(request)
+        problem = _("Choose how people can sign up.")
+        return await _render(request, {}, {}, mode_error=problem, status_code=400)
     async with services(request).database.transaction() as session:
         await site.set_registration_mode(session, RegistrationMode(chosen))
     return RedirectResponse("/admin?saved=registration", status_code=303)
@@ -46,7 +48,12 @@ async def add_neighbourhood(request: Request) -> Response:
 
 
 async def _render(
-    request: Request, values: dict[str, str], errors: dict[str, str], *, status_code: int = 200
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    mode_error: str = "",
+    status_code: int = 200,
 ) -> Response:
     async with services(request).database.reading() as session:
         mode = await site.registration_mode(session)
@@ -57,6 +64,7 @@ async def _render(
         "neighbourhoods": all_neighbourhoods,
         "values": values,
         "errors": errors,
+        "mode_error": mode_error,
         "saved": request.query_params.get("saved", ""),
     }
     return render(request, "admin.html", context, status_code=status_code)

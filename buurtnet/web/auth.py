@@ -50,7 +50,7 @@ class SessionBackend(AuthenticationBackend):
             assert login.id is not None
             async with database.transaction() as session:
                 await login_sessions.refresh(session, login.id)
-        return AuthCredentials(["authenticated", account.role]), SignedIn(account, token)
+        return AuthCredentials(["authenticated"]), SignedIn(account, token)
 
 
 def signed_in(connection: HTTPConnection) -> SignedIn | None:
