@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -12,7 +13,7 @@ from buurtnet.config import Settings
 from buurtnet.core import housekeeping
 from buurtnet.db import Database
 from buurtnet.jobs import Registry, Worker
-from buurtnet.web.auth import SessionBackend
+from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.headers import SecurityHeaders
 from buurtnet.web.i18n import load_all_translations
@@ -21,12 +22,20 @@ from buurtnet.web.routes import all_routes
 from buurtnet.web.services import Services
 from buurtnet.web.templating import make_environments
 
+log = logging.getLogger(__name__)
+
 
 def job_registry() -> Registry:
     """Every job and periodic task of every layer."""
     registry = Registry()
     housekeeping.register(registry)
     return registry
+
+
+def _log_worker_crash(task: asyncio.Task[None]) -> None:
+    """Say loudly that the embedded worker has stopped, when it stops before its time."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.critical("the embedded job worker stopped; no jobs run until a restart", exc_info=error)
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
@@ -42,12 +51,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         worker_task = None
         if settings.embedded_worker:
             worker_task = asyncio.create_task(Worker(running, job_registry()).run(stop))
+            worker_task.add_done_callback(_log_worker_crash)
         try:
             yield
         finally:
             stop.set()
             if worker_task is not None:
-                await worker_task
+                await asyncio.wait([worker_task])  # a crash was logged when it happened
             if own_database:
                 await running.dispose()
 
@@ -57,6 +67,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
             Middleware(SecurityHeaders, https=settings.uses_https),
             Middleware(BodySizeLimit),
             Middleware(AuthenticationMiddleware, backend=SessionBackend()),
+            Middleware(RenewSessionCookie, https=settings.uses_https),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

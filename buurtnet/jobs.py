@@ -2,8 +2,24 @@
 
 `enqueue` adds a job inside the caller's transaction (the outbox pattern): the change and the work
 it causes are committed together, so a crash can delay work but never lose it. A `Worker` claims due
-jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers can share the table), runs the
-registered handler, and on failure retries with exponential back-off until it gives up.
+jobs, runs the registered handler, and on failure retries with exponential back-off until it gives
+up.
+
+A claim is a lease. `claim` takes a batch of due jobs in one transaction (`FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so several workers share the table; on SQLite `BEGIN IMMEDIATE` lets one claim at a
+time), marks them running and stamps `locked_at`. A running job stamped longer than `STALE_LOCK`
+ago belonged to a worker that died, and any worker may claim it again. As the jobs of a batch run
+one after another, the last may start after that, so right before each job starts the worker
+renews its lease: `UPDATE job SET locked_at = :now WHERE id = :id AND locked_at = :stamp`. No row
+means that another worker has taken the job over, and this one skips it. The handler then gets
+`JOB_TIME_LIMIT`, well under `STALE_LOCK`, so a job cannot go stale while its worker lives and is
+never run by two at once. Retrying and giving up carry the same condition, so a worker that lost
+its lease all the same (a frozen process) cannot put a job back under its new worker's feet. Per
+job that is two short transactions (renew, finish) and a share of the batch's claim.
+
+The loop outlives a database that is briefly away: a `SQLAlchemyError` or `OSError` is logged and
+the worker waits 1 s, 2 s, 4 s, … up to a minute before it tries again. Jobs it had claimed come
+back after `STALE_LOCK`.
 """
 
 import asyncio
@@ -15,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,10 +45,16 @@ Payload = dict[str, Any]
 Handler = Callable[[Payload], Awaitable[None]]
 PeriodicTask = Callable[[AsyncSession], Awaitable[None]]
 
-MAX_ATTEMPTS = 16  # with the back-off below, about five days of trying
+# 23 waits of 30 s, 1 min, 2 min, … and then 12 hours: 6.7 days of trying. Mastodon gives up one
+# delivery after about 2.5 days but marks a server unavailable only after failures on 7 different
+# days; a neighbourhood's server at home may be off for a long weekend, so we try for about a week.
+MAX_ATTEMPTS = 24
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=12)
-STALE_LOCK = timedelta(minutes=10)  # a running job older than this belonged to a worker that died
+STALE_LOCK = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
+JOB_TIME_LIMIT = timedelta(minutes=5)  # well under STALE_LOCK: a running job never looks stale
+FIRST_ERROR_PAUSE = 1.0  # seconds after a database error; doubled for each one in a row
+LONGEST_ERROR_PAUSE = 60.0
 FINISHED_FAILURES_KEPT = timedelta(days=30)
 
 
@@ -50,6 +73,21 @@ def enqueue(
 def retry_delay(attempts: int) -> timedelta:
     """Exponential back-off: 30 s, 1 min, 2 min, … capped at 12 hours."""
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def error_pause(errors_in_a_row: int, *, first: float = FIRST_ERROR_PAUSE) -> float:
+    """Seconds to wait after database errors: 1, 2, 4, … capped at a minute."""
+    return min(first * 2 ** max(errors_in_a_row - 1, 0), LONGEST_ERROR_PAUSE)
+
+
+def _describe_error(error: SQLAlchemyError | OSError) -> str:
+    """The kind of error and the driver's message, without the SQL and its parameters."""
+    if isinstance(error, DBAPIError):
+        first_line = str(error.orig).partition("\n")[0]
+        return f"{type(error).__name__}: {first_line}"
+    if isinstance(error, SQLAlchemyError):
+        return type(error).__name__
+    return f"{type(error).__name__}: {error}"
 
 
 @dataclass
@@ -76,25 +114,40 @@ class Worker:
         *,
         batch_size: int = 20,
         idle_wait: float = 1.0,
+        error_wait: float = FIRST_ERROR_PAUSE,
+        time_limit: timedelta = JOB_TIME_LIMIT,
     ) -> None:
         self.database = database
         self.registry = registry
         self.batch_size = batch_size
         self.idle_wait = idle_wait
+        self.error_wait = error_wait
+        self.time_limit = time_limit
         self._last_periodic_run: dict[int, datetime] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set, sleeping briefly whenever the queue is empty."""
+        """Work until `stop` is set; pause when the queue is empty, and longer after errors."""
+        errors_in_a_row = 0
         while not stop.is_set():
-            await self.run_periodic_tasks()
-            if await self.run_due_jobs() == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.idle_wait)
+            try:
+                await self.run_periodic_tasks()
+                done = await self.run_due_jobs()
+            except (SQLAlchemyError, OSError) as error:
+                errors_in_a_row += 1
+                pause = error_pause(errors_in_a_row, first=self.error_wait)
+                log.error("job worker: %s; trying again in %g s", _describe_error(error), pause)
+                await _wait_for(stop, pause)
+            else:
+                errors_in_a_row = 0
+                if done == 0:
+                    await _wait_for(stop, self.idle_wait)
 
     async def run_due_jobs(self) -> int:
+        """Claim a batch and run each job whose claim still holds; return how many were claimed."""
         jobs = await self.claim()
         for job in jobs:
-            await self._run(job)
+            if await self._renew_claim(job):
+                await self._run(job)
         return len(jobs)
 
     async def run_until_empty(self, max_rounds: int = 100) -> None:
@@ -108,9 +161,9 @@ class Worker:
         for index, (interval, task) in enumerate(self.registry.periodic):
             last = self._last_periodic_run.get(index)
             if last is None or now - last >= interval:
-                self._last_periodic_run[index] = now
                 async with self.database.transaction() as session:
                     await task(session)
+                self._last_periodic_run[index] = now
 
     async def claim(self) -> list[Job]:
         """Take due jobs (and those of dead workers) for this worker, marking them running."""
@@ -136,12 +189,24 @@ class Worker:
                 job.attempts += 1
         return jobs
 
+    async def _renew_claim(self, job: Job) -> bool:
+        """Stamp the claim afresh as the job starts; False if another worker has taken it over."""
+        now = utcnow()
+        async with self.database.transaction() as session:
+            renewed = await session.exec(update(Job).where(_still_ours(job)).values(locked_at=now))
+        if renewed.rowcount != 1:
+            log.info("job %s (%s) was taken over by another worker", job.id, job.name)
+            return False
+        job.locked_at = now
+        return True
+
     async def _run(self, job: Job) -> None:
         handler = self.registry.handlers.get(job.name)
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for job {job.name!r}")
-            await handler(json.loads(job.payload))
+            async with asyncio.timeout(self.time_limit.total_seconds()):
+                await handler(json.loads(job.payload))
         except PermanentFailure as error:
             await self._give_up(job, str(error))
         except Exception as error:  # a handler's failure must not stop the worker
@@ -151,6 +216,7 @@ class Worker:
             else:
                 await self._retry_later(job, repr(error))
         else:
+            # Even if our claim was lost meanwhile, the work is done: the new worker then skips it.
             async with self.database.transaction() as session:
                 await session.exec(delete(Job).where(col(Job.id) == job.id))
 
@@ -158,7 +224,7 @@ class Worker:
         async with self.database.transaction() as session:
             await session.exec(
                 update(Job)
-                .where(col(Job.id) == job.id)
+                .where(_still_ours(job))
                 .values(
                     status=JobStatus.QUEUED,
                     locked_at=None,
@@ -172,9 +238,23 @@ class Worker:
         async with self.database.transaction() as session:
             await session.exec(
                 update(Job)
-                .where(col(Job.id) == job.id)
+                .where(_still_ours(job))
                 .values(status=JobStatus.FAILED, locked_at=None, last_error=error[:1000])
             )
+
+
+def _still_ours(job: Job) -> ColumnElement[bool]:
+    """The job's row as long as nobody has claimed it since this worker did."""
+    return and_(
+        col(Job.id) == job.id,
+        col(Job.status) == JobStatus.RUNNING,
+        col(Job.locked_at) == job.locked_at,
+    )
+
+
+async def _wait_for(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def purge_old_failures(session: AsyncSession) -> None:

@@ -2,15 +2,21 @@
 
 import asyncio
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from buurtnet import jobs
+from buurtnet.app import create_app
 from buurtnet.db import Database
-from buurtnet.jobs import PermanentFailure, Registry, Worker
+from buurtnet.jobs import Payload, PermanentFailure, Registry, Worker
 from buurtnet.models import Job, JobStatus, utcnow
+from tests.conftest import make_settings
 
 
 class Recorder:
@@ -37,11 +43,21 @@ async def add_job(database: Database, name: str = "greet", **payload: object) ->
         jobs.enqueue(session, name, dict(payload))
 
 
-def worker_with(database: Database, **handlers: Recorder) -> Worker:
+def worker_with(
+    database: Database, *, batch_size: int = 20, **handlers: Callable[[Payload], Awaitable[None]]
+) -> Worker:
     registry = Registry()
     for name, handler in handlers.items():
         registry.register(name, handler)
-    return Worker(database, registry)
+    return Worker(database, registry, batch_size=batch_size)
+
+
+async def let_claim_go_stale(database: Database, job_id: int | None) -> None:
+    """As if the claim on a job had been made longer ago than STALE_LOCK."""
+    async with database.transaction() as session:
+        job = await session.get(Job, job_id)
+        assert job is not None
+        job.locked_at = utcnow() - jobs.STALE_LOCK - timedelta(seconds=1)
 
 
 async def test_a_job_runs_once_and_is_removed(database: Database) -> None:
@@ -88,6 +104,11 @@ def test_back_off_grows_and_is_capped() -> None:
     assert delays[1] == timedelta(minutes=1)
     assert delays == sorted(delays)
     assert delays[-1] == jobs.LONGEST_RETRY
+
+
+def test_back_off_keeps_trying_for_about_a_week() -> None:
+    waits = sum((jobs.retry_delay(attempt) for attempt in range(1, jobs.MAX_ATTEMPTS)), timedelta())
+    assert timedelta(days=6) < waits < timedelta(days=7)
 
 
 async def test_permanent_failures_and_unknown_jobs_stop_at_once(database: Database) -> None:
@@ -172,3 +193,142 @@ async def test_two_workers_never_take_the_same_job(database: Database) -> None:
     taken = await asyncio.gather(first.claim(), second.claim())
     ids = [job.id for batch in taken for job in batch]
     assert len(ids) == len(set(ids)) == 10
+
+
+async def test_a_batch_that_outlasts_its_claim_runs_no_job_twice(database: Database) -> None:
+    """While the first job of a batch runs long, another worker takes the rest as stale."""
+    await add_job(database, number=0)
+    await add_job(database, number=1)
+    second_job = max(await queued(database), key=lambda job: job.id or 0)
+    other = Recorder()
+    other_worker = worker_with(database, greet=other)
+    ours: list[Payload] = []
+
+    async def slow(payload: Payload) -> None:
+        ours.append(payload)
+        if payload == {"number": 0}:
+            await let_claim_go_stale(database, second_job.id)
+            await other_worker.run_due_jobs()
+
+    await worker_with(database, batch_size=2, greet=slow).run_due_jobs()
+    assert ours == [{"number": 0}]
+    assert other.payloads == [{"number": 1}]
+    assert await queued(database) == []
+
+
+async def test_a_job_taken_over_while_it_ran_is_left_to_its_new_worker(database: Database) -> None:
+    await add_job(database)
+    [job] = await queued(database)
+    other_worker = worker_with(database, greet=Recorder())
+    taken: list[Job] = []
+
+    async def overtaken(_payload: Payload) -> None:
+        await let_claim_go_stale(database, job.id)
+        taken.extend(await other_worker.claim())
+        raise RuntimeError("remote server down")
+
+    await worker_with(database, greet=overtaken).run_due_jobs()
+    [after] = await queued(database)
+    assert after.status == JobStatus.RUNNING  # not queued again under the new worker's feet
+    assert after.locked_at == taken[0].locked_at
+
+
+async def test_a_job_that_overruns_its_time_limit_is_retried(database: Database) -> None:
+    async def hangs(_payload: Payload) -> None:
+        await asyncio.sleep(60)
+
+    registry = Registry()
+    registry.register("greet", hangs)
+    await add_job(database)
+    await Worker(database, registry, time_limit=timedelta(seconds=0.05)).run_due_jobs()
+    [job] = await queued(database)
+    assert job.status == JobStatus.QUEUED
+    assert "TimeoutError" in job.last_error
+    assert jobs.JOB_TIME_LIMIT < jobs.STALE_LOCK
+
+
+def test_the_pause_after_database_errors_grows_and_is_capped() -> None:
+    pauses = [jobs.error_pause(errors, first=1.0) for errors in range(1, 10)]
+    assert pauses == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+async def test_the_worker_outlives_a_database_that_is_briefly_away(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop = asyncio.Event()
+    housekeeping_runs: list[str] = []
+
+    async def housekeeping(_session: object) -> None:
+        housekeeping_runs.append("tried")
+        if len(housekeeping_runs) <= 2:
+            raise OperationalError(
+                "DELETE FROM session WHERE token = ?",
+                {"token": "geheim-token"},
+                ConnectionRefusedError("connection refused"),
+            )
+
+    async def greet(_payload: Payload) -> None:
+        stop.set()
+
+    registry = Registry()
+    registry.every(timedelta(hours=1), housekeeping)
+    registry.register("greet", greet)
+    await add_job(database)
+    worker = Worker(database, registry, idle_wait=0.01, error_wait=0.01)
+    await asyncio.wait_for(worker.run(stop), timeout=5)
+    assert housekeeping_runs == ["tried"] * 3  # a failed periodic task is not skipped till later
+    assert await queued(database) == []
+    errors = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(errors) == 2
+    assert "connection refused" in caplog.text
+    assert "geheim-token" not in caplog.text
+
+
+async def test_the_worker_outlives_a_failed_claim(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop = asyncio.Event()
+
+    async def greet(_payload: Payload) -> None:
+        stop.set()
+
+    worker = worker_with(database, greet=greet)
+    worker.idle_wait = worker.error_wait = 0.01
+    claim = worker.claim
+    failures = [OSError("network unreachable")]
+
+    async def flaky_claim() -> list[Job]:
+        if failures:
+            raise failures.pop()
+        return await claim()
+
+    monkeypatch.setattr(worker, "claim", flaky_claim)
+    await add_job(database)
+    await asyncio.wait_for(worker.run(stop), timeout=5)
+    assert await queued(database) == []
+    assert "network unreachable" in caplog.text
+
+
+async def test_the_app_logs_an_embedded_worker_that_stopped_by_an_error(
+    database: Database,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    crashed = asyncio.Event()
+
+    async def crash(_worker: Worker, _stop: asyncio.Event) -> None:
+        crashed.set()
+        raise RuntimeError("a bug in the worker")
+
+    monkeypatch.setattr(Worker, "run", crash)
+    settings = make_settings(database_url, tmp_path, embedded_worker=True)
+    app = create_app(settings, database=database)
+    async with app.router.lifespan_context(app):
+        await crashed.wait()
+        await asyncio.sleep(0)  # the task's done-callbacks run next
+        [record] = caplog.records  # logged while the web still runs, not only at shutdown
+    assert record.levelno == logging.CRITICAL
+    assert record.exc_info is not None
+    assert "a bug in the worker" in str(record.exc_info[1])

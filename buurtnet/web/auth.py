@@ -5,8 +5,10 @@ from starlette.authentication import (
     AuthenticationBackend,
     BaseUser,
 )
+from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from buurtnet.core import login_sessions
 from buurtnet.core.errors import NotAllowed
@@ -15,6 +17,7 @@ from buurtnet.web.services import services
 
 SESSION_COOKIE = "buurtnet_session"
 PATHS_WITHOUT_LOGIN = ("/static/", "/healthz")
+REFRESHED_TOKEN = "buurtnet.refreshed_token"
 
 
 class SignedIn(BaseUser):
@@ -50,6 +53,7 @@ class SessionBackend(AuthenticationBackend):
             assert login.id is not None
             async with database.transaction() as session:
                 await login_sessions.refresh(session, login.id)
+            conn.scope[REFRESHED_TOKEN] = token
         return AuthCredentials(["authenticated"]), SignedIn(account, token)
 
 
@@ -95,3 +99,30 @@ def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
 
 def clear_session_cookie(response: Response, *, secure: bool) -> None:
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=secure)
+
+
+class RenewSessionCookie:
+    """Sends the session cookie again when the login was extended, so the browser keeps it as long
+    as the server does: an active resident stays logged in."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            token = scope.get(REFRESHED_TOKEN)
+            if message["type"] == "http.response.start" and token:
+                headers = MutableHeaders(scope=message)
+                cookies = headers.getlist("set-cookie")
+                if not any(cookie.startswith(SESSION_COOKIE + "=") for cookie in cookies):
+                    renewed = Response()
+                    set_session_cookie(renewed, token, secure=self.https)
+                    headers.append("set-cookie", renewed.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
