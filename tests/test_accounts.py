@@ -1,13 +1,15 @@
-"""Accounts in core: names, passwords, logins and their limits."""
+"""Accounts in core: names, passwords, password changes and the profile."""
+
+import asyncio
 
 import pytest
 
-from buurtnet.core import accounts, neighbourhoods, passwords
-from buurtnet.core.accounts import LoginRefusal, NewAccount
+from buurtnet.core import accounts, login, neighbourhoods, passwords
+from buurtnet.core.accounts import NewAccount
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import clean_line
 from buurtnet.db import Database
-from buurtnet.models import AccountStatus, Neighbourhood
+from buurtnet.models import Account, Neighbourhood
 from tests.conftest import PASSWORD, make_account
 
 
@@ -98,75 +100,93 @@ def test_names_lose_invisible_and_reversing_characters() -> None:
     assert clean_line("x" * 100, 60) == "x" * 60
 
 
-async def test_log_in_by_name_or_email_in_any_case(database: Database) -> None:
-    await make_account(database, "anna")
-    for login_name in ("anna", "ANNA", "Anna@Example.org"):
-        async with database.transaction() as session:
-            outcome = await accounts.log_in(session, login_name, PASSWORD, client_address="1")
-        assert outcome.account is not None and outcome.account.username == "anna"
-
-
-async def test_wrong_password_and_unknown_name_are_refused_alike(database: Database) -> None:
-    await make_account(database, "anna")
-    for login_name in ("anna", "nobody"):
-        async with database.transaction() as session:
-            outcome = await accounts.log_in(
-                session, login_name, "wrong password!", client_address="1"
-            )
-        assert outcome == accounts.LoginOutcome(refusal=LoginRefusal.WRONG)
-
-
-async def test_failed_logins_are_limited_per_name(database: Database) -> None:
-    await make_account(database, "anna")
-    for attempt in range(accounts.FAILED_LOGINS_PER_NAME):
-        async with database.transaction() as session:
-            outcome = await accounts.log_in(session, "anna", "wrong", client_address=str(attempt))
-        assert outcome.refusal == LoginRefusal.WRONG
+async def change_password(
+    database: Database, account: Account, current: str, new: str
+) -> dict[str, str]:
+    """A password change as the web does it: check while reading, then save in a short write."""
+    async with database.reading() as session:
+        change = await accounts.check_password_change(session, account, current, new)
     async with database.transaction() as session:
-        outcome = await accounts.log_in(session, "anna", PASSWORD, client_address="other")
-    assert outcome.refusal == LoginRefusal.TOO_MANY  # even the right password waits now
+        return await accounts.save_password_change(session, change)
 
 
-async def test_failed_logins_are_limited_per_address(database: Database) -> None:
-    await make_account(database, "anna")
-    for attempt in range(accounts.FAILED_LOGINS_PER_ADDRESS):
-        async with database.transaction() as session:
-            await accounts.log_in(session, f"name{attempt}", "wrong", client_address="10.1.1.1")
-    async with database.transaction() as session:
-        blocked = await accounts.log_in(session, "anna", PASSWORD, client_address="10.1.1.1")
-        allowed = await accounts.log_in(session, "anna", PASSWORD, client_address="10.1.1.2")
-    assert blocked.refusal == LoginRefusal.TOO_MANY
-    assert allowed.account is not None
-
-
-async def test_pending_and_rejected_accounts_cannot_log_in(database: Database) -> None:
-    account = await make_account(database, "anna")
-    for status, refusal in [
-        (AccountStatus.PENDING, LoginRefusal.PENDING),
-        (AccountStatus.REJECTED, LoginRefusal.REJECTED),
-    ]:
-        async with database.transaction() as session:
-            stored = await session.get(type(account), account.id)
-            assert stored is not None
-            stored.status = status
-        async with database.transaction() as session:
-            outcome = await accounts.log_in(session, "anna", PASSWORD, client_address="1")
-        assert outcome.refusal == refusal
+async def stored_hash(database: Database, account: Account) -> str:
+    async with database.reading() as session:
+        stored = await session.get(Account, account.id)
+    assert stored is not None
+    return stored.password_hash
 
 
 async def test_change_password_checks_the_current_one(database: Database) -> None:
     account = await make_account(database, "anna")
+    problems = await change_password(database, account, "not it", "een nieuwe lange zin")
+    assert problems == {"current_password": "password_current_wrong"}
+    problems = await change_password(database, account, PASSWORD, "kort")
+    assert problems == {"new_password": "password_too_short"}
+    assert await change_password(database, account, PASSWORD, "een nieuwe lange zin") == {}
+    new_hash = await stored_hash(database, account)
+    assert await passwords.verify_password(new_hash, "een nieuwe lange zin")
+    assert not await passwords.verify_password(new_hash, PASSWORD)
+
+
+async def test_wrong_current_passwords_are_limited_with_wrong_logins(database: Database) -> None:
+    account = await make_account(database, "anna")
+    before = await stored_hash(database, account)
+    for _ in range(login.WRONG_PASSWORDS_PER_ACCOUNT):
+        problems = await change_password(database, account, "a guess", "een nieuwe lange zin")
+        assert problems == {"current_password": "password_current_wrong"}
+    problems = await change_password(database, account, PASSWORD, "een nieuwe lange zin")
+    assert problems == {"current_password": accounts.TOO_MANY_GUESSES}
+    assert await stored_hash(database, account) == before
+    async with database.reading() as session:
+        check = await login.check_password(session, "anna", PASSWORD, client_address="1")
+    assert check.too_many  # the guesses through the settings page count for logging in too
+
+
+async def test_hashing_leaves_the_event_loop_free() -> None:
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    password_hash = await passwords.hash_password(PASSWORD)
+    assert await passwords.verify_password(password_hash, PASSWORD)
+    await passwords.waste_time_like_a_check()
+    ticker.cancel()
+    assert ticks >= 5  # about one per millisecond; argon2 runs take tens of milliseconds each
+
+
+async def test_a_collision_at_insert_names_the_field_that_collided(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await create(database)
+
+    async def as_if_checked_before_the_other_sign_up(*_: object) -> dict[str, str]:
+        return {}
+
+    monkeypatch.setattr(accounts, "account_problems", as_if_checked_before_the_other_sign_up)
+    assert await errors_of(database, username="other") == {"email": "email_taken"}
+    assert await errors_of(database, email="other@example.org") == {"username": "username_taken"}
+
+
+async def test_set_locale_changes_only_the_language(database: Database) -> None:
+    account = await make_account(database, "anna")
     async with database.transaction() as session:
-        with pytest.raises(InvalidInput) as raised:
-            await accounts.change_password(session, account, "not it", "een nieuwe lange zin")
-    assert raised.value.errors == {"current_password": "password_current_wrong"}
+        stored = await session.get(Account, account.id)
+        assert stored is not None
+        stored.display_name = "Anna de Vries"
     async with database.transaction() as session:
-        await accounts.change_password(session, account, PASSWORD, "een nieuwe lange zin")
-    async with database.transaction() as session:
-        old = await accounts.log_in(session, "anna", PASSWORD, client_address="1")
-        new = await accounts.log_in(session, "anna", "een nieuwe lange zin", client_address="1")
-    assert old.refusal == LoginRefusal.WRONG
-    assert new.account is not None
+        await accounts.set_locale(session, account, "en")  # `account` still has no display name
+        with pytest.raises(InvalidInput):
+            await accounts.set_locale(session, account, "fr")
+    async with database.reading() as session:
+        stored = await session.get(Account, account.id)
+    assert stored is not None
+    assert (stored.locale, stored.display_name) == ("en", "Anna de Vries")
 
 
 def test_password_rules_are_pure() -> None:

@@ -1,13 +1,16 @@
 """Logging in and out through the web, with CSRF, rate limits and lasting sessions."""
 
+import asyncio
+
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from buurtnet.app import create_app
 from buurtnet.config import Settings
-from buurtnet.core import accounts
+from buurtnet.core import login, passwords
 from buurtnet.db import Database
-from buurtnet.models import Account
+from buurtnet.models import Account, RateLimitHit
 from buurtnet.web.auth import SESSION_COOKIE
 from tests.conftest import (
     PASSWORD,
@@ -88,7 +91,7 @@ async def test_too_many_failures_give_429_in_dutch(
     client: httpx.AsyncClient, resident: Account
 ) -> None:
     wrong = {**LOGIN, "password": "wrong password"}
-    for _ in range(accounts.FAILED_LOGINS_PER_NAME):
+    for _ in range(login.FAILED_LOGINS_PER_NAME):
         assert (await post_form(client, "/login", "/login", wrong)).status_code == 400
     response = await post_form(client, "/login", "/login", LOGIN)
     assert response.status_code == 429
@@ -156,6 +159,69 @@ async def test_password_change_errors_show_on_the_form(
     response = await post_form(client, "/settings", "/settings/password", form)
     assert response.status_code == 400
     assert "Uw huidige wachtwoord klopt niet." in response.text
+
+
+async def test_wrong_current_passwords_are_limited(
+    app: Starlette, database: Database, resident: Account
+) -> None:
+    change = {"new_password": "een heel nieuwe zin", "new_password_again": "een heel nieuwe zin"}
+    async with browser_for(app, headers={"Accept-Language": "en"}) as browser:
+        await log_in(browser, "anna")
+        for number in range(login.WRONG_PASSWORDS_PER_ACCOUNT):
+            guess = {**change, "current_password": f"guess {number}"}
+            response = await post_form(browser, "/settings", "/settings/password", guess)
+            assert response.status_code == 400
+        right = {**change, "current_password": PASSWORD}
+        response = await post_form(browser, "/settings", "/settings/password", right)
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "900"
+    assert "Too many wrong passwords." in response.text
+    async with browser_for(app) as other:
+        refused = await post_form(other, "/login", "/login", LOGIN)
+    assert refused.status_code == 429  # the guesses count for logging in too
+    async with database.reading() as session:
+        stored = await session.get(Account, resident.id)
+    assert stored is not None and await passwords.verify_password(stored.password_hash, PASSWORD)
+
+
+def let_others_write_during(
+    database: Database, monkeypatch: pytest.MonkeyPatch, function: str
+) -> list[str]:
+    """Make `passwords.<function>` first write in a transaction of its own, within 3 seconds.
+
+    On SQLite that only works when the request holds no write transaction during argon2.
+    """
+    real = getattr(passwords, function)
+    writes: list[str] = []
+
+    async def while_others_write(*arguments: str) -> object:
+        async with asyncio.timeout(3), database.transaction() as session:
+            session.add(RateLimitHit(key="another request"))
+        writes.append(function)
+        return await real(*arguments)
+
+    monkeypatch.setattr(passwords, function, while_others_write)
+    return writes
+
+
+async def test_argon2_runs_outside_the_write_transaction(
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checks = let_others_write_during(database, monkeypatch, "verify_password")
+    await log_in(client, "anna")
+    hashes = let_others_write_during(database, monkeypatch, "hash_password")
+    new = "een heel nieuwe zin"
+    response = await post_form(
+        client,
+        "/settings",
+        "/settings/password",
+        {"current_password": PASSWORD, "new_password": new, "new_password_again": new},
+    )
+    assert response.status_code == 303
+    assert (checks, hashes) == (["verify_password", "verify_password"], ["hash_password"])
 
 
 async def test_login_redirects_only_to_local_pages(

@@ -1,11 +1,13 @@
 """Signing up in each mode the admin can choose, through the web."""
 
+import asyncio
+
 import httpx
 import pytest
 
-from buurtnet.core import accounts, invites, site
+from buurtnet.core import invites, login, passwords, registration, site
 from buurtnet.db import Database
-from buurtnet.models import InviteCode, Neighbourhood, RegistrationMode, Role
+from buurtnet.models import InviteCode, Neighbourhood, RateLimitHit, RegistrationMode, Role
 from tests.conftest import csrf_token_in, log_in, make_account, post_form
 
 NEW_PERSON = {
@@ -116,13 +118,10 @@ async def test_approval_mode_waits_for_a_moderator(
     queue = await client.get("/moderation/sign-ups")
     assert "@Bram_J" in queue.text
     async with database.reading() as session:
-        pending = await accounts.find_by_login_name(session, "bram_j")
+        pending = await login.find_by_login_name(session, "bram_j")
     assert pending is not None
     decided = await post_form(
-        client,
-        "/moderation/sign-ups",
-        f"/moderation/sign-ups/{pending.id}",
-        {"decision": "approve"},
+        client, "/moderation/sign-ups", f"/moderation/sign-ups/{pending.id}/approve", {}
     )
     assert decided.status_code == 303
     await post_form(client, "/settings", "/logout", {})
@@ -152,7 +151,7 @@ async def test_sign_ups_are_limited_per_address(
     client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
 ) -> None:
     await set_mode(database, RegistrationMode.APPROVAL)
-    for number in range(5):
+    for number in range(registration.SIGN_UP_ATTEMPTS_PER_ADDRESS):
         person = {
             **NEW_PERSON,
             "username": f"person{number}",
@@ -163,3 +162,84 @@ async def test_sign_ups_are_limited_per_address(
     one_more = {**NEW_PERSON, "neighbourhood": "vogelwijk"}
     response = await post_form(client, "/register", "/register", one_more)
     assert response.status_code == 429
+
+
+async def test_failed_sign_ups_count_too(
+    client: httpx.AsyncClient, database: Database, invite: InviteCode
+) -> None:
+    for number in range(registration.SIGN_UP_ATTEMPTS_PER_ADDRESS):
+        guess = {**NEW_PERSON, "email": f"guess{number}@example.org", "invite_code": "WRONG"}
+        assert (await post_form(client, "/register", "/register", guess)).status_code == 400
+    right = {**NEW_PERSON, "invite_code": invite.code}
+    response = await post_form(client, "/register", "/register", right)
+    assert response.status_code == 429
+
+
+async def test_without_a_valid_code_the_form_tells_nothing_about_taken_names(
+    client: httpx.AsyncClient, database: Database, invite: InviteCode
+) -> None:
+    await make_account(database, "anna")
+    probe = {**NEW_PERSON, "username": "anna", "email": "anna@example.org"}
+    for code, message in [
+        ("", "Vul de uitnodigingscode in die u hebt gekregen."),
+        ("NOT-A-CODE", "Deze uitnodigingscode klopt niet"),
+    ]:
+        response = await post_form(client, "/register", "/register", {**probe, "invite_code": code})
+        assert response.status_code == 400
+        assert message in response.text
+        assert "Iemand anders gebruikt deze naam al." not in response.text
+        assert "Er is al een account met dit e-mailadres." not in response.text
+    weak = {**probe, "password": "kort", "password_again": "kort", "invite_code": "NOT-A-CODE"}
+    response = await post_form(client, "/register", "/register", weak)
+    assert "Gebruik minstens 10 tekens." in response.text  # problems of the input itself do show
+
+
+async def test_the_password_is_hashed_before_the_write_transaction(
+    client: httpx.AsyncClient,
+    database: Database,
+    invite: InviteCode,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = passwords.hash_password
+    others_wrote = []
+
+    async def hash_while_others_write(password: str) -> str:
+        async with asyncio.timeout(3), database.transaction() as session:
+            session.add(RateLimitHit(key="another request"))
+        others_wrote.append(True)
+        return await real(password)
+
+    monkeypatch.setattr(passwords, "hash_password", hash_while_others_write)
+    person = {**NEW_PERSON, "invite_code": invite.code}
+    assert (await post_form(client, "/register", "/register", person)).status_code == 303
+    assert others_wrote == [True]
+
+
+async def test_a_refused_sign_up_is_deleted_after_a_second_click(
+    client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
+) -> None:
+    await set_mode(database, RegistrationMode.APPROVAL)
+    await make_account(database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood)
+    form = {**NEW_PERSON, "neighbourhood": "vogelwijk"}
+    assert (await post_form(client, "/register", "/register", form)).status_code == 200
+    async with database.reading() as session:
+        pending = await login.find_by_login_name(session, "bram_j")
+    assert pending is not None
+    refuse = f"/moderation/sign-ups/{pending.id}/refuse"
+
+    await log_in(client, "mila")
+    queue = await client.get("/moderation/sign-ups")
+    assert f'href="{refuse}"' in queue.text  # a link to a question, not a form that acts
+    assert f'action="{refuse}"' not in queue.text
+    question = await client.get(refuse, headers={"Accept-Language": "en"})
+    assert "Are you sure?" in question.text
+    assert f'action="{refuse}"' in question.text
+    assert (await client.post(refuse)).status_code == 403  # no CSRF token
+    assert (await post_form(client, refuse, refuse, {})).status_code == 303
+    async with database.reading() as session:
+        assert await login.find_by_login_name(session, "bram_j") is None
+    assert (await client.get(refuse)).status_code == 404
+
+    await post_form(client, "/settings", "/logout", {})
+    again = await post_form(client, "/register", "/register", form)
+    assert again.status_code == 200  # the name and address are free again

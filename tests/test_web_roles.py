@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from buurtnet.core import neighbourhoods, site
+from buurtnet.core import neighbourhoods, permissions, site
 from buurtnet.db import Database
 from buurtnet.models import (
     Account,
@@ -98,15 +98,53 @@ async def test_moderators_decide_only_for_their_own_neighbourhood(
         stored.status = AccountStatus.PENDING
     await log_in(client, "mila")
     assert "@otto" not in (await client.get("/moderation/sign-ups")).text
+    for action in ("approve", "refuse"):
+        response = await post_form(
+            client, "/moderation/sign-ups", f"/moderation/sign-ups/{stranger.id}/{action}", {}
+        )
+        assert response.status_code == 403
+    assert (await client.get(f"/moderation/sign-ups/{stranger.id}/refuse")).status_code == 403
+    async with database.reading() as session:
+        unchanged = await session.get(Account, stranger.id)
+    assert unchanged is not None and unchanged.status == AccountStatus.PENDING
+
+
+def test_only_admins_moderate_where_no_neighbourhood_is_set() -> None:
+    def staff(role: Role, neighbourhood_id: int | None = None) -> Account:
+        return Account(
+            username="x",
+            username_key="x",
+            email="x@example.org",
+            password_hash="",
+            role=role,
+            neighbourhood_id=neighbourhood_id,
+        )
+
+    assert not permissions.can_moderate(staff(Role.MODERATOR), None)
+    assert not permissions.can_moderate(staff(Role.MODERATOR), 1)
+    assert permissions.can_moderate(staff(Role.MODERATOR, 1), 1)
+    assert not permissions.can_moderate(staff(Role.MODERATOR, 1), None)
+    assert not permissions.can_moderate(staff(Role.MODERATOR, 1), 2)
+    assert permissions.can_moderate(staff(Role.ADMIN), None)
+
+
+async def test_a_moderator_without_a_neighbourhood_decides_nothing(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await make_account(database, "mila", role=Role.MODERATOR)
+    drifter = await make_account(database, "otto")
+    async with database.transaction() as session:
+        stored = await session.get(Account, drifter.id)
+        assert stored is not None
+        stored.status = AccountStatus.PENDING
+    await log_in(client, "mila")
+    assert "@otto" not in (await client.get("/moderation/sign-ups")).text
     response = await post_form(
-        client,
-        "/moderation/sign-ups",
-        f"/moderation/sign-ups/{stranger.id}",
-        {"decision": "approve"},
+        client, "/moderation/sign-ups", f"/moderation/sign-ups/{drifter.id}/approve", {}
     )
     assert response.status_code == 403
     async with database.reading() as session:
-        unchanged = await session.get(Account, stranger.id)
+        unchanged = await session.get(Account, drifter.id)
     assert unchanged is not None and unchanged.status == AccountStatus.PENDING
 
 

@@ -1,23 +1,18 @@
-"""Creating accounts, logging in, and changing what belongs to the account itself."""
+"""Creating accounts, and changing what belongs to the account itself."""
 
 from dataclasses import dataclass
-from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names, passwords, ratelimit
+from buurtnet.core import login, names, passwords, ratelimit
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import clean_line
 from buurtnet.models import Account, AccountStatus, Neighbourhood, Role
 
 SUPPORTED_LOCALES = ("nl", "en")
 DISPLAY_NAME_LENGTH = 60
-LOGIN_WINDOW = timedelta(minutes=15)
-FAILED_LOGINS_PER_NAME = 5
-FAILED_LOGINS_PER_ADDRESS = 20
+TOO_MANY_GUESSES = "password_guesses_too_many"
 
 
 @dataclass(frozen=True)
@@ -33,121 +28,144 @@ class NewAccount:
     neighbourhood_id: int | None = None
 
 
-class LoginRefusal(StrEnum):
-    WRONG = "login_wrong"
-    PENDING = "login_pending"
-    REJECTED = "login_rejected"
-    TOO_MANY = "login_too_many"
-
-
 @dataclass(frozen=True)
-class LoginOutcome:
-    account: Account | None = None
-    refusal: LoginRefusal | None = None
+class PasswordChange:
+    """What the read-only half of a password change found, for the short write that follows."""
+
+    account_id: int
+    current_is_right: bool = False
+    problem: str | None = None  # what makes the new password unfit
+    new_hash: str = ""
+    too_many: bool = False
 
 
-async def account_problems(session: AsyncSession, new: NewAccount) -> dict[str, str]:
-    """Every problem with a new account's details, as form field -> message code."""
+def detail_problems(new: NewAccount) -> dict[str, str]:
+    """What is wrong with the details themselves, as form field -> message code.
+
+    Pure, so it tells nothing about other accounts: sign-up shows these before any "taken".
+    """
     errors: dict[str, str] = {}
     if problem := names.username_problem(new.username):
         errors["username"] = problem
-    elif await names.name_is_taken(session, new.username):
-        errors["username"] = "username_taken"
-    email = names.normalise_email(new.email)
-    if problem := names.email_problem(email):
+    if problem := names.email_problem(names.normalise_email(new.email)):
         errors["email"] = problem
-    elif await names.email_is_taken(session, email):
-        errors["email"] = "email_taken"
     if problem := passwords.password_problem(new.password, username=new.username, email=new.email):
         errors["password"] = problem
     return errors
 
 
+async def taken_problems(session: AsyncSession, new: NewAccount) -> dict[str, str]:
+    """Which of the username and e-mail address another account (or neighbourhood) has."""
+    errors: dict[str, str] = {}
+    if await names.name_is_taken(session, new.username):
+        errors["username"] = "username_taken"
+    if await names.email_is_taken(session, names.normalise_email(new.email)):
+        errors["email"] = "email_taken"
+    return errors
+
+
+async def account_problems(session: AsyncSession, new: NewAccount) -> dict[str, str]:
+    """Every problem with a new account's details; a detail problem hides a "taken" one."""
+    return await taken_problems(session, new) | detail_problems(new)
+
+
 async def create_account(session: AsyncSession, new: NewAccount) -> Account:
-    """Create an account, or raise InvalidInput with every problem found at once."""
+    """Check, hash and add in one go, or raise InvalidInput with every problem found at once.
+
+    For the command line, the demo and tests; the web hashes before its write transaction starts.
+    """
     if errors := await account_problems(session, new):
         raise InvalidInput(errors)
+    return await add_account(session, new, await passwords.hash_password(new.password))
+
+
+async def add_account(session: AsyncSession, new: NewAccount, password_hash: str) -> Account:
+    """Add an account whose details were checked, with its password hashed beforehand.
+
+    Two sign-ups with one name or address at the same moment: the database refuses the second,
+    and InvalidInput then names the field that collided.
+    """
     account = Account(
         username=new.username,
         username_key=names.name_key(new.username),
         email=names.normalise_email(new.email),
-        password_hash=passwords.hash_password(new.password),
+        password_hash=password_hash,
         role=new.role,
         status=new.status,
         display_name=clean_line(new.display_name, DISPLAY_NAME_LENGTH),
         neighbourhood_id=new.neighbourhood_id,
     )
     try:
-        async with session.begin_nested():  # two sign-ups with one name at the same moment
+        async with session.begin_nested():
             session.add(account)
     except IntegrityError as error:
-        raise InvalidInput.single("username", "username_taken") from error
+        if errors := await taken_problems(session, new):
+            raise InvalidInput(errors) from error
+        raise
     return account
 
 
-async def find_by_login_name(session: AsyncSession, login_name: str) -> Account | None:
-    """Find an account by username or e-mail address, ignoring case."""
-    key = login_name.strip().lower()
-    column = Account.email if "@" in key else Account.username_key
-    return (await session.exec(select(Account).where(column == key))).first()
-
-
-async def log_in(
-    session: AsyncSession, login_name: str, password: str, *, client_address: str
-) -> LoginOutcome:
-    """Check a password, counting failures per name and per address.
-
-    Returns an outcome rather than raising, so the caller's transaction commits the counted failure.
-    """
-    name_key = ratelimit.rate_key("login-name", login_name.strip().lower())
-    address_key = ratelimit.rate_key("login-address", client_address)
-    too_many = await ratelimit.is_limited(
-        session, name_key, limit=FAILED_LOGINS_PER_NAME, window=LOGIN_WINDOW
-    ) or await ratelimit.is_limited(
-        session, address_key, limit=FAILED_LOGINS_PER_ADDRESS, window=LOGIN_WINDOW
-    )
-    if too_many:
-        return LoginOutcome(refusal=LoginRefusal.TOO_MANY)
-    account = await find_by_login_name(session, login_name)
-    if account is None:
-        passwords.waste_time_like_a_check()
-    if account is None or not passwords.verify_password(account.password_hash, password):
-        await ratelimit.record_hit(session, name_key)
-        await ratelimit.record_hit(session, address_key)
-        return LoginOutcome(refusal=LoginRefusal.WRONG)
-    if account.status == AccountStatus.PENDING:
-        return LoginOutcome(refusal=LoginRefusal.PENDING)
-    if account.status == AccountStatus.REJECTED:
-        return LoginOutcome(refusal=LoginRefusal.REJECTED)
-    if passwords.needs_rehash(account.password_hash):
-        account.password_hash = passwords.hash_password(password)
-    return LoginOutcome(account=account)
-
-
-async def change_password(session: AsyncSession, account: Account, current: str, new: str) -> None:
-    """Set a new password after checking the current one."""
-    if not passwords.verify_password(account.password_hash, current):
-        raise InvalidInput.single("current_password", "password_current_wrong")
-    if problem := passwords.password_problem(new, username=account.username, email=account.email):
-        raise InvalidInput.single("new_password", problem)
+async def check_password_change(
+    session: AsyncSession, account: Account, current: str, new: str
+) -> PasswordChange:
+    """The slow half of a password change, for a read session: check the current password and
+    hash the new one, so the write transaction that follows stays short."""
+    assert account.id is not None
+    budget = login.account_budget(account.id)
+    if await ratelimit.any_spent(session, [budget]):
+        return PasswordChange(account.id, too_many=True)
     stored = await session.get(Account, account.id)
     assert stored is not None
-    stored.password_hash = passwords.hash_password(new)
+    if not await passwords.verify_password(stored.password_hash, current):
+        return PasswordChange(account.id)
+    if problem := passwords.password_problem(new, username=stored.username, email=stored.email):
+        return PasswordChange(account.id, current_is_right=True, problem=problem)
+    new_hash = await passwords.hash_password(new)
+    return PasswordChange(account.id, current_is_right=True, new_hash=new_hash)
+
+
+async def save_password_change(session: AsyncSession, change: PasswordChange) -> dict[str, str]:
+    """The short write after `check_password_change`: count a wrong current password (it shares
+    the budget of wrong logins), or store the new hash.
+
+    Returns the problems rather than raising, so the transaction commits the counted failure.
+    """
+    budget = login.account_budget(change.account_id)
+    await ratelimit.lock(session, [budget])
+    if change.too_many or await ratelimit.any_spent(session, [budget]):
+        return {"current_password": TOO_MANY_GUESSES}
+    if not change.current_is_right:
+        ratelimit.record_hit(session, budget.key)
+        return {"current_password": "password_current_wrong"}
+    if change.problem:
+        return {"new_password": change.problem}
+    stored = await session.get(Account, change.account_id)
+    assert stored is not None
+    stored.password_hash = change.new_hash
+    return {}
 
 
 async def update_profile(
     session: AsyncSession, account: Account, *, display_name: str, locale: str | None
 ) -> Account:
+    """Save the name others see and the language of the pages (None: follow the browser)."""
+    stored = await set_locale(session, account, locale)
+    stored.display_name = clean_line(display_name, DISPLAY_NAME_LENGTH)
+    return stored
+
+
+async def set_locale(session: AsyncSession, account: Account, locale: str | None) -> Account:
+    """Change only the language, so the language buttons never touch the rest of the profile."""
     if locale not in (None, *SUPPORTED_LOCALES):
         raise InvalidInput.single("locale", "locale_invalid")
     stored = await session.get(Account, account.id)
     assert stored is not None
-    stored.display_name = clean_line(display_name, DISPLAY_NAME_LENGTH)
     stored.locale = locale
     return stored
 
 
 async def home_neighbourhood(session: AsyncSession, account: Account) -> Neighbourhood | None:
+    """The neighbourhood a person belongs to, where the start page takes them."""
     if account.neighbourhood_id is None:
         return None
     return await session.get(Neighbourhood, account.neighbourhood_id)

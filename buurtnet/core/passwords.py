@@ -1,5 +1,11 @@
-"""Password hashing (argon2id) and the rules for a strong enough password."""
+"""Password hashing (argon2id) and the rules for a strong enough password.
 
+Hashing and checking run in a few worker threads: one argon2 run takes a noticeable fraction of a
+second of CPU and 64 MiB of memory, which on the event loop would stall every other request.
+"""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -7,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
+HASHING_THREADS = 4  # bounds the memory that many logins at once can take
 
 # The most used passwords of public breach lists, plus Dutch favourites; a longer list adds little
 # once a minimum length of ten is required.
@@ -71,24 +78,28 @@ COMMON_PASSWORDS = frozenset(
 _hasher = PasswordHasher()  # argon2id with the RFC 9106 low-memory profile
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+async def hash_password(password: str) -> str:
+    """A new hash to store, made in a worker thread so the event loop stays free."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads(), _hasher.hash, password
+    )
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+async def verify_password(password_hash: str, password: str) -> bool:
+    """Whether the password matches, checked in a worker thread; a broken hash never matches."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads(), _verify, password_hash, password
+    )
 
 
 def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash uses older parameters; cheap, as it only reads the hash's header."""
     return _hasher.check_needs_rehash(password_hash)
 
 
-def waste_time_like_a_check() -> None:
+async def waste_time_like_a_check() -> None:
     """Verify against a dummy hash, so an unknown name takes as long as a wrong password."""
-    verify_password(_dummy_hash(), "not the password")
+    await asyncio.get_running_loop().run_in_executor(_hashing_threads(), _verify_dummy)
 
 
 def password_problem(password: str, *, username: str = "", email: str = "") -> str | None:
@@ -109,3 +120,20 @@ def password_problem(password: str, *, username: str = "", email: str = "") -> s
 @cache
 def _dummy_hash() -> str:
     return _hasher.hash("buurtnet dummy password")
+
+
+def _verify_dummy() -> bool:
+    return _verify(_dummy_hash(), "not the password")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _hashing_threads() -> ThreadPoolExecutor:
+    """Made on first use (not at import); its threads start only when work arrives."""
+    return ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")

@@ -4,15 +4,24 @@ from buurtnet.models import Account, Role
 
 
 def can_manage_invites(account: Account, neighbourhood_id: int) -> bool:
+    """Directors hand out invite codes for their own neighbourhood only."""
     if account.role == Role.ADMIN:
         return True
     return account.role == Role.DIRECTOR and account.neighbourhood_id == neighbourhood_id
 
 
 def can_moderate(account: Account, neighbourhood_id: int | None) -> bool:
+    """Moderators act in their own neighbourhood only; without one (on either side) only admins.
+
+    Otherwise a moderator without a neighbourhood would "match" everyone without one.
+    """
     if account.role == Role.ADMIN:
         return True
-    return account.role == Role.MODERATOR and account.neighbourhood_id == neighbourhood_id
+    return (
+        account.role == Role.MODERATOR
+        and neighbourhood_id is not None
+        and account.neighbourhood_id == neighbourhood_id
+    )
 
 
 def is_admin(account: Account) -> bool:

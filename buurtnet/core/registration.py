@@ -1,15 +1,23 @@
-"""Signing up in the mode the admin chose: by invite code, with approval, or not at all."""
+"""Signing up in the mode the admin chose: by invite code, with approval, or not at all.
 
-from dataclasses import dataclass, replace
+Every attempt counts against the client's address, whatever its outcome, because the form tells
+whether a username or e-mail address is taken. In invite mode it only says so once the invite
+code is valid, so without a code nobody can probe for addresses. A taken username must be named,
+or people cannot choose another; naming a taken e-mail address too is the trade-off we accept for
+a clear form, for people who hold a code (or, in approval mode, within the limit per address).
+"""
+
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, invites, neighbourhoods, ratelimit, site
+from buurtnet.core import accounts, invites, neighbourhoods, passwords, ratelimit, site
 from buurtnet.core.errors import InvalidInput, NotFound
-from buurtnet.models import Account, AccountStatus, RegistrationMode
+from buurtnet.models import Account, AccountStatus, InviteCode, RegistrationMode
 
-SIGN_UPS_PER_ADDRESS = 5
+SIGN_UP_ATTEMPTS_PER_ADDRESS = 10  # failed attempts count too, so leave room for typing errors
 SIGN_UP_WINDOW = timedelta(hours=1)
 
 
@@ -18,7 +26,7 @@ class RegistrationClosed(Exception):
 
 
 class TooManySignUps(Exception):
-    """Too many accounts were made from this address recently."""
+    """Too many sign-ups were tried from this address recently."""
 
 
 @dataclass(frozen=True)
@@ -32,15 +40,44 @@ class SignUp:
     neighbourhood_slug: str = ""  # only in approval mode: the person picks their neighbourhood
 
 
-async def register(session: AsyncSession, sign_up: SignUp, *, client_address: str) -> Account:
-    """Create the account: active with a valid invite code, pending in approval mode."""
-    mode = await site.registration_mode(session)
-    if mode == RegistrationMode.CLOSED:
-        raise RegistrationClosed
-    address_key = ratelimit.rate_key("sign-up", client_address)
-    if await ratelimit.is_limited(
-        session, address_key, limit=SIGN_UPS_PER_ADDRESS, window=SIGN_UP_WINDOW
-    ):
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """The new account, or the problems as form field -> message code.
+
+    Returned rather than raised, so the transaction commits the counted attempt either way.
+    """
+
+    account: Account | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def address_budget(client_address: str) -> ratelimit.Budget:
+    """Sign-up attempts from one address."""
+    key = ratelimit.rate_key("sign-up", client_address)
+    return ratelimit.Budget(key, SIGN_UP_ATTEMPTS_PER_ADDRESS, SIGN_UP_WINDOW)
+
+
+async def prepare_sign_up(session: AsyncSession, sign_up: SignUp, *, client_address: str) -> str:
+    """The slow part, for a read session before the write: the password's hash.
+
+    Raises early when sign-up is closed or the address is over its limit, and returns "" for a
+    password that `register` will refuse anyway, so neither costs argon2 time.
+    """
+    await _refuse_when_closed(session)
+    if await ratelimit.any_spent(session, [address_budget(client_address)]):
+        raise TooManySignUps
+    if _password_errors(sign_up):
+        return ""
+    return await passwords.hash_password(sign_up.password)
+
+
+async def register(
+    session: AsyncSession, sign_up: SignUp, *, password_hash: str, client_address: str
+) -> SignUpOutcome:
+    """Count the attempt, then create the account: active with a valid invite code, pending in
+    approval mode. `password_hash` comes from `prepare_sign_up`."""
+    mode = await _refuse_when_closed(session)
+    if not await ratelimit.spend(session, [address_budget(client_address)]):
         raise TooManySignUps
     new = accounts.NewAccount(
         username=sign_up.username,
@@ -49,21 +86,62 @@ async def register(session: AsyncSession, sign_up: SignUp, *, client_address: st
         display_name=sign_up.display_name,
         status=AccountStatus.ACTIVE if mode == RegistrationMode.INVITE else AccountStatus.PENDING,
     )
-    errors = await accounts.account_problems(session, new)
-    if "password" not in errors and sign_up.password != sign_up.password_again:
-        errors["password_again"] = "password_mismatch"
-    if mode == RegistrationMode.APPROVAL:
+    errors = accounts.detail_problems(new) | _password_errors(sign_up)
+    if mode == RegistrationMode.INVITE:
+        invite = await _usable_invite(session, sign_up.invite_code)
+        if invite is None:
+            code = invites.normalise_code(sign_up.invite_code)
+            errors["invite_code"] = "invite_unusable" if code else "invite_missing"
+            return SignUpOutcome(errors=errors)  # nothing about taken names without a valid code
+        new = replace(new, neighbourhood_id=invite.neighbourhood_id)
+    else:
         try:
             chosen = await neighbourhoods.get_by_slug(session, sign_up.neighbourhood_slug)
         except NotFound:
             errors["neighbourhood"] = "neighbourhood_missing"
         else:
             new = replace(new, neighbourhood_id=chosen.id)
-    if errors:
-        raise InvalidInput(errors)
-    if mode == RegistrationMode.INVITE:
-        invite = await invites.use_invite(session, sign_up.invite_code)
-        new = replace(new, neighbourhood_id=invite.neighbourhood_id)
-    account = await accounts.create_account(session, new)
-    await ratelimit.record_hit(session, address_key)
-    return account
+    if errors := await accounts.taken_problems(session, new) | errors:
+        return SignUpOutcome(errors=errors)
+    invite_code = sign_up.invite_code if mode == RegistrationMode.INVITE else None
+    return await _create(session, new, password_hash, invite_code=invite_code)
+
+
+async def _create(
+    session: AsyncSession, new: accounts.NewAccount, password_hash: str, *, invite_code: str | None
+) -> SignUpOutcome:
+    """Claim the invite (when there is one) and add the account, or neither."""
+    assert password_hash, "register() found no problem with a password prepare_sign_up refused"
+    try:
+        async with session.begin_nested():
+            if invite_code is not None:
+                await invites.use_invite(session, invite_code)
+            account = await accounts.add_account(session, new, password_hash)
+    except InvalidInput as error:  # the last use of the code, or the name, went to someone else
+        return SignUpOutcome(errors=error.errors)
+    return SignUpOutcome(account=account)
+
+
+async def _refuse_when_closed(session: AsyncSession) -> RegistrationMode:
+    mode = await site.registration_mode(session)
+    if mode == RegistrationMode.CLOSED:
+        raise RegistrationClosed
+    return mode
+
+
+def _password_errors(sign_up: SignUp) -> dict[str, str]:
+    problem = passwords.password_problem(
+        sign_up.password, username=sign_up.username, email=sign_up.email
+    )
+    if problem:
+        return {"password": problem}
+    if sign_up.password != sign_up.password_again:
+        return {"password_again": "password_mismatch"}
+    return {}
+
+
+async def _usable_invite(session: AsyncSession, code: str) -> InviteCode | None:
+    """The invite for a code when it can still be used; claiming it waits until all is well."""
+    query = select(InviteCode).where(InviteCode.code == invites.normalise_code(code))
+    invite = (await session.exec(query)).first()
+    return invite if invite is not None and invites.is_usable(invite) else None

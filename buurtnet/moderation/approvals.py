@@ -19,17 +19,39 @@ async def pending_sign_ups(
         .order_by(col(Account.id))
     )
     if not is_admin(moderator):
+        if moderator.neighbourhood_id is None:
+            return []
         query = query.where(Account.neighbourhood_id == moderator.neighbourhood_id)
     return [(account, neighbourhood) for account, neighbourhood in (await session.exec(query))]
 
 
-async def decide_sign_up(
-    session: AsyncSession, moderator: Account, account_id: int, *, approve: bool
-) -> Account:
+async def pending_sign_up(
+    session: AsyncSession, moderator: Account, account_id: int
+) -> tuple[Account, Neighbourhood | None]:
+    """One sign-up this moderator may decide on, to ask "are you sure?" before refusing it."""
+    account = await _decidable(session, moderator, account_id)
+    if account.neighbourhood_id is None:
+        return account, None
+    return account, await session.get(Neighbourhood, account.neighbourhood_id)
+
+
+async def approve_sign_up(session: AsyncSession, moderator: Account, account_id: int) -> Account:
+    """Let the person in: from now on they can log in."""
+    account = await _decidable(session, moderator, account_id)
+    account.status = AccountStatus.ACTIVE
+    return account
+
+
+async def refuse_sign_up(session: AsyncSession, moderator: Account, account_id: int) -> None:
+    """Delete the pending account: it has no content yet, and its username and e-mail address
+    become free again, for a new sign-up or for someone else."""
+    await session.delete(await _decidable(session, moderator, account_id))
+
+
+async def _decidable(session: AsyncSession, moderator: Account, account_id: int) -> Account:
     account = await session.get(Account, account_id)
     if account is None or account.status != AccountStatus.PENDING:
         raise NotFound(str(account_id))
     if not can_moderate(moderator, account.neighbourhood_id):
         raise NotAllowed
-    account.status = AccountStatus.ACTIVE if approve else AccountStatus.REJECTED
     return account

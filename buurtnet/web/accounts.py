@@ -5,8 +5,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import accounts, login_sessions, neighbourhoods, registration, site
-from buurtnet.core.errors import InvalidInput
+from buurtnet.core import login, login_sessions, neighbourhoods, registration, site
+from buurtnet.db import Database
 from buurtnet.models import AccountStatus, RegistrationMode
 from buurtnet.web import forms
 from buurtnet.web.auth import (
@@ -36,19 +36,24 @@ async def login_page(request: Request) -> Response:
 
 
 async def log_in(request: Request) -> Response:
-    """Check the password; a fresh login replaces any login this browser had."""
+    """Check the password while only reading, then count or start the login in a short write.
+
+    A fresh login replaces any login this browser had.
+    """
     form = await forms.read_form(request)
     login_name = forms.text(form, "login_name", LOGIN_NAME_LENGTH)
     next_path = forms.safe_next(forms.text(form, "next"))
     found = services(request)
-    token = None
-    async with found.database.transaction() as session:
-        outcome = await accounts.log_in(
+    async with found.database.reading() as session:
+        check = await login.check_password(
             session,
             login_name,
             forms.text(form, "password", PASSWORD_LENGTH),
             client_address=client_address(request),
         )
+    token = None
+    async with found.database.transaction() as session:
+        outcome = await login.finish_login(session, check)
         if outcome.account is not None:
             if previous := login_token(request):
                 await login_sessions.end_session(session, previous)
@@ -62,19 +67,21 @@ async def log_in(request: Request) -> Response:
 
 
 def _refused(
-    request: Request, refusal: accounts.LoginRefusal, login_name: str, next_path: str
+    request: Request, refusal: login.LoginRefusal, login_name: str, next_path: str
 ) -> Response:
     context = {
         "errors": translate_errors({"form": refusal.value}, gettext_for(request)),
         "values": {"login_name": login_name},
         "next": next_path,
     }
-    if refusal == accounts.LoginRefusal.TOO_MANY:
-        retry_after = str(int(accounts.LOGIN_WINDOW.total_seconds()))
-        return render(
-            request, "login.html", context, status_code=429, headers={"Retry-After": retry_after}
-        )
+    if refusal == login.LoginRefusal.TOO_MANY:
+        return render(request, "login.html", context, status_code=429, headers=retry_after())
     return render(request, "login.html", context, status_code=400)
+
+
+def retry_after() -> dict[str, str]:
+    """The header for a refusal by the login limits, which also guard password changes."""
+    return {"Retry-After": str(int(login.LOGIN_WINDOW.total_seconds()))}
 
 
 async def log_out(request: Request) -> Response:
@@ -113,26 +120,35 @@ async def sign_up(request: Request) -> Response:
     )
     found = services(request)
     try:
-        async with found.database.transaction() as session:
-            account = await registration.register(
-                session, request_data, client_address=client_address(request)
-            )
-            token = None
-            if account.status == AccountStatus.ACTIVE:
-                await session.flush()
-                token = await login_sessions.start_session(session, account)
-    except InvalidInput as error:
-        messages = translate_errors(error.errors, gettext_for(request))
-        return await _sign_up_form(request, values, messages, status_code=400)
+        outcome, token = await _register(found.database, request_data, client_address(request))
     except registration.RegistrationClosed:
         return await _sign_up_form(request, values, {}, status_code=403)
     except registration.TooManySignUps as error:
         raise HTTPException(status_code=429, detail="sign_up_limit") from error
+    if outcome.account is None:
+        messages = translate_errors(outcome.errors, gettext_for(request))
+        return await _sign_up_form(request, values, messages, status_code=400)
     if token is None:
-        return render(request, "sign_up_pending.html", {"username": account.username})
+        return render(request, "sign_up_pending.html", {"username": outcome.account.username})
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, token, secure=found.settings.uses_https)
     return response
+
+
+async def _register(
+    database: Database, sign_up: registration.SignUp, address: str
+) -> tuple[registration.SignUpOutcome, str | None]:
+    """Hash while only reading, then create the account (and its first login) in a short write."""
+    async with database.reading() as session:
+        password_hash = await registration.prepare_sign_up(session, sign_up, client_address=address)
+    async with database.transaction() as session:
+        outcome = await registration.register(
+            session, sign_up, password_hash=password_hash, client_address=address
+        )
+        if outcome.account is None or outcome.account.status != AccountStatus.ACTIVE:
+            return outcome, None
+        await session.flush()
+        return outcome, await login_sessions.start_session(session, outcome.account)
 
 
 async def _sign_up_form(

@@ -19,6 +19,9 @@ FORM_MESSAGES = {
     "password_contains_name": N_("Do not use your name or e-mail address in your password."),
     "password_mismatch": N_("The two passwords are not the same."),
     "password_current_wrong": N_("Your current password is not right."),
+    "password_guesses_too_many": N_(
+        "Too many wrong passwords. Please wait 15 minutes and try again."
+    ),
     "invite_missing": N_("Fill in the invite code you got."),
     "invite_unusable": N_("This invite code is not right, has expired or has been used up."),
     "invite_uses_invalid": N_("Choose between 1 and 1000."),
@@ -31,7 +34,6 @@ FORM_MESSAGES = {
     "name_missing": N_("Fill in a name."),
     "login_wrong": N_("The name or password is not right."),
     "login_pending": N_("A moderator has not yet approved your account. Please try again later."),
-    "login_rejected": N_("Your sign-up was not approved."),
     "login_too_many": N_("Too many attempts to log in. Please wait 15 minutes and try again."),
 }
 

@@ -1,6 +1,5 @@
-"""The moderators' pages. For now: approving sign-ups."""
+"""The moderators' pages. For now: approving sign-ups, and refusing them after a second look."""
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -12,7 +11,7 @@ from buurtnet.web.auth import require_role
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
-DECISIONS = {"approve": True, "reject": False}
+SIGN_UPS = "/moderation/sign-ups"
 
 
 async def sign_ups_page(request: Request) -> Response:
@@ -22,20 +21,35 @@ async def sign_ups_page(request: Request) -> Response:
     return render(request, "sign_ups.html", {"pending": pending})
 
 
-async def decide(request: Request) -> Response:
+async def approve(request: Request) -> Response:
     moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
-    form = await forms.read_form(request)
-    decision = forms.text(form, "decision", 10)
-    if decision not in DECISIONS:
-        raise HTTPException(status_code=400, detail="decision")
+    await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        await approvals.decide_sign_up(
-            session, moderator, request.path_params["account_id"], approve=DECISIONS[decision]
+        await approvals.approve_sign_up(session, moderator, request.path_params["account_id"])
+    return RedirectResponse(SIGN_UPS, status_code=303)
+
+
+async def refuse_page(request: Request) -> Response:
+    """Refusing deletes the sign-up, so it takes a second, deliberate click on this page."""
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    async with services(request).database.reading() as session:
+        refusing = await approvals.pending_sign_up(
+            session, moderator, request.path_params["account_id"]
         )
-    return RedirectResponse("/moderation/sign-ups", status_code=303)
+    return render(request, "sign_ups.html", {"refusing": refusing})
+
+
+async def refuse(request: Request) -> Response:
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        await approvals.refuse_sign_up(session, moderator, request.path_params["account_id"])
+    return RedirectResponse(SIGN_UPS, status_code=303)
 
 
 routes = [
-    Route("/moderation/sign-ups", sign_ups_page, methods=["GET"]),
-    Route("/moderation/sign-ups/{account_id:int}", decide, methods=["POST"]),
+    Route(SIGN_UPS, sign_ups_page, methods=["GET"]),
+    Route(SIGN_UPS + "/{account_id:int}/approve", approve, methods=["POST"]),
+    Route(SIGN_UPS + "/{account_id:int}/refuse", refuse_page, methods=["GET"]),
+    Route(SIGN_UPS + "/{account_id:int}/refuse", refuse, methods=["POST"]),
 ]

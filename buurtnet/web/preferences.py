@@ -6,8 +6,9 @@ from starlette.routing import Route
 
 from buurtnet.core import accounts, login_sessions
 from buurtnet.core.errors import InvalidInput
+from buurtnet.models import Account
 from buurtnet.web import forms
-from buurtnet.web.accounts import PASSWORD_LENGTH
+from buurtnet.web.accounts import PASSWORD_LENGTH, retry_after
 from buurtnet.web.auth import current_account, login_token, require_account
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
@@ -47,32 +48,44 @@ async def save_profile(request: Request) -> Response:
 
 
 async def change_password(request: Request) -> Response:
-    """A new password also logs out every other device."""
+    """Check the current password while only reading, then save in a short write.
+
+    A new password also logs out every other device.
+    """
     account = require_account(request)
+    assert account.id is not None
     form = await forms.read_form(request)
     new_password = forms.text(form, "new_password", PASSWORD_LENGTH)
-    errors: dict[str, str] = {}
     if new_password != forms.text(form, "new_password_again", PASSWORD_LENGTH):
-        errors = {"new_password_again": "password_mismatch"}
-    try:
-        if errors:
-            raise InvalidInput(errors)
-        async with services(request).database.transaction() as session:
-            await accounts.change_password(
-                session,
-                account,
-                forms.text(form, "current_password", PASSWORD_LENGTH),
-                new_password,
-            )
-            assert account.id is not None
-            await login_sessions.end_other_sessions(session, account.id, login_token(request))
-    except InvalidInput as error:
-        values = {"display_name": account.display_name, "locale": account.locale or ""}
-        messages = translate_errors(error.errors, gettext_for(request))
-        return render(
-            request, "settings.html", {"values": values, "errors": messages}, status_code=400
+        return _password_form_errors(request, account, {"new_password_again": "password_mismatch"})
+    database = services(request).database
+    async with database.reading() as session:
+        change = await accounts.check_password_change(
+            session, account, forms.text(form, "current_password", PASSWORD_LENGTH), new_password
         )
+    async with database.transaction() as session:
+        problems = await accounts.save_password_change(session, change)
+        if not problems:
+            await login_sessions.end_other_sessions(session, account.id, login_token(request))
+    if problems:
+        return _password_form_errors(request, account, problems)
     return RedirectResponse("/settings?saved=password", status_code=303)
+
+
+def _password_form_errors(request: Request, account: Account, problems: dict[str, str]) -> Response:
+    values = {"display_name": account.display_name, "locale": account.locale or ""}
+    messages = translate_errors(problems, gettext_for(request))
+    if accounts.TOO_MANY_GUESSES in problems.values():
+        status_code, headers = 429, retry_after()
+    else:
+        status_code, headers = 400, {}
+    return render(
+        request,
+        "settings.html",
+        {"values": values, "errors": messages},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 async def switch_language(request: Request) -> Response:
@@ -85,9 +98,7 @@ async def switch_language(request: Request) -> Response:
     found = services(request)
     if account is not None and locale:
         async with found.database.transaction() as session:
-            await accounts.update_profile(
-                session, account, display_name=account.display_name, locale=locale
-            )
+            await accounts.set_locale(session, account, locale)
     response = RedirectResponse(forms.safe_next(forms.text(form, "next")), status_code=303)
     if locale:
         response.set_cookie(
