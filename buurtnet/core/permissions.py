@@ -24,5 +24,10 @@ def can_moderate(account: Account, neighbourhood_id: int | None) -> bool:
     )
 
 
+def reviews_sign_ups(account: Account) -> bool:
+    """Moderators (and admins) see the sign-ups waiting for approval."""
+    return account.role in (Role.MODERATOR, Role.ADMIN)
+
+
 def is_admin(account: Account) -> bool:
     return account.role == Role.ADMIN

@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from buurtnet.core import permissions
 from buurtnet.web import csrf
 from buurtnet.web.auth import current_account, login_token
 from buurtnet.web.forms import this_page
@@ -36,6 +37,8 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
         )
         environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
         environment.filters["local_date"] = local_date
+        environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
+        environment.globals["is_admin"] = permissions.is_admin
         environments[locale] = environment
     return environments
 
