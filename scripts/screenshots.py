@@ -39,6 +39,7 @@ PAGES = [
     ("anna", "/admin", "forbidden"),
     ("dirk", "/n/vogelwijk/invites", "invites"),
     ("mila", "/moderation/sign-ups", "sign-ups"),
+    ("mila", "/moderation/sign-ups/7/refuse", "refuse-sign-up"),
     ("beheerder", "/admin", "admin"),
 ]
 

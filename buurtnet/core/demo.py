@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import accounts, invites, neighbourhoods, site
 from buurtnet.core.errors import NotFound
-from buurtnet.models import Account, Neighbourhood, RegistrationMode, Role
+from buurtnet.models import Account, AccountStatus, Neighbourhood, RegistrationMode, Role
 
 DEMO_SLUG = "vogelwijk"
 DEMO_PASSWORD = "welkom-in-de-buurt"  # printed on purpose: only for a demo on one's own machine
@@ -58,5 +58,17 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> No
                 neighbourhood_id=neighbourhood.id,
             ),
         )
+    # Someone who waits for a moderator, so that Mila has a sign-up to look at.
+    await accounts.create_account(
+        session,
+        accounts.NewAccount(
+            username="sanne",
+            email="sanne@example.org",
+            password=DEMO_PASSWORD,
+            display_name="Sanne Bakker",
+            status=AccountStatus.PENDING,
+            neighbourhood_id=neighbourhood.id,
+        ),
+    )
     await session.flush()
     await invites.create_invite(session, neighbourhood, created["dirk"])
