@@ -7,8 +7,13 @@ source_dir=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  local status=$?
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true  # the server ends by SIGTERM: not the check's status
+  fi
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 
