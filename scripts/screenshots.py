@@ -15,16 +15,9 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+from tests.browser.chromium import launch
+
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 PASSWORD = "welkom-in-de-buurt"
 
@@ -105,7 +98,7 @@ def main() -> None:
         server = start_demo(Path(data_dir), port)
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = launch(playwright)
                 shoot(browser, f"http://127.0.0.1:{port}", output)
                 browser.close()
         finally:

@@ -40,19 +40,9 @@ from buurtnet.core import neighbourhoods
 from buurtnet.core.errors import NotFound
 from buurtnet.db import Database
 from buurtnet.models import Account, Role
+from tests.browser.chromium import launch
 from tests.conftest import PASSWORD, fresh_database_url, make_account, make_settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 TIMEOUT_MS = 5_000
@@ -165,9 +155,7 @@ def live_server(migrated_template: str, tmp_path: Path) -> Iterator[LiveServer]:
 def browser(migrated_template: str) -> Iterator[Browser]:
     """One Chromium for the package. The template database is made first, with `asyncio.run`."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
