@@ -79,6 +79,18 @@ async def revoke_invite(session: AsyncSession, neighbourhood_id: int, invite_id:
     invite.revoked_at = invite.revoked_at or utcnow()
 
 
+async def usable_invite(session: AsyncSession, code: str) -> InviteCode:
+    """The invite for a code that can still be used, without claiming it (`use_invite` does that);
+    raises InvalidInput with the same message codes as `use_invite`."""
+    code = normalise_code(code)
+    if not code:
+        raise InvalidInput.single("invite_code", "invite_missing")
+    invite = (await session.exec(select(InviteCode).where(InviteCode.code == code))).first()
+    if invite is None or not is_usable(invite):
+        raise InvalidInput.single("invite_code", "invite_unusable")
+    return invite
+
+
 async def use_invite(session: AsyncSession, code: str) -> InviteCode:
     """Count one use of a code, or raise InvalidInput when it cannot be used (any more).
 

@@ -10,12 +10,11 @@ a clear form, for people who hold a code (or, in approval mode, within the limit
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import accounts, invites, neighbourhoods, passwords, ratelimit, site
 from buurtnet.core.errors import InvalidInput, NotFound
-from buurtnet.models import Account, AccountStatus, InviteCode, RegistrationMode
+from buurtnet.models import Account, AccountStatus, RegistrationMode
 
 SIGN_UP_ATTEMPTS_PER_ADDRESS = 10  # failed attempts count too, so leave room for typing errors
 SIGN_UP_WINDOW = timedelta(hours=1)
@@ -88,11 +87,10 @@ async def register(
     )
     errors = accounts.detail_problems(new) | _password_errors(sign_up)
     if mode == RegistrationMode.INVITE:
-        invite = await _usable_invite(session, sign_up.invite_code)
-        if invite is None:
-            code = invites.normalise_code(sign_up.invite_code)
-            errors["invite_code"] = "invite_unusable" if code else "invite_missing"
-            return SignUpOutcome(errors=errors)  # nothing about taken names without a valid code
+        try:
+            invite = await invites.usable_invite(session, sign_up.invite_code)
+        except InvalidInput as error:  # nothing about taken names without a valid code
+            return SignUpOutcome(errors=errors | error.errors)
         new = replace(new, neighbourhood_id=invite.neighbourhood_id)
     else:
         try:
@@ -138,10 +136,3 @@ def _password_errors(sign_up: SignUp) -> dict[str, str]:
     if sign_up.password != sign_up.password_again:
         return {"password_again": "password_mismatch"}
     return {}
-
-
-async def _usable_invite(session: AsyncSession, code: str) -> InviteCode | None:
-    """The invite for a code when it can still be used; claiming it waits until all is well."""
-    query = select(InviteCode).where(InviteCode.code == invites.normalise_code(code))
-    invite = (await session.exec(query)).first()
-    return invite if invite is not None and invites.is_usable(invite) else None

@@ -10,6 +10,7 @@ from buurtnet.db import Database
 from buurtnet.models import AccountStatus, RegistrationMode
 from buurtnet.web import forms
 from buurtnet.web.auth import (
+    LOGIN_LIMIT_HEADERS,
     clear_session_cookie,
     current_account,
     login_token,
@@ -20,7 +21,6 @@ from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
 
 LOGIN_NAME_LENGTH = 254
-PASSWORD_LENGTH = 1000
 
 
 def client_address(request: Request) -> str:
@@ -48,7 +48,7 @@ async def log_in(request: Request) -> Response:
         check = await login.check_password(
             session,
             login_name,
-            forms.text(form, "password", PASSWORD_LENGTH),
+            forms.text(form, "password", forms.PASSWORD_LENGTH),
             client_address=client_address(request),
         )
     token = None
@@ -75,13 +75,8 @@ def _refused(
         "next": next_path,
     }
     if refusal == login.LoginRefusal.TOO_MANY:
-        return render(request, "login.html", context, status_code=429, headers=retry_after())
+        return render(request, "login.html", context, status_code=429, headers=LOGIN_LIMIT_HEADERS)
     return render(request, "login.html", context, status_code=400)
-
-
-def retry_after() -> dict[str, str]:
-    """The header for a refusal by the login limits, which also guard password changes."""
-    return {"Retry-After": str(int(login.LOGIN_WINDOW.total_seconds()))}
 
 
 async def log_out(request: Request) -> Response:
@@ -112,8 +107,8 @@ async def sign_up(request: Request) -> Response:
     request_data = registration.SignUp(
         username=values["username"].strip(),
         email=values["email"],
-        password=forms.text(form, "password", PASSWORD_LENGTH),
-        password_again=forms.text(form, "password_again", PASSWORD_LENGTH),
+        password=forms.text(form, "password", forms.PASSWORD_LENGTH),
+        password_again=forms.text(form, "password_again", forms.PASSWORD_LENGTH),
         display_name=values["display_name"],
         invite_code=values["invite_code"],
         neighbourhood_slug=values["neighbourhood"],

@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from buurtnet.core import login_sessions
+from buurtnet.core import login, login_sessions
 from buurtnet.core.errors import NotAllowed
 from buurtnet.models import Account, Role
 from buurtnet.web.services import services
@@ -18,6 +18,8 @@ from buurtnet.web.services import services
 SESSION_COOKIE = "buurtnet_session"
 PATHS_WITHOUT_LOGIN = ("/static/", "/healthz")
 REFRESHED_TOKEN = "buurtnet.refreshed_token"
+# A refusal by the login limits, which guard password changes too.
+LOGIN_LIMIT_HEADERS = {"Retry-After": str(int(login.LOGIN_WINDOW.total_seconds()))}
 
 
 class SignedIn(BaseUser):

@@ -10,6 +10,7 @@ from buurtnet.web.services import services
 
 MAX_FIELDS = 100
 MAX_FIELD_LENGTH = 10_000
+PASSWORD_LENGTH = 1000
 CSRF_FAILED = "csrf"
 
 

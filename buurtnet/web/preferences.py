@@ -8,8 +8,7 @@ from buurtnet.core import accounts, login_sessions
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
-from buurtnet.web.accounts import PASSWORD_LENGTH, retry_after
-from buurtnet.web.auth import current_account, login_token, require_account
+from buurtnet.web.auth import LOGIN_LIMIT_HEADERS, current_account, login_token, require_account
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import LANGUAGE_COOKIE, gettext_for, render
@@ -55,14 +54,13 @@ async def change_password(request: Request) -> Response:
     account = require_account(request)
     assert account.id is not None
     form = await forms.read_form(request)
-    new_password = forms.text(form, "new_password", PASSWORD_LENGTH)
-    if new_password != forms.text(form, "new_password_again", PASSWORD_LENGTH):
+    new_password = forms.text(form, "new_password", forms.PASSWORD_LENGTH)
+    if new_password != forms.text(form, "new_password_again", forms.PASSWORD_LENGTH):
         return _password_form_errors(request, account, {"new_password_again": "password_mismatch"})
     database = services(request).database
     async with database.reading() as session:
-        change = await accounts.check_password_change(
-            session, account, forms.text(form, "current_password", PASSWORD_LENGTH), new_password
-        )
+        current = forms.text(form, "current_password", forms.PASSWORD_LENGTH)
+        change = await accounts.check_password_change(session, account, current, new_password)
     async with database.transaction() as session:
         problems = await accounts.save_password_change(session, change)
         if not problems:
@@ -76,7 +74,7 @@ def _password_form_errors(request: Request, account: Account, problems: dict[str
     values = {"display_name": account.display_name, "locale": account.locale or ""}
     messages = translate_errors(problems, gettext_for(request))
     if accounts.TOO_MANY_GUESSES in problems.values():
-        status_code, headers = 429, retry_after()
+        status_code, headers = 429, LOGIN_LIMIT_HEADERS
     else:
         status_code, headers = 400, {}
     return render(
