@@ -26,6 +26,28 @@ class AccountStatus(StrEnum):
     ACTIVE = "active"
     PENDING = "pending"  # signed up, waiting for a moderator's approval
     REJECTED = "rejected"
+    DELETED = "deleted"  # the resident deleted their account; the name stays taken
+
+
+class PostKind(StrEnum):
+    MESSAGE = "message"
+    HELP_REQUEST = "help_request"  # hulpvraag: counted as help asked
+    OFFER = "offer"  # aanbod: counted as help offered
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # anyone, also visitors and other servers
+    NEIGHBOURHOOD = "neighbourhood"  # members of the post's neighbourhood; never federated
+    FOLLOWERS = "followers"  # the author's followers
+    DIRECT = "direct"  # only the people mentioned
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"
+    REPLY = "reply"
+    LIKE = "like"
+    SHARE = "share"
+    FOLLOW = "follow"
 
 
 class RegistrationMode(StrEnum):
@@ -59,6 +81,8 @@ class Account(SQLModel, table=True):
     role: str = Field(default=Role.RESIDENT, max_length=20)
     status: str = Field(default=AccountStatus.ACTIVE, max_length=20)
     display_name: str = Field(default="", max_length=60)
+    bio: str = Field(default="", max_length=1000)
+    avatar_key: str | None = Field(default=None, max_length=100)  # in media storage
     locale: str | None = Field(default=None, max_length=10)  # None: follow the browser
     neighbourhood_id: int | None = Field(
         default=None, foreign_key="neighbourhood.id", index=True, ondelete="SET NULL"
@@ -134,3 +158,151 @@ class Job(SQLModel, table=True):
     locked_at: datetime | None = None
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    """A message, a question for help or an offer; a reply when `in_reply_to_id` is set.
+
+    `source` is what the author typed; `content_html` is its sanitised rendering. The counts are
+    kept up to date in the transaction that likes, shares or replies, so feeds need no aggregates.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_post_neighbourhood_feed", "neighbourhood_id", "id"),
+        sa.Index("ix_post_author_feed", "author_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    neighbourhood_id: int | None = Field(
+        default=None, foreign_key="neighbourhood.id", ondelete="SET NULL"
+    )
+    kind: str = Field(default=PostKind.MESSAGE, max_length=20)
+    visibility: str = Field(default=Visibility.PUBLIC, max_length=20)
+    in_reply_to_id: int | None = Field(
+        default=None, foreign_key="post.id", index=True, ondelete="SET NULL"
+    )
+    thread_root_id: int | None = Field(
+        default=None, foreign_key="post.id", index=True, ondelete="SET NULL"
+    )
+    summary: str = Field(default="", max_length=500)  # content warning
+    language: str | None = Field(default=None, max_length=10)
+    source: str = Field(sa_type=sa.Text)
+    content_html: str = Field(sa_type=sa.Text)
+    reply_count: int = Field(default=0)
+    like_count: int = Field(default=0)
+    share_count: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+
+
+class PostEdit(SQLModel, table=True):
+    """An earlier version of an edited post, kept so readers can see what changed."""
+
+    __tablename__ = "post_edit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True, ondelete="CASCADE")
+    summary: str = Field(default="", max_length=500)
+    source: str = Field(sa_type=sa.Text)
+    content_html: str = Field(sa_type=sa.Text)
+    written_at: datetime  # when this version was written (the post's creation or an edit)
+
+
+class Mention(SQLModel, table=True):
+    """A local person named in a post; they may see it even when it is direct."""
+
+    __table_args__ = (sa.Index("ix_mention_account_post", "account_id", "post_id"),)
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+
+
+class Hashtag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)  # lower case, without the #
+
+
+class PostHashtag(SQLModel, table=True):
+    __tablename__ = "post_hashtag"
+    __table_args__ = (sa.Index("ix_post_hashtag_tag_post", "hashtag_id", "post_id"),)
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    hashtag_id: int = Field(foreign_key="hashtag.id", primary_key=True, ondelete="CASCADE")
+
+
+class Like(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_like_post", "post_id"),)
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Share(SQLModel, table=True):
+    """A boost: the account passes the post on to its own followers."""
+
+    __table_args__ = (sa.Index("ix_share_post", "post_id"),)
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MediaAttachment(SQLModel, table=True):
+    """An image, re-encoded without metadata; the files live in media storage under their keys."""
+
+    __tablename__ = "media_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True, ondelete="CASCADE")
+    position: int = Field(default=0)
+    alt_text: str = Field(default="", max_length=1500)
+    storage_key: str = Field(max_length=100)
+    thumbnail_key: str = Field(max_length=100)
+    content_type: str = Field(max_length=50)
+    width: int
+    height: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Follow(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_follow_followed", "followed_id"),)
+
+    follower_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    followed_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Block(SQLModel, table=True):
+    """The blocked account cannot see, reply to or mention the blocker, and neither sees the other."""
+
+    __table_args__ = (sa.Index("ix_block_blocked", "blocked_id"),)
+
+    blocker_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    blocked_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Mute(SQLModel, table=True):
+    """The muter no longer sees the muted account's posts or notifications; the muted is not told."""
+
+    muter_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    muted_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_notification_recipient", "recipient_id", "id"),
+        sa.Index("ix_notification_unread", "recipient_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    actor_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
