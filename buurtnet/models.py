@@ -179,12 +179,9 @@ class Post(SQLModel, table=True):
     )
     kind: str = Field(default=PostKind.MESSAGE, max_length=20)
     visibility: str = Field(default=Visibility.PUBLIC, max_length=20)
-    in_reply_to_id: int | None = Field(
-        default=None, foreign_key="post.id", index=True, ondelete="SET NULL"
-    )
-    thread_root_id: int | None = Field(
-        default=None, foreign_key="post.id", index=True, ondelete="SET NULL"
-    )
+    # No foreign keys here: a reply stays a reply (and in its thread) when the post above is deleted.
+    in_reply_to_id: int | None = Field(default=None, index=True)
+    thread_root_id: int | None = Field(default=None, index=True)
     summary: str = Field(default="", max_length=500)  # content warning
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)

@@ -77,9 +77,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["author_id"], ["account.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["in_reply_to_id"], ["post.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["neighbourhood_id"], ["neighbourhood.id"], ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["thread_root_id"], ["post.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("post", schema=None) as batch_op:
