@@ -10,9 +10,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 
 from buurtnet.config import Settings
-from buurtnet.core import housekeeping
+from buurtnet.core import housekeeping, media
+from buurtnet.core.media import MAX_IMAGE_BYTES, MAX_IMAGES_PER_POST
 from buurtnet.db import Database
 from buurtnet.jobs import Registry, Worker
+from buurtnet.storage import FolderStorage, MediaStorage
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.headers import SecurityHeaders
@@ -24,11 +26,23 @@ from buurtnet.web.templating import make_environments
 
 log = logging.getLogger(__name__)
 
+FORM_ROOM = 1024 * 1024  # the text fields and multipart framing around the photos
+# Only the forms that carry photos may send more than the usual 1 MB.
+UPLOAD_BODY_BYTES = {
+    "/posts": MAX_IMAGES_PER_POST * MAX_IMAGE_BYTES + FORM_ROOM,
+    "/settings/avatar": MAX_IMAGE_BYTES + FORM_ROOM,
+}
 
-def job_registry() -> Registry:
+
+def media_storage(settings: Settings) -> FolderStorage:
+    return FolderStorage(settings.data_dir / "media")
+
+
+def job_registry(storage: MediaStorage) -> Registry:
     """Every job and periodic task of every layer."""
     registry = Registry()
     housekeeping.register(registry)
+    media.register(registry, storage)
     return registry
 
 
@@ -41,16 +55,17 @@ def _log_worker_crash(task: asyncio.Task[None]) -> None:
 def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
     """The web application. A given database is used as is (and not closed); else one is made."""
     translations = load_all_translations()
+    storage = media_storage(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_database = database is None
         running = database or Database(settings.database_url)
-        app.state.services = Services(settings, running, translations)
+        app.state.services = Services(settings, running, translations, storage)
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:
-            worker_task = asyncio.create_task(Worker(running, job_registry()).run(stop))
+            worker_task = asyncio.create_task(Worker(running, job_registry(storage)).run(stop))
             worker_task.add_done_callback(_log_worker_crash)
         try:
             yield
@@ -65,7 +80,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         routes=all_routes(),
         middleware=[
             Middleware(SecurityHeaders, https=settings.uses_https),
-            Middleware(BodySizeLimit),
+            Middleware(BodySizeLimit, larger_on=UPLOAD_BODY_BYTES),
             Middleware(AuthenticationMiddleware, backend=SessionBackend()),
             Middleware(RenewSessionCookie, https=settings.uses_https),
         ],

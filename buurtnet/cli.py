@@ -13,13 +13,14 @@ import uvicorn
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from buurtnet import schema
-from buurtnet.app import job_registry
+from buurtnet.app import job_registry, media_storage
 from buurtnet.config import PREFIX, Settings, SettingsError, load_settings
 from buurtnet.core import accounts, demo, neighbourhoods
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.db import Database
 from buurtnet.jobs import Worker
 from buurtnet.models import Role
+from buurtnet.storage import MediaStorage
 from buurtnet.web.messages import FORM_MESSAGES
 
 log = logging.getLogger("buurtnet")
@@ -102,7 +103,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         asyncio.run(with_database(settings, command, needs_schema=False))
         return
     commands: dict[str, Callable[[Database], Awaitable[None]]] = {
-        "worker": run_worker,
+        "worker": lambda database: run_worker(database, media_storage(settings)),
         "demo": create_demo,
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
@@ -142,13 +143,13 @@ async def migrate(database: Database, *, announce: bool) -> None:
     print("Done.", flush=True)
 
 
-async def run_worker(database: Database) -> None:
+async def run_worker(database: Database, storage: MediaStorage) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     log.info("worker started; stop with Ctrl+C")
-    await Worker(database, job_registry()).run(stop)
+    await Worker(database, job_registry(storage)).run(stop)
 
 
 async def create_demo(database: Database) -> None:

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -53,6 +55,23 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def insert_new(
+    session: AsyncSession, table: type[Any], rows: list[dict[str, Any]], *, unique: list[str]
+) -> int:
+    """Insert the rows that are not there yet (by the `unique` columns); how many were new.
+
+    Two requests may add the same row at once (a double-clicked like, a new hashtag): the
+    database decides, instead of a look-up that races.
+    """
+    if not rows:
+        return 0
+    dialect = (await session.connection()).dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=unique)
+    result = await session.exec(statement)
+    return int(result.rowcount)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -179,7 +179,7 @@ class Post(SQLModel, table=True):
     )
     kind: str = Field(default=PostKind.MESSAGE, max_length=20)
     visibility: str = Field(default=Visibility.PUBLIC, max_length=20)
-    # No foreign keys here: a reply stays a reply (and in its thread) when the post above is deleted.
+    # No foreign keys: a reply stays a reply, in its thread, when the post above it is deleted.
     in_reply_to_id: int | None = Field(default=None, index=True)
     thread_root_id: int | None = Field(default=None, index=True)
     summary: str = Field(default="", max_length=500)  # content warning
@@ -273,7 +273,7 @@ class Follow(SQLModel, table=True):
 
 
 class Block(SQLModel, table=True):
-    """The blocked account cannot see, reply to or mention the blocker, and neither sees the other."""
+    """The blocked cannot see, reply to or mention the blocker; neither sees the other."""
 
     __table_args__ = (sa.Index("ix_block_blocked", "blocked_id"),)
 
@@ -283,7 +283,7 @@ class Block(SQLModel, table=True):
 
 
 class Mute(SQLModel, table=True):
-    """The muter no longer sees the muted account's posts or notifications; the muted is not told."""
+    """The muter no longer sees the muted one's posts or notifications; the muted is not told."""
 
     muter_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     muted_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")

@@ -159,6 +159,12 @@ async def resident(database: Database, neighbourhood: Neighbourhood) -> Account:
     return await make_account(database, "anna", neighbourhood=neighbourhood)
 
 
+@pytest.fixture
+async def neighbour(database: Database, neighbourhood: Neighbourhood) -> Account:
+    """A second resident of the same neighbourhood."""
+    return await make_account(database, "bram", neighbourhood=neighbourhood)
+
+
 def csrf_token_in(html: str) -> str:
     found = CSRF_FIELD.search(html)
     assert found, "no form with a CSRF token on the page"

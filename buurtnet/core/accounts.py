@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import login, names, passwords, ratelimit
+from buurtnet import html
+from buurtnet.core import login, media, names, passwords, ratelimit
 from buurtnet.core.errors import InvalidInput
-from buurtnet.core.text import clean_line
+from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
 from buurtnet.models import Account, AccountStatus, Neighbourhood, Role
 
 SUPPORTED_LOCALES = ("nl", "en")
 DISPLAY_NAME_LENGTH = 60
+BIO_LENGTH = 1000
 TOO_MANY_GUESSES = "password_guesses_too_many"
 
 
@@ -146,11 +148,38 @@ async def save_password_change(session: AsyncSession, change: PasswordChange) ->
 
 
 async def update_profile(
-    session: AsyncSession, account: Account, *, display_name: str, locale: str | None
+    session: AsyncSession,
+    account: Account,
+    *,
+    display_name: str,
+    locale: str | None,
+    bio: str | None = None,
 ) -> Account:
-    """Save the name others see and the language of the pages (None: follow the browser)."""
+    """Save the name others see, the language of the pages (None: follow the browser) and,
+    when given, the few lines about oneself on the profile page."""
+    cleaned_bio = None if bio is None else clean_bio(bio)
+    if cleaned_bio is not None and len(cleaned_bio) > BIO_LENGTH:
+        raise InvalidInput.single("bio", "bio_too_long")
     stored = await set_locale(session, account, locale)
     stored.display_name = clean_line(display_name, DISPLAY_NAME_LENGTH)
+    if cleaned_bio is not None:
+        stored.bio = cleaned_bio
+    return stored
+
+
+def clean_bio(bio: str) -> str:
+    """Text of several lines, kept as typed, but without control or invisible characters (which
+    could reverse or hide text around them) and without blank lines at the ends."""
+    return INVISIBLE_CHARACTERS.sub("", html.clean_source(bio)).strip()
+
+
+async def set_avatar(session: AsyncSession, account: Account, key: str | None) -> Account:
+    """Put a stored image (or none) on the profile; the old file is removed after the commit."""
+    stored = await session.get(Account, account.id)
+    assert stored is not None
+    if stored.avatar_key and stored.avatar_key != key:
+        media.enqueue_removal(session, [stored.avatar_key])
+    stored.avatar_key = key
     return stored
 
 

@@ -4,9 +4,17 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, invites, neighbourhoods, site
+from buurtnet.core import accounts, interactions, invites, neighbourhoods, posts, relations, site
 from buurtnet.core.errors import NotFound
-from buurtnet.models import Account, AccountStatus, Neighbourhood, RegistrationMode, Role
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Neighbourhood,
+    PostKind,
+    RegistrationMode,
+    Role,
+    Visibility,
+)
 
 DEMO_SLUG = "vogelwijk"
 DEMO_PASSWORD = "welkom-in-de-buurt"  # printed on purpose: only for a demo on one's own machine
@@ -72,3 +80,51 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> No
     )
     await session.flush()
     await invites.create_invite(session, neighbourhood, created["dirk"])
+    await _add_conversation(session, created)
+
+
+async def _add_conversation(session: AsyncSession, people: dict[str, Account]) -> None:
+    """A few posts, so the home page shows what neighbours do here."""
+    anna, bram, fatima = people["anna"], people["bram"], people["fatima"]
+    welcome = await posts.create_post(
+        session,
+        fatima,
+        posts.Draft(
+            "Hallo buren! Ik woon sinds kort in de Merelstraat. Leuk om jullie hier te zien.",
+            visibility=Visibility.PUBLIC,
+        ),
+    )
+    question = await posts.create_post(
+        session,
+        anna,
+        posts.Draft(
+            "Wie kan mij zaterdag helpen met een kast naar boven tillen? Koffie staat klaar!",
+            kind=PostKind.HELP_REQUEST,
+        ),
+    )
+    await posts.create_post(
+        session,
+        bram,
+        posts.Draft(
+            "Ik kom om 10 uur, @anna. Zal ik een steekkarretje meenemen?",
+            in_reply_to_id=question.id,
+        ),
+    )
+    await posts.create_post(
+        session,
+        bram,
+        posts.Draft(
+            "Zaterdag 14 december #opruimen in het park. Wie doet mee? Handschoenen en zakken "
+            "liggen klaar bij het buurthuis.",
+        ),
+    )
+    await posts.create_post(
+        session,
+        fatima,
+        posts.Draft(
+            "Ik heb een kinderfiets over (6-8 jaar). Gratis op te halen.", kind=PostKind.OFFER
+        ),
+    )
+    assert welcome.id is not None and bram.id is not None
+    await interactions.like(session, anna, welcome.id)
+    await relations.follow(session, anna, bram.id)

@@ -10,22 +10,23 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from buurtnet.core import login, login_sessions
+from buurtnet.core import login, login_sessions, notifications
 from buurtnet.core.errors import NotAllowed
 from buurtnet.models import Account, Role
 from buurtnet.web.services import services
 
 SESSION_COOKIE = "buurtnet_session"
-PATHS_WITHOUT_LOGIN = ("/static/", "/healthz")
+PATHS_WITHOUT_LOGIN = ("/static/", "/healthz", "/media/")
 REFRESHED_TOKEN = "buurtnet.refreshed_token"
 # A refusal by the login limits, which guard password changes too.
 LOGIN_LIMIT_HEADERS = {"Retry-After": str(int(login.LOGIN_WINDOW.total_seconds()))}
 
 
 class SignedIn(BaseUser):
-    def __init__(self, account: Account, token: str) -> None:
+    def __init__(self, account: Account, token: str, unread_notifications: int = 0) -> None:
         self.account = account
         self.token = token
+        self.unread_notifications = unread_notifications  # for the count in the menu
 
     @property
     def is_authenticated(self) -> bool:
@@ -48,15 +49,17 @@ class SessionBackend(AuthenticationBackend):
         database = services(conn).database
         async with database.reading() as session:
             found = await login_sessions.find_login(session, token)
-        if found is None:
-            return None
-        login, account = found
+            if found is None:
+                return None
+            login, account = found
+            assert account.id is not None
+            unread = await notifications.unread_count(session, account.id)
         if login_sessions.needs_refresh(login):
             assert login.id is not None
             async with database.transaction() as session:
                 await login_sessions.refresh(session, login.id)
             conn.scope[REFRESHED_TOKEN] = token
-        return AuthCredentials(["authenticated"]), SignedIn(account, token)
+        return AuthCredentials(["authenticated"]), SignedIn(account, token, unread)
 
 
 def signed_in(connection: HTTPConnection) -> SignedIn | None:
@@ -67,6 +70,11 @@ def signed_in(connection: HTTPConnection) -> SignedIn | None:
 def current_account(connection: HTTPConnection) -> Account | None:
     user = signed_in(connection)
     return None if user is None else user.account
+
+
+def unread_notifications(connection: HTTPConnection) -> int:
+    user = signed_in(connection)
+    return 0 if user is None else user.unread_notifications
 
 
 def login_token(connection: HTTPConnection) -> str:

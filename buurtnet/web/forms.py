@@ -1,9 +1,17 @@
 """Reading form posts: the CSRF check always comes first, then strings of bounded length."""
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from buurtnet.core.errors import InvalidInput
+from buurtnet.core.media import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES_PER_POST,
+    TOO_LARGE,
+    TOO_MANY,
+    ImageUpload,
+)
 from buurtnet.web import csrf
 from buurtnet.web.auth import login_token
 from buurtnet.web.services import services
@@ -16,14 +24,68 @@ CSRF_FAILED = "csrf"
 
 async def read_form(request: Request) -> FormData:
     """The posted form, after its CSRF token was checked (403 when it is missing or wrong)."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    return await _checked(request, await request.form(max_files=0, max_fields=MAX_FIELDS))
+
+
+async def read_form_with_files(request: Request, *, max_files: int) -> FormData:
+    """A multipart form with up to `max_files` files, after its CSRF token was checked.
+
+    The parser takes twice as many, so that someone who picks a few photos too many gets a form
+    message from `uploaded_images` rather than a bare 400; files wait on disk, not in memory.
+    """
+    form = await request.form(max_files=2 * max_files, max_fields=MAX_FIELDS)
+    return await _checked(request, form)
+
+
+async def _checked(request: Request, form: FormData) -> FormData:
     submitted = form.get(csrf.FIELD)
     secret_key = services(request).settings.secret_key
     if not isinstance(submitted, str) or not csrf.is_valid(
         request, secret_key, login_token(request), submitted
     ):
+        await form.close()
         raise HTTPException(status_code=403, detail=CSRF_FAILED)
     return form
+
+
+async def uploaded_images(
+    form: FormData,
+    field: str = "images",
+    alt_field: str = "alt_text",
+    *,
+    max_images: int = MAX_IMAGES_PER_POST,
+) -> list[ImageUpload]:
+    """The chosen files with their descriptions: the i-th file input goes with the i-th text.
+
+    A file input left empty still sends an empty part; it is skipped after the pairing, so a form
+    with one input per photo keeps each description with its own photo. The form's files are
+    closed afterwards (its text fields stay): a route that does not call this closes the form.
+    """
+    try:
+        alt_texts = [value for value in form.getlist(alt_field) if isinstance(value, str)]
+        chosen = [
+            (file, alt_texts[index] if index < len(alt_texts) else "")
+            for index, file in enumerate(form.getlist(field))
+            if isinstance(file, UploadFile) and file.size != 0
+        ]
+        if len(chosen) > max_images:
+            raise InvalidInput.single(field, TOO_MANY)
+        uploads = [
+            ImageUpload(await _bounded_read(file, field), alt_text) for file, alt_text in chosen
+        ]
+    finally:
+        await form.close()
+    return [upload for upload in uploads if upload.data]
+
+
+async def _bounded_read(file: UploadFile, field: str) -> bytes:
+    """The file's bytes; never more than the bound is read into memory."""
+    if file.size is not None and file.size > MAX_IMAGE_BYTES:
+        raise InvalidInput.single(field, TOO_LARGE)
+    data = await file.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidInput.single(field, TOO_LARGE)
+    return data
 
 
 def text(form: FormData, name: str, max_length: int = MAX_FIELD_LENGTH) -> str:

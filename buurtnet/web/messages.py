@@ -35,8 +35,35 @@ FORM_MESSAGES = {
     "login_wrong": N_("The name or password is not right."),
     "login_pending": N_("A moderator has not yet approved your account. Please try again later."),
     "login_too_many": N_("Too many attempts to log in. Please wait 15 minutes and try again."),
+    # Posts (core.posts)
+    "post_empty": N_("Write a message first."),
+    "post_too_long": N_("Your message is too long. Use at most 5000 characters."),
+    "summary_too_long": N_("Make the warning shorter: at most 500 characters."),
+    "language_invalid": N_("Choose a language from the list."),
+    # Photos (core.media)
+    "image_too_large": N_("This file is larger than 10 MB. Choose a smaller photo."),
+    "image_not_an_image": N_(
+        "This file is not a photo we can show. Use a JPEG, PNG, GIF or WebP image."
+    ),
+    "image_too_many_pixels": N_(
+        "This photo is too big (too many pixels). Make it smaller and try again."
+    ),
+    "image_too_many": N_("You can add at most 4 photos."),
 }
 
 
 def translate_errors(errors: dict[str, str], gettext: Callable[[str], str]) -> dict[str, str]:
     return {field: gettext(FORM_MESSAGES.get(code, code)) for field, code in errors.items()}
+
+
+# People: following, blocking and muting, the profile form, deleting one's account.
+FORM_MESSAGES.update(
+    {
+        "follow_self": N_("You cannot follow yourself."),
+        "follow_blocked": N_("You cannot follow this person."),
+        "block_self": N_("You cannot block yourself."),
+        "mute_self": N_("You cannot mute yourself."),
+        "bio_too_long": N_("Use at most 1000 characters."),
+        "avatar_missing": N_("Choose a photo first."),
+    }
+)

@@ -1,30 +1,19 @@
-"""The start page, each neighbourhood's home page, and its invite codes."""
+"""Each neighbourhood's own page (its public face for visitors), and its invite codes."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import accounts, invites, neighbourhoods, permissions
+from buurtnet.core import feeds, invites, neighbourhoods, permissions
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
+from buurtnet.web.home import cursor
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
-
-
-async def start(request: Request) -> Response:
-    """People with a neighbourhood go straight to it; visitors see the neighbourhoods here."""
-    account = current_account(request)
-    async with services(request).database.reading() as session:
-        if account is not None:
-            home = await accounts.home_neighbourhood(session, account)
-            if home is not None:
-                return RedirectResponse(f"/n/{home.slug}", status_code=303)
-        all_neighbourhoods = await neighbourhoods.list_all(session)
-    return render(request, "start.html", {"neighbourhoods": all_neighbourhoods})
 
 
 async def neighbourhood_home(request: Request) -> Response:
@@ -35,11 +24,13 @@ async def neighbourhood_home(request: Request) -> Response:
         count = await neighbourhoods.member_count(session, neighbourhood.id)
         is_member = account is not None and account.neighbourhood_id == neighbourhood.id
         newest = await neighbourhoods.newest_members(session, neighbourhood.id) if is_member else []
+        page = await feeds.neighbourhood_feed(session, neighbourhood, account, cursor(request))
     context = {
         "neighbourhood": neighbourhood,
         "member_count": count,
         "newest_members": newest,
         "is_member": is_member,
+        "page": page,
         "can_invite": account is not None
         and permissions.can_manage_invites(account, neighbourhood.id),
     }
@@ -124,7 +115,6 @@ async def _render_invites(
 
 
 routes = [
-    Route("/", start, methods=["GET"]),
     Route("/n/{slug}", neighbourhood_home, methods=["GET"]),
     Route("/n/{slug}/invites", invites_page, methods=["GET"]),
     Route("/n/{slug}/invites", create_invite, methods=["POST"]),

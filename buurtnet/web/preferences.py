@@ -1,10 +1,11 @@
-"""The settings page of one's own account: name, language and password; and the language switch."""
+"""The settings page of one's own account: name, bio, photo, language and password; and the
+language switch."""
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import accounts, login_sessions
+from buurtnet.core import accounts, login_sessions, media
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
@@ -14,13 +15,21 @@ from buurtnet.web.services import services
 from buurtnet.web.templating import LANGUAGE_COOKIE, gettext_for, render
 
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+AVATAR_FIELD = "avatar"
+
+
+def _stored_values(account: Account) -> dict[str, str]:
+    return {
+        "display_name": account.display_name,
+        "bio": account.bio,
+        "locale": account.locale or "",
+    }
 
 
 async def settings_page(request: Request) -> Response:
     account = require_account(request)
-    values = {"display_name": account.display_name, "locale": account.locale or ""}
     saved = request.query_params.get("saved", "")
-    return render(request, "settings.html", {"values": values, "saved": saved})
+    return render(request, "settings.html", {"values": _stored_values(account), "saved": saved})
 
 
 async def save_profile(request: Request) -> Response:
@@ -28,6 +37,7 @@ async def save_profile(request: Request) -> Response:
     form = await forms.read_form(request)
     values = {
         "display_name": forms.text(form, "display_name", 200),
+        "bio": forms.text(form, "bio", 2 * accounts.BIO_LENGTH),
         "locale": forms.text(form, "locale", 10),
     }
     try:
@@ -37,6 +47,7 @@ async def save_profile(request: Request) -> Response:
                 account,
                 display_name=values["display_name"],
                 locale=values["locale"] or None,
+                bio=values["bio"],
             )
     except InvalidInput as error:
         errors = translate_errors(error.errors, gettext_for(request))
@@ -71,7 +82,7 @@ async def change_password(request: Request) -> Response:
 
 
 def _password_form_errors(request: Request, account: Account, problems: dict[str, str]) -> Response:
-    values = {"display_name": account.display_name, "locale": account.locale or ""}
+    values = _stored_values(account)
     messages = translate_errors(problems, gettext_for(request))
     if accounts.TOO_MANY_GUESSES in problems.values():
         status_code, headers = 429, LOGIN_LIMIT_HEADERS
@@ -84,6 +95,41 @@ def _password_form_errors(request: Request, account: Account, problems: dict[str
         status_code=status_code,
         headers=headers,
     )
+
+
+async def change_avatar(request: Request) -> Response:
+    """Store the new photo first (slow: it is decoded and re-encoded), then point the profile at
+    it; the old file goes by a job. A photo that cannot be saved is removed again."""
+    account = require_account(request)
+    form = await forms.read_form_with_files(request, max_files=1)
+    found = services(request)
+    try:
+        uploads = await forms.uploaded_images(form, AVATAR_FIELD, max_images=1)
+        if not uploads:
+            raise InvalidInput.single(AVATAR_FIELD, "avatar_missing")
+        key = await media.store_avatar(found.storage, uploads[0].data)
+    except InvalidInput as error:
+        problems = {AVATAR_FIELD: next(iter(error.errors.values()))}
+        errors = translate_errors(problems, gettext_for(request))
+        context = {"values": _stored_values(account), "errors": errors}
+        return render(request, "settings.html", context, status_code=400)
+    finally:
+        await form.close()
+    try:
+        async with found.database.transaction() as session:
+            await accounts.set_avatar(session, account, key)
+    except BaseException:
+        await found.storage.delete(key)
+        raise
+    return RedirectResponse("/settings?saved=avatar", status_code=303)
+
+
+async def remove_avatar(request: Request) -> Response:
+    account = require_account(request)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        await accounts.set_avatar(session, account, None)
+    return RedirectResponse("/settings?saved=avatar", status_code=303)
 
 
 async def switch_language(request: Request) -> Response:
@@ -114,5 +160,7 @@ routes = [
     Route("/settings", settings_page, methods=["GET"]),
     Route("/settings/profile", save_profile, methods=["POST"]),
     Route("/settings/password", change_password, methods=["POST"]),
+    Route("/settings/avatar", change_avatar, methods=["POST"]),
+    Route("/settings/avatar/remove", remove_avatar, methods=["POST"]),
     Route("/language", switch_language, methods=["POST"]),
 ]

@@ -5,7 +5,22 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from buurtnet.web import accounts, admin, health, moderation, neighbourhoods, preferences
+from buurtnet.web import (
+    account_data,
+    accounts,
+    admin,
+    health,
+    home,
+    media,
+    moderation,
+    neighbourhoods,
+    notifications,
+    people,
+    posts,
+    preferences,
+    reactions,
+    search,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -13,10 +28,18 @@ STATIC_DIR = Path(__file__).parent / "static"
 def all_routes() -> list[BaseRoute]:
     return [
         *health.routes,
+        *home.routes,
         *neighbourhoods.routes,
+        *posts.routes,
+        *reactions.routes,
+        *notifications.routes,
         *accounts.routes,
         *preferences.routes,
         *moderation.routes,
         *admin.routes,
+        *media.routes,
+        *people.routes,
+        *search.routes,
+        *account_data.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

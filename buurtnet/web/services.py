@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 
 from buurtnet.config import Settings
 from buurtnet.db import Database
+from buurtnet.storage import MediaStorage
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Services:
     settings: Settings
     database: Database
     translations: dict[str, NullTranslations]
+    storage: MediaStorage
 
 
 def services(connection: HTTPConnection) -> Services:

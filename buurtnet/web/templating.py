@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from buurtnet.core import permissions
 from buurtnet.web import csrf
-from buurtnet.web.auth import current_account, login_token
+from buurtnet.web.auth import current_account, login_token, unread_notifications
 from buurtnet.web.forms import this_page
 from buurtnet.web.i18n import choose_locale
 from buurtnet.web.services import services
@@ -37,8 +37,10 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
         )
         environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
         environment.filters["local_date"] = local_date
+        environment.filters["local_time"] = local_time
         environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
         environment.globals["is_admin"] = permissions.is_admin
+        environment.globals["can_moderate"] = permissions.can_moderate
         environments[locale] = environment
     return environments
 
@@ -48,6 +50,13 @@ def local_date(context: Context, moment: datetime) -> str:
     """A stored (UTC) moment as the date people on the instance see on their calendar."""
     zone = ZoneInfo(services(context["request"]).settings.time_zone)
     return moment.astimezone(zone).strftime("%d-%m-%Y")
+
+
+@pass_context
+def local_time(context: Context, moment: datetime) -> str:
+    """Date and time on the instance's clock, as a post shows when it was written."""
+    zone = ZoneInfo(services(context["request"]).settings.time_zone)
+    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
 
 
 def request_locale(request: Request) -> str:
@@ -82,6 +91,7 @@ def render(
         "instance_name": found.settings.instance_name,
         "csrf_token": csrf.token_for(request, found.settings.secret_key, login_token(request)),
         "this_page": this_page(request),
+        "unread_notifications": unread_notifications(request),
         "errors": {},
         "values": {},
         **(context or {}),

@@ -41,5 +41,5 @@ def test_pages_fit_a_phone_without_sideways_scrolling(
         assert page_width(page) <= PHONE["width"], path
 
     log_in(page, live_server, "anna")
-    assert page.url == f"{live_server.url}/n/vogelwijk"
+    assert page.url == f"{live_server.url}/"
     assert page_width(page) <= PHONE["width"]

@@ -1,0 +1,151 @@
+"""Deleting one's own account: everything personal goes, a tombstone keeps the name taken.
+
+The username stays with a DELETED row, so nobody can take it over and be mistaken on the
+fediverse for the person who left. The password is checked first, while only reading (argon2 is
+slow); the short write that follows counts a wrong password against the same budget as logins
+and password changes, so a borrowed session cannot be used to guess.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, delete, or_, update
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import login, media, passwords, posts, ratelimit
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Block,
+    Follow,
+    Like,
+    LoginSession,
+    MediaAttachment,
+    Mention,
+    Mute,
+    Notification,
+    Post,
+    Role,
+    Share,
+)
+
+PASSWORD_WRONG = "password_current_wrong"
+
+
+@dataclass(frozen=True)
+class DeletionCheck:
+    """What the read-only half found, for the short write that follows."""
+
+    account_id: int
+    password_is_right: bool = False
+    too_many: bool = False
+
+
+def placeholder_email(account_id: int) -> str:
+    """Unique (e-mail addresses are) and nobody's; `.invalid` can never be a real domain."""
+    return f"deleted-{account_id}@invalid"
+
+
+async def check_password(session: AsyncSession, account: Account, password: str) -> DeletionCheck:
+    """The slow half, for a read session: is this really the person, by their password?"""
+    assert account.id is not None
+    if await ratelimit.any_spent(session, [login.account_budget(account.id)]):
+        return DeletionCheck(account.id, too_many=True)
+    stored = await session.get(Account, account.id)
+    assert stored is not None
+    is_right = await passwords.verify_password(stored.password_hash, password)
+    return DeletionCheck(account.id, password_is_right=is_right)
+
+
+async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> dict[str, str]:
+    """The short write: count a wrong password, or delete the account.
+
+    Returns the problems rather than raising, so the transaction commits a counted failure.
+    """
+    budget = login.account_budget(check.account_id)
+    await ratelimit.lock(session, [budget])
+    if check.too_many or await ratelimit.any_spent(session, [budget]):
+        return {"password": login.LoginRefusal.TOO_MANY.value}
+    if not check.password_is_right:
+        ratelimit.record_hit(session, budget.key)
+        return {"password": PASSWORD_WRONG}
+    account = await session.get(Account, check.account_id)
+    assert account is not None
+    await delete_account(session, account)
+    return {}
+
+
+async def delete_account(session: AsyncSession, account: Account) -> None:
+    """Remove a person's posts, images, reactions, relations, notifications and logins, and
+    turn the account into a tombstone. Counts on other people's posts are kept right."""
+    assert account.id is not None
+    account_id = account.id
+    stored = await session.get(Account, account_id)
+    assert stored is not None
+    await _remove_reactions(session, account_id, Like, col(Post.like_count))
+    await _remove_reactions(session, account_id, Share, col(Post.share_count))
+    own_posts = (await session.exec(select(Post).where(col(Post.author_id) == account_id))).all()
+    await posts.remove_posts(session, own_posts)  # also queues the removal of their images
+    await _remove_other_media(session, account_id, stored.avatar_key)
+    await _remove_relations(session, account_id)
+    stored.status = AccountStatus.DELETED
+    stored.role = Role.RESIDENT
+    stored.email = placeholder_email(account_id)
+    stored.password_hash = ""
+    stored.display_name = ""
+    stored.bio = ""
+    stored.avatar_key = None
+    stored.locale = None
+    stored.neighbourhood_id = None
+
+
+async def _remove_reactions(
+    session: AsyncSession,
+    account_id: int,
+    table: type[Like] | type[Share],
+    counter: Mapped[int],
+) -> None:
+    """Take back their likes (or shares): one less on each post, in one statement."""
+    reacted = select(table.post_id).where(col(table.account_id) == account_id)
+    lowered = case((counter > 0, counter - 1), else_=0)
+    await session.exec(update(Post).where(col(Post.id).in_(reacted)).values({counter: lowered}))
+    await session.exec(delete(table).where(col(table.account_id) == account_id))
+
+
+async def _remove_other_media(
+    session: AsyncSession, account_id: int, avatar_key: str | None
+) -> None:
+    """Images not (or no longer) in a post, and the avatar: their files go by a job too."""
+    found = await session.exec(
+        select(MediaAttachment.storage_key, MediaAttachment.thumbnail_key).where(
+            col(MediaAttachment.owner_id) == account_id
+        )
+    )
+    keys = [key for pair in found.all() for key in pair]
+    if avatar_key:
+        keys.append(avatar_key)
+    if keys:
+        media.enqueue_removal(session, keys)
+    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.owner_id) == account_id))
+
+
+async def _remove_relations(session: AsyncSession, account_id: int) -> None:
+    for statement in (
+        delete(Follow).where(
+            or_(col(Follow.follower_id) == account_id, col(Follow.followed_id) == account_id)
+        ),
+        delete(Block).where(
+            or_(col(Block.blocker_id) == account_id, col(Block.blocked_id) == account_id)
+        ),
+        delete(Mute).where(or_(col(Mute.muter_id) == account_id, col(Mute.muted_id) == account_id)),
+        delete(Mention).where(col(Mention.account_id) == account_id),
+        delete(Notification).where(
+            or_(
+                col(Notification.recipient_id) == account_id,
+                col(Notification.actor_id) == account_id,
+            )
+        ),
+        delete(LoginSession).where(col(LoginSession.account_id) == account_id),
+    ):
+        await session.exec(statement)

@@ -1,0 +1,89 @@
+"""Likes and shares: each at most once per person and post, with the post's counts kept in step."""
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import notifications, posts
+from buurtnet.core.errors import NotAllowed
+from buurtnet.db import insert_new
+from buurtnet.models import Account, Like, NotificationKind, Post, Share, utcnow
+
+
+async def like(session: AsyncSession, account: Account, post_id: int) -> None:
+    post = await posts.get_visible(session, account, post_id)
+    if await _add(session, Like, account, post_id, col(Post.like_count)):
+        await _notify(session, post, account, NotificationKind.LIKE)
+
+
+async def unlike(session: AsyncSession, account: Account, post_id: int) -> None:
+    await _remove(session, Like, account, post_id, col(Post.like_count))
+
+
+async def share(session: AsyncSession, account: Account, post_id: int) -> None:
+    """Pass a post on; only posts meant for the public or the neighbourhood can be shared."""
+    post = await posts.get_visible(session, account, post_id)
+    if post.visibility not in posts.SHAREABLE:
+        raise NotAllowed
+    if await _add(session, Share, account, post_id, col(Post.share_count)):
+        await _notify(session, post, account, NotificationKind.SHARE)
+
+
+async def unshare(session: AsyncSession, account: Account, post_id: int) -> None:
+    await _remove(session, Share, account, post_id, col(Post.share_count))
+
+
+async def _add(
+    session: AsyncSession,
+    table: type[Like] | type[Share],
+    account: Account,
+    post_id: int,
+    counter: Mapped[int],
+) -> bool:
+    """Store the like or share unless it is there already; True when it is new."""
+    row = {"account_id": account.id, "post_id": post_id, "created_at": utcnow()}
+    if not await insert_new(session, table, [row], unique=["account_id", "post_id"]):
+        return False
+    await session.exec(update(Post).where(col(Post.id) == post_id).values({counter: counter + 1}))
+    return True
+
+
+async def _remove(
+    session: AsyncSession,
+    table: type[Like] | type[Share],
+    account: Account,
+    post_id: int,
+    counter: Mapped[int],
+) -> None:
+    result = await session.exec(
+        delete(table).where(col(table.account_id) == account.id, col(table.post_id) == post_id)
+    )
+    if result.rowcount:
+        await session.exec(
+            update(Post).where(col(Post.id) == post_id).values({counter: counter - 1})
+        )
+
+
+async def _notify(
+    session: AsyncSession, post: Post, account: Account, kind: NotificationKind
+) -> None:
+    assert post.id is not None and account.id is not None
+    await notifications.notify(session, post.author_id, account.id, kind, post.id)
+
+
+async def liked_and_shared(
+    session: AsyncSession, account: Account | None, post_ids: list[int]
+) -> tuple[set[int], set[int]]:
+    """Which of these posts the account has liked and shared, in two small look-ups."""
+    if account is None or not post_ids:
+        return set(), set()
+    liked = await session.exec(
+        select(Like.post_id).where(Like.account_id == account.id, col(Like.post_id).in_(post_ids))
+    )
+    shared = await session.exec(
+        select(Share.post_id).where(
+            Share.account_id == account.id, col(Share.post_id).in_(post_ids)
+        )
+    )
+    return set(liked.all()), set(shared.all())

@@ -1,0 +1,78 @@
+"""Telling people what others did: mentions, replies, likes, shares and new followers."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import visibility
+from buurtnet.models import Account, Mute, Notification, NotificationKind, Post, utcnow
+
+PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    notification: Notification
+    actor: Account
+    post: Post | None
+
+
+async def notify(
+    session: AsyncSession,
+    recipient_id: int,
+    actor_id: int,
+    kind: NotificationKind,
+    post_id: int | None = None,
+) -> None:
+    """Add a notification, unless it is about oneself or between people who block or mute."""
+    if recipient_id == actor_id or await _is_silenced(session, recipient_id, actor_id):
+        return
+    session.add(
+        Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
+    )
+
+
+async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) -> bool:
+    muted = exists().where(col(Mute.muter_id) == recipient_id, col(Mute.muted_id) == actor_id)
+    either = or_(visibility.blocks_either_way(recipient_id, actor_id), muted)
+    return bool((await session.exec(select(either))).one())
+
+
+async def unread_count(session: AsyncSession, recipient_id: int) -> int:
+    query = select(func.count()).where(
+        col(Notification.recipient_id) == recipient_id, col(Notification.read_at).is_(None)
+    )
+    return (await session.exec(query)).one()
+
+
+async def newest(
+    session: AsyncSession, recipient_id: int, *, before: int | None = None
+) -> list[NotificationView]:
+    """A page of notifications, newest first, with who did it and the post it is about."""
+    query = (
+        select(Notification, Account, Post)
+        .join(Account, col(Account.id) == col(Notification.actor_id))
+        .outerjoin(Post, col(Post.id) == col(Notification.post_id))
+        .where(col(Notification.recipient_id) == recipient_id)
+        .order_by(col(Notification.id).desc())
+        .limit(PAGE_SIZE)
+    )
+    if before is not None:
+        query = query.where(col(Notification.id) < before)
+    rows = (await session.exec(query)).all()
+    return [NotificationView(notification, actor, post) for notification, actor, post in rows]
+
+
+async def mark_read(session: AsyncSession, recipient_id: int, up_to_id: int) -> None:
+    """Mark as read what the person has seen: everything up to the newest shown."""
+    await session.exec(
+        update(Notification)
+        .where(
+            col(Notification.recipient_id) == recipient_id,
+            col(Notification.id) <= up_to_id,
+            col(Notification.read_at).is_(None),
+        )
+        .values(read_at=utcnow())
+    )

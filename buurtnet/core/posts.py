@@ -1,0 +1,273 @@
+"""Writing, editing and deleting posts and replies.
+
+The source a person typed is kept next to its rendering; mentions and hashtags are stored as rows,
+so that direct posts reach the people they name and hashtag pages are an index look-up.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet import html
+from buurtnet.core import hashtags, media, notifications, permissions, visibility
+from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
+from buurtnet.core.text import clean_line
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    MediaAttachment,
+    Mention,
+    NotificationKind,
+    Post,
+    PostEdit,
+    PostKind,
+    Visibility,
+    utcnow,
+)
+
+MAX_LENGTH = 5000
+SUMMARY_LENGTH = 500
+LANGUAGES = ("nl", "en", "ar", "de", "fr", "pl", "tr")
+# Shares pass a post on to one's followers: a post meant for fewer people is not shareable.
+SHAREABLE = (Visibility.PUBLIC, Visibility.NEIGHBOURHOOD)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the composer sends: the text and the choices around it."""
+
+    source: str
+    kind: PostKind = PostKind.MESSAGE
+    visibility: Visibility = Visibility.NEIGHBOURHOOD
+    summary: str = ""
+    language: str | None = None
+    in_reply_to_id: int | None = None
+
+
+def draft_problems(draft: Draft) -> dict[str, str]:
+    """What keeps a draft from being posted, as form field -> message code."""
+    errors: dict[str, str] = {}
+    text = draft.source.strip()
+    if not text:
+        errors["source"] = "post_empty"
+    elif len(text) > MAX_LENGTH:
+        errors["source"] = "post_too_long"
+    if len(draft.summary) > SUMMARY_LENGTH:
+        errors["summary"] = "summary_too_long"
+    if draft.language is not None and draft.language not in LANGUAGES:
+        errors["language"] = "language_invalid"
+    return errors
+
+
+def parse_kind(value: str) -> PostKind:
+    return PostKind(value) if value in PostKind.__members__.values() else PostKind.MESSAGE
+
+
+def parse_visibility(value: str) -> Visibility:
+    if value in Visibility.__members__.values():
+        return Visibility(value)
+    return Visibility.NEIGHBOURHOOD
+
+
+async def create_post(
+    session: AsyncSession,
+    author: Account,
+    draft: Draft,
+    images: Sequence[media.StoredImage] = (),
+) -> Post:
+    """A new post or reply, with its mentions, hashtags and images, and the notifications it causes.
+
+    A reply goes to the people who can see the post it answers: it takes that post's visibility
+    and neighbourhood (unless it is made direct), and the author it answers is always addressed.
+    """
+    assert author.id is not None
+    if errors := draft_problems(draft):
+        raise InvalidInput(errors)
+    if len(images) > media.MAX_IMAGES_PER_POST:
+        raise InvalidInput.single("images", "image_too_many")
+    parent = await _visible_parent(session, author, draft.in_reply_to_id)
+    post_visibility = draft.visibility
+    neighbourhood_id = author.neighbourhood_id
+    if parent is not None and draft.visibility != Visibility.DIRECT:
+        post_visibility = Visibility(parent.visibility)
+        neighbourhood_id = parent.neighbourhood_id
+    mentioned = await _mentioned_accounts(session, author, draft.source)
+    post = Post(
+        author_id=author.id,
+        neighbourhood_id=neighbourhood_id,
+        kind=draft.kind,
+        visibility=post_visibility,
+        in_reply_to_id=parent.id if parent else None,
+        thread_root_id=(parent.thread_root_id or parent.id) if parent else None,
+        summary=clean_line(draft.summary, SUMMARY_LENGTH),
+        language=draft.language,
+        source=draft.source.strip(),
+        content_html=render(draft.source.strip(), mentioned),
+    )
+    session.add(post)
+    await session.flush()
+    assert post.id is not None
+    addressed = {account.id for account in mentioned if account.id is not None}
+    if parent is not None:
+        addressed |= await _people_in_conversation(session, parent)
+        addressed.discard(author.id)
+    session.add_all(Mention(post_id=post.id, account_id=account_id) for account_id in addressed)
+    session.add_all(media.attachment_rows(images, author.id, post.id))
+    await hashtags.tag_post(session, post.id, html.find_hashtags(post.source))
+    if parent is not None:
+        await _count_reply(session, parent, author, post.id)
+    for account_id in addressed:
+        if parent is None or account_id != parent.author_id:
+            await notifications.notify(
+                session, account_id, author.id, NotificationKind.MENTION, post.id
+            )
+    return post
+
+
+async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft: Draft) -> Post:
+    """Change a post's text, warning and kind; the earlier version is kept for everyone to see."""
+    if errors := draft_problems(draft):
+        raise InvalidInput(errors)
+    post = await _own_post(session, editor, post_id)
+    assert post.id is not None and editor.id is not None
+    session.add(
+        PostEdit(
+            post_id=post.id,
+            summary=post.summary,
+            source=post.source,
+            content_html=post.content_html,
+            written_at=post.edited_at or post.created_at,
+        )
+    )
+    before = set(
+        (await session.exec(select(Mention.account_id).where(Mention.post_id == post.id))).all()
+    )
+    mentioned = await _mentioned_accounts(session, editor, draft.source)
+    post.source = draft.source.strip()
+    post.summary = clean_line(draft.summary, SUMMARY_LENGTH)
+    post.kind = draft.kind
+    post.language = draft.language
+    post.content_html = render(post.source, mentioned)
+    post.edited_at = utcnow()
+    for account in mentioned:
+        assert account.id is not None
+        if account.id not in before:
+            session.add(Mention(post_id=post.id, account_id=account.id))
+            await notifications.notify(
+                session, account.id, editor.id, NotificationKind.MENTION, post.id
+            )
+    await hashtags.retag_post(session, post.id, html.find_hashtags(post.source))
+    return post
+
+
+async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> None:
+    """Delete a post (by its author or a moderator); its images are removed by a job afterwards.
+
+    Replies stay, shown as answers to a deleted message.
+    """
+    post = await session.get(Post, post_id)
+    if post is None or not await visibility.can_see(session, actor, post_id):
+        raise NotFound(post_id)
+    if post.author_id != actor.id and not permissions.can_moderate(actor, post.neighbourhood_id):
+        raise NotAllowed
+    await remove_posts(session, [post])
+
+
+async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
+    """Delete posts with what hangs on them; also used when an account is deleted."""
+    ids = [post.id for post in posts if post.id is not None]
+    if not ids:
+        return
+    files = await session.exec(
+        select(MediaAttachment.storage_key, MediaAttachment.thumbnail_key).where(
+            col(MediaAttachment.post_id).in_(ids)
+        )
+    )
+    keys = [key for pair in files.all() for key in pair]
+    if keys:
+        media.enqueue_removal(session, keys)
+    for post in posts:
+        if post.in_reply_to_id is not None and post.in_reply_to_id not in ids:
+            await session.exec(
+                update(Post)
+                .where(col(Post.id) == post.in_reply_to_id, col(Post.reply_count) > 0)
+                .values(reply_count=col(Post.reply_count) - 1)
+            )
+    await session.exec(delete(Post).where(col(Post.id).in_(ids)))
+
+
+async def edit_history(session: AsyncSession, post_id: int) -> list[PostEdit]:
+    query = select(PostEdit).where(PostEdit.post_id == post_id).order_by(col(PostEdit.id).desc())
+    return list((await session.exec(query)).all())
+
+
+async def get_visible(session: AsyncSession, viewer: Account | None, post_id: int) -> Post:
+    query = select(Post).where(col(Post.id) == post_id, visibility.visible_to(viewer))
+    post = (await session.exec(query)).first()
+    if post is None:
+        raise NotFound(post_id)
+    return post
+
+
+def render(source: str, mentioned: Sequence[Account]) -> str:
+    """The post's HTML: known local people and hashtags become links, the rest stays text."""
+    by_key = {account.username_key: account for account in mentioned}
+
+    def mention_href(ref: html.MentionRef) -> str | None:
+        account = by_key.get(ref.key) if ref.host is None else None
+        return f"/@{account.username}" if account else None
+
+    return html.render_text(source, mention_href=mention_href, hashtag_href=hashtags.path)
+
+
+async def _visible_parent(
+    session: AsyncSession, author: Account, parent_id: int | None
+) -> Post | None:
+    if parent_id is None:
+        return None
+    return await get_visible(session, author, parent_id)
+
+
+async def _own_post(session: AsyncSession, editor: Account, post_id: int) -> Post:
+    post = await session.get(Post, post_id)
+    if post is None:
+        raise NotFound(post_id)
+    if post.author_id != editor.id:
+        raise NotAllowed
+    return post
+
+
+async def _mentioned_accounts(session: AsyncSession, author: Account, source: str) -> list[Account]:
+    """The active local people a text names, leaving out anyone blocked either way."""
+    keys = [ref.key for ref in html.find_mentions(source) if ref.host is None]
+    if not keys:
+        return []
+    assert author.id is not None
+    query = select(Account).where(
+        col(Account.username_key).in_(keys),
+        col(Account.status) == AccountStatus.ACTIVE,
+        ~visibility.blocks_either_way(col(Account.id), author.id),
+    )
+    return list((await session.exec(query)).all())
+
+
+async def _people_in_conversation(session: AsyncSession, parent: Post) -> set[int]:
+    """Who a reply answers: the parent's author, and in a private conversation all its people."""
+    people = {parent.author_id}
+    if parent.visibility == Visibility.DIRECT:
+        named = await session.exec(select(Mention.account_id).where(Mention.post_id == parent.id))
+        people |= set(named.all())
+    return people
+
+
+async def _count_reply(session: AsyncSession, parent: Post, author: Account, reply_id: int) -> None:
+    assert parent.id is not None and author.id is not None
+    await session.exec(
+        update(Post).where(col(Post.id) == parent.id).values(reply_count=col(Post.reply_count) + 1)
+    )
+    await notifications.notify(
+        session, parent.author_id, author.id, NotificationKind.REPLY, reply_id
+    )

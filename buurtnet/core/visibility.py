@@ -1,0 +1,69 @@
+"""Who may see a post, as SQL conditions, so that feeds filter in the database and never in Python.
+
+A post is seen by its author; by everyone when public; by the members of its neighbourhood when it
+is for the neighbourhood; by the author's followers when it is for followers; and by the people it
+mentions. A block hides everything both ways, whatever the visibility.
+"""
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.models import Account, Block, Follow, Mention, Mute, Post, Visibility
+
+# An account's id, or the column that holds one in the query.
+AccountId = int | Mapped[int] | Mapped[int | None]
+
+
+def blocks_either_way(a_id: AccountId, b_id: AccountId) -> ColumnElement[bool]:
+    return exists().where(
+        or_(
+            and_(col(Block.blocker_id) == a_id, col(Block.blocked_id) == b_id),
+            and_(col(Block.blocker_id) == b_id, col(Block.blocked_id) == a_id),
+        )
+    )
+
+
+def visible_to(viewer: Account | None) -> ColumnElement[bool]:
+    """The condition on `Post` for what `viewer` (None: a visitor) may see."""
+    if viewer is None:
+        return col(Post.visibility) == Visibility.PUBLIC
+    assert viewer.id is not None
+    same_neighbourhood = (
+        col(Post.neighbourhood_id) == viewer.neighbourhood_id
+        if viewer.neighbourhood_id is not None
+        else false()
+    )
+    follows_author = exists().where(
+        col(Follow.follower_id) == viewer.id, col(Follow.followed_id) == col(Post.author_id)
+    )
+    mentioned = exists().where(
+        col(Mention.post_id) == col(Post.id), col(Mention.account_id) == viewer.id
+    )
+    may_see = or_(
+        col(Post.author_id) == viewer.id,
+        col(Post.visibility) == Visibility.PUBLIC,
+        and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, same_neighbourhood),
+        and_(col(Post.visibility) == Visibility.FOLLOWERS, follows_author),
+        mentioned,
+    )
+    return and_(may_see, ~blocks_either_way(col(Post.author_id), viewer.id))
+
+
+def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:
+    """Feeds leave out the people the viewer muted; a link to one of their posts still works."""
+    if viewer is None:
+        return true()
+    return ~exists().where(
+        col(Mute.muter_id) == viewer.id, col(Mute.muted_id) == col(Post.author_id)
+    )
+
+
+async def can_see(session: AsyncSession, viewer: Account | None, post_id: int) -> bool:
+    query = select(exists().where(col(Post.id) == post_id, visible_to(viewer)))
+    return bool((await session.exec(query)).one())
+
+
+async def is_blocked_between(session: AsyncSession, a_id: int, b_id: int) -> bool:
+    return bool((await session.exec(select(blocks_either_way(a_id, b_id)))).one())

@@ -1,0 +1,110 @@
+"""The download of one's own data: a zip of ActivityStreams documents and the person's images.
+
+`actor.json` (the person), `outbox.json` (a `Create` for every post), `likes.json`,
+`following.json` and `followers.json`, in the shape Mastodon's own archive uses, so the data can be
+read by other software; and the files under `media/`, which the documents point to by their path
+inside the zip. The zip is written into a spooled temporary file: small archives stay in memory,
+large ones (hundreds of photos) go to disk, and only one image is held in memory at a time.
+"""
+
+import json
+import tempfile
+import zipfile
+from collections.abc import AsyncIterator
+from typing import IO, Any
+
+from anyio import to_thread
+
+from buurtnet.core.export import AccountExport
+from buurtnet.federation import vocab
+from buurtnet.federation.uris import Uris
+from buurtnet.storage import MediaStorage, content_type_of
+
+MEDIA_FOLDER = "media/"
+IN_MEMORY_UP_TO = 8 * 1024 * 1024
+CHUNK_SIZE = 64 * 1024
+
+
+def media_path(key: str) -> str:
+    """Where a stored file goes in the zip; the documents link to it by this relative path."""
+    return MEDIA_FOLDER + key
+
+
+def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, vocab.JsonObject]:
+    """The JSON files of the archive by name; pure, so tests read them without a zip."""
+    account = export.account
+    username = account.username
+    actor_id = uris.actor(username)
+    icon = media_path(account.avatar_key) if account.avatar_key else None
+    icon_type = content_type_of(account.avatar_key) if account.avatar_key else "image/jpeg"
+    activities = []
+    for item in export.posts:
+        assert item.post.id is not None
+        parent = item.in_reply_to
+        note = vocab.note_to_as2(
+            item.post,
+            account,
+            uris,
+            host=host,
+            in_reply_to=uris.post(parent.author_username, parent.post_id) if parent else None,
+            hashtags=item.hashtags,
+            mentioned_usernames=item.mentioned_usernames,
+            attachments=item.attachments,
+            neighbourhood_slug=export.neighbourhood.slug if export.neighbourhood else None,
+            media_url=media_path,
+        )
+        activity_id = uris.post_activity(username, item.post.id)
+        activities.append(vocab.create_to_as2(note, actor_id, activity_id))
+    liked = [uris.post(ref.author_username, ref.post_id) for ref in export.likes]
+    return {
+        "actor.json": vocab.actor_to_as2(account, uris, icon_url=icon, icon_type=icon_type),
+        "outbox.json": vocab.ordered_collection(uris.outbox(username), activities),
+        "likes.json": vocab.ordered_collection(uris.liked(username), liked),
+        "following.json": vocab.ordered_collection(
+            uris.following(username), [uris.actor(name) for name in export.following]
+        ),
+        "followers.json": vocab.ordered_collection(
+            uris.followers(username), [uris.actor(name) for name in export.followers]
+        ),
+    }
+
+
+async def write_archive(
+    target: IO[bytes], export: AccountExport, uris: Uris, host: str, storage: MediaStorage
+) -> None:
+    """Write the whole zip to `target`; a file that storage no longer has is left out."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in documents(export, uris, host).items():
+            data = json.dumps(vocab.document(content), ensure_ascii=False, indent=2).encode()
+            await to_thread.run_sync(_add, archive, name, data, zipfile.ZIP_DEFLATED)
+        for key in export.media_keys:
+            image = await storage.load(key)
+            if image is not None:  # images are compressed already: stored as they are
+                await to_thread.run_sync(_add, archive, media_path(key), image, zipfile.ZIP_STORED)
+
+
+async def spooled_archive(
+    export: AccountExport, uris: Uris, host: str, storage: MediaStorage
+) -> IO[bytes]:
+    """The zip in a temporary file, rewound; the caller closes it (which deletes it)."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115
+    try:
+        await write_archive(spool, export, uris, host, storage)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+async def chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
+    """Read a file in pieces off the event loop, closing it at the end."""
+    try:
+        while data := await to_thread.run_sync(file.read, CHUNK_SIZE):
+            yield data
+    finally:
+        file.close()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: Any, compression: int) -> None:
+    archive.writestr(name, data, compress_type=compression)

@@ -1,0 +1,200 @@
+"""ActivityStreams 2 builders: models and plain values in, JSON-ready dicts out.
+
+Pure functions without a session or network, so they are tested without fixtures and shared by
+the data export and (later) delivery. Objects are built without `@context`; `document()` adds it
+to the top level of whatever is sent or written, as Mastodon does.
+"""
+
+import html
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from buurtnet.federation.uris import PUBLIC, Uris
+from buurtnet.models import Account, MediaAttachment, Post, Visibility
+
+AS2 = "https://www.w3.org/ns/activitystreams"
+SECURITY = "https://w3id.org/security/v1"
+# Terms outside the two standard contexts, defined inline: nobody here fetches a context.
+EXTRA_TERMS = {
+    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+    "sensitive": "as:sensitive",
+    "Hashtag": "as:Hashtag",
+    "toot": "http://joinmastodon.org/ns#",
+    "discoverable": "toot:discoverable",
+}
+CONTEXT: list[Any] = [AS2, SECURITY, EXTRA_TERMS]
+
+JsonObject = dict[str, Any]
+
+
+def document(item: JsonObject) -> JsonObject:
+    """A top-level document: the object with the `@context` in front."""
+    return {"@context": CONTEXT, **item}
+
+
+def timestamp(moment: datetime) -> str:
+    """`2026-11-23T15:18:00Z`: seconds, UTC, the form every server parses."""
+    if moment.tzinfo is None:  # SQLite hands back UTC without its zone
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plain_to_html(text: str) -> str:
+    """Plain text as the HTML that `summary` holds: escaped, one paragraph, line breaks kept."""
+    if not text:
+        return ""
+    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+
+
+def actor_to_as2(
+    account: Account,
+    uris: Uris,
+    *,
+    icon_url: str | None = None,
+    icon_type: str = "image/webp",
+    public_key_pem: str | None = None,
+) -> JsonObject:
+    """A local person as a `Person` actor."""
+    username = account.username
+    actor: JsonObject = {
+        "id": uris.actor(username),
+        "type": "Person",
+        "preferredUsername": username,
+        "name": account.name_to_show,
+        "summary": plain_to_html(account.bio),
+        "url": uris.profile_page(username),
+        "inbox": uris.inbox(username),
+        "outbox": uris.outbox(username),
+        "followers": uris.followers(username),
+        "following": uris.following(username),
+        "endpoints": {"sharedInbox": uris.shared_inbox()},
+        "manuallyApprovesFollowers": False,
+        "discoverable": False,
+        "published": timestamp(account.created_at),
+    }
+    if icon_url is not None:
+        actor["icon"] = {"type": "Image", "mediaType": icon_type, "url": icon_url}
+    if public_key_pem is not None:
+        actor["publicKey"] = {
+            "id": uris.key(username),
+            "owner": actor["id"],
+            "publicKeyPem": public_key_pem,
+        }
+    return actor
+
+
+def addressing(
+    visibility: str,
+    author_username: str,
+    uris: Uris,
+    *,
+    mentioned: Sequence[str] = (),
+    neighbourhood_slug: str | None = None,
+) -> tuple[list[str], list[str]]:
+    """`to` and `cc` for a post, as Mastodon reads visibility from them.
+
+    Neighbourhood posts are never sent out; in an export they are addressed to the neighbourhood.
+    """
+    followers = uris.followers(author_username)
+    people = list(mentioned)
+    if visibility == Visibility.PUBLIC:
+        return [PUBLIC], [followers, *people]
+    if visibility == Visibility.FOLLOWERS:
+        return [followers], people
+    if visibility == Visibility.NEIGHBOURHOOD and neighbourhood_slug is not None:
+        return [uris.neighbourhood(neighbourhood_slug)], people
+    return people, []
+
+
+def hashtag_to_as2(name: str, uris: Uris) -> JsonObject:
+    return {"type": "Hashtag", "name": f"#{name}", "href": uris.hashtag(name)}
+
+
+def mention_to_as2(username: str, uris: Uris, host: str) -> JsonObject:
+    return {"type": "Mention", "href": uris.actor(username), "name": f"@{username}@{host}"}
+
+
+def attachment_to_as2(attachment: MediaAttachment, url: str) -> JsonObject:
+    return {
+        "type": "Image",
+        "mediaType": attachment.content_type,
+        "url": url,
+        "name": attachment.alt_text or None,
+        "width": attachment.width,
+        "height": attachment.height,
+    }
+
+
+def note_to_as2(
+    post: Post,
+    author: Account,
+    uris: Uris,
+    *,
+    host: str,
+    in_reply_to: str | None = None,
+    hashtags: Sequence[str] = (),
+    mentioned_usernames: Sequence[str] = (),
+    attachments: Sequence[MediaAttachment] = (),
+    neighbourhood_slug: str | None = None,
+    media_url: Callable[[str], str] | None = None,
+) -> JsonObject:
+    """A post as a `Note`. `media_url` turns a storage key into the image's URL (by default the
+    instance's media address; the export points into its zip instead)."""
+    assert post.id is not None
+    url_of = media_url or uris.media
+    mentioned = [uris.actor(username) for username in mentioned_usernames]
+    to, cc = addressing(
+        post.visibility,
+        author.username,
+        uris,
+        mentioned=mentioned,
+        neighbourhood_slug=neighbourhood_slug,
+    )
+    note: JsonObject = {
+        "id": uris.post(author.username, post.id),
+        "type": "Note",
+        "attributedTo": uris.actor(author.username),
+        "url": uris.post_page(post.id),
+        "published": timestamp(post.created_at),
+        "updated": timestamp(post.edited_at) if post.edited_at else None,
+        "inReplyTo": in_reply_to,
+        "to": to,
+        "cc": cc,
+        "summary": post.summary or None,
+        "sensitive": bool(post.summary),
+        "content": post.content_html,
+        "source": {"content": post.source, "mediaType": "text/plain"},
+        "tag": [hashtag_to_as2(name, uris) for name in hashtags]
+        + [mention_to_as2(username, uris, host) for username in mentioned_usernames],
+        "attachment": [
+            attachment_to_as2(attachment, url_of(attachment.storage_key))
+            for attachment in attachments
+        ],
+    }
+    if post.language:
+        note["contentMap"] = {post.language: post.content_html}
+    return note
+
+
+def create_to_as2(note: JsonObject, actor_id: str, activity_id: str) -> JsonObject:
+    """The `Create` that publishes a note, addressed as the note is."""
+    return {
+        "id": activity_id,
+        "type": "Create",
+        "actor": actor_id,
+        "published": note["published"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    }
+
+
+def ordered_collection(collection_id: str, items: Sequence[Any]) -> JsonObject:
+    """A complete `OrderedCollection`, newest item first as the caller gives them."""
+    return {
+        "id": collection_id,
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": list(items),
+    }

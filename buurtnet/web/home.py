@@ -1,0 +1,54 @@
+"""The start page: the home feed and composer for residents, the neighbourhoods for visitors."""
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from buurtnet.core import feeds, neighbourhoods
+from buurtnet.models import Account, Neighbourhood
+from buurtnet.web.auth import current_account
+from buurtnet.web.services import services
+from buurtnet.web.templating import render
+
+
+def cursor(request: Request) -> int | None:
+    """The `before` of a feed's next page; anything else than a number means the first page."""
+    before = request.query_params.get("before", "")
+    return int(before) if before.isdigit() and len(before) < 19 else None
+
+
+async def start(request: Request) -> Response:
+    account = current_account(request)
+    if account is not None:
+        return await render_home(request, account)
+    async with services(request).database.reading() as session:
+        all_neighbourhoods = await neighbourhoods.list_all(session)
+    return render(request, "start.html", {"neighbourhoods": all_neighbourhoods})
+
+
+async def render_home(
+    request: Request,
+    account: Account,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    async with services(request).database.reading() as session:
+        page = await feeds.home_feed(session, account, cursor(request))
+        neighbourhood = (
+            await session.get(Neighbourhood, account.neighbourhood_id)
+            if account.neighbourhood_id is not None
+            else None
+        )
+    context = {
+        "page": page,
+        "neighbourhood": neighbourhood,
+        "values": values or {},
+        "errors": errors or {},
+        "deleted": request.query_params.get("deleted") == "1",
+    }
+    return render(request, "home.html", context, status_code=status_code)
+
+
+routes = [Route("/", start, methods=["GET"])]

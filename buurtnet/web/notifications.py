@@ -1,0 +1,46 @@
+"""The notifications page: what others did, newest first; seeing them marks them read."""
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from buurtnet.core import hashtags, notifications
+from buurtnet.core.feeds import hashtag_feed
+from buurtnet.web.auth import current_account, require_account
+from buurtnet.web.home import cursor
+from buurtnet.web.services import services
+from buurtnet.web.templating import render
+
+
+async def notifications_page(request: Request) -> Response:
+    account = require_account(request)
+    assert account.id is not None
+    database = services(request).database
+    async with database.reading() as session:
+        found = await notifications.newest(session, account.id, before=cursor(request))
+    unread = {item.notification.id for item in found if item.notification.read_at is None}
+    if newest_unread := max((i for i in unread if i is not None), default=None):
+        async with database.transaction() as session:
+            await notifications.mark_read(session, account.id, newest_unread)
+    more = found[-1].notification.id if len(found) == notifications.PAGE_SIZE else None
+    context = {
+        "notifications": found,
+        "unread": unread,
+        "next_before": more,
+        "unread_notifications": 0,  # read now
+    }
+    return render(request, "notifications.html", context)
+
+
+async def hashtag_page(request: Request) -> Response:
+    viewer = current_account(request)
+    async with services(request).database.reading() as session:
+        hashtag = await hashtags.get_by_name(session, request.path_params["name"])
+        page = await hashtag_feed(session, hashtag, viewer, cursor(request))
+    return render(request, "tag.html", {"hashtag": hashtag, "page": page})
+
+
+routes = [
+    Route("/notifications", notifications_page, methods=["GET"]),
+    Route("/tags/{name}", hashtag_page, methods=["GET"]),
+]

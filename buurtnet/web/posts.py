@@ -1,0 +1,164 @@
+"""Writing posts and replies, a post's own page, editing and deleting."""
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from buurtnet.core import media, posts, threads
+from buurtnet.core.errors import InvalidInput, NotAllowed
+from buurtnet.models import Account, Post
+from buurtnet.web import forms
+from buurtnet.web.auth import current_account, require_account
+from buurtnet.web.home import render_home
+from buurtnet.web.messages import translate_errors
+from buurtnet.web.services import services
+from buurtnet.web.templating import gettext_for, render
+
+FIELDS = ("source", "summary", "kind", "visibility", "language", "in_reply_to")
+
+
+def _values(form: FormData) -> dict[str, str]:
+    values = {name: forms.text(form, name, posts.MAX_LENGTH + 100) for name in FIELDS}
+    values["summary"] = values["summary"][: posts.SUMMARY_LENGTH + 10]
+    return values
+
+
+def draft_from(values: dict[str, str]) -> posts.Draft:
+    reply_to = values.get("in_reply_to", "")
+    return posts.Draft(
+        source=values["source"],
+        kind=posts.parse_kind(values["kind"]),
+        visibility=posts.parse_visibility(values["visibility"]),
+        summary=values["summary"],
+        language=values["language"] or None,
+        in_reply_to_id=int(reply_to) if reply_to.isdigit() else None,
+    )
+
+
+async def create(request: Request) -> Response:
+    """Post from the composer or a reply form; on a mistake the form comes back, text kept."""
+    account = require_account(request)
+    form = await forms.read_form_with_files(request, max_files=media.MAX_IMAGES_PER_POST)
+    values = _values(form)
+    draft = draft_from(values)
+    try:
+        post = await _write_post(request, account, draft, form)
+    except InvalidInput as error:
+        errors = translate_errors(error.errors, gettext_for(request))
+        if draft.in_reply_to_id is not None:
+            return await render_thread(request, draft.in_reply_to_id, values, errors, 400)
+        return await render_home(request, account, values, errors, status_code=400)
+    return RedirectResponse(_after_posting(post), status_code=303)
+
+
+async def _write_post(
+    request: Request, account: Account, draft: posts.Draft, form: FormData
+) -> Post:
+    """Store the photos, then the post; the photos go again when the post cannot be written."""
+    storage = services(request).storage
+    try:
+        if problems := posts.draft_problems(draft):
+            raise InvalidInput(problems)
+        stored = await media.store_images(storage, await forms.uploaded_images(form))
+    finally:
+        await form.close()
+    try:
+        async with services(request).database.transaction() as session:
+            return await posts.create_post(session, account, draft, stored)
+    except BaseException:
+        await media.discard(storage, stored)
+        raise
+
+
+def _after_posting(post: Post) -> str:
+    if post.in_reply_to_id is not None:
+        return f"/posts/{post.in_reply_to_id}#post-{post.id}"
+    return f"/#post-{post.id}"
+
+
+async def post_page(request: Request) -> Response:
+    return await render_thread(request, request.path_params["post_id"])
+
+
+async def render_thread(
+    request: Request,
+    post_id: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    viewer = current_account(request)
+    async with services(request).database.reading() as session:
+        thread = await threads.thread_of(session, viewer, post_id)
+        history = await posts.edit_history(session, post_id)
+    context = {
+        "thread": thread,
+        "history": history,
+        "values": values or {"visibility": thread.focus.post.visibility},
+        "errors": errors or {},
+        "can_reply": viewer is not None,
+    }
+    return render(request, "post.html", context, status_code=status_code)
+
+
+async def edit_page(request: Request) -> Response:
+    account = require_account(request)
+    post = await _own_post(request, account)
+    values = {"source": post.source, "summary": post.summary, "kind": post.kind}
+    values["language"] = post.language or ""
+    return render(request, "post_edit.html", {"post": post, "values": values})
+
+
+async def save_edit(request: Request) -> Response:
+    account = require_account(request)
+    form = await forms.read_form(request)
+    values = _values(form)
+    post_id = request.path_params["post_id"]
+    current = await _own_post(request, account)
+    draft = draft_from(values | {"visibility": current.visibility, "in_reply_to": ""})
+    try:
+        async with services(request).database.transaction() as session:
+            await posts.edit_post(session, account, post_id, draft)
+    except InvalidInput as error:
+        errors = translate_errors(error.errors, gettext_for(request))
+        context = {"post": current, "values": values, "errors": errors}
+        return render(request, "post_edit.html", context, status_code=400)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+async def delete_page(request: Request) -> Response:
+    """Ask before deleting: a deleted post cannot come back."""
+    account = require_account(request)
+    async with services(request).database.reading() as session:
+        post = await posts.get_visible(session, account, request.path_params["post_id"])
+    return render(request, "post_delete.html", {"post": post})
+
+
+async def delete(request: Request) -> Response:
+    account = require_account(request)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        post = await posts.get_visible(session, account, request.path_params["post_id"])
+        await posts.delete_post(session, account, request.path_params["post_id"])
+    if post.in_reply_to_id is not None:
+        return RedirectResponse(f"/posts/{post.in_reply_to_id}", status_code=303)
+    return RedirectResponse("/?deleted=1", status_code=303)
+
+
+async def _own_post(request: Request, account: Account) -> Post:
+    async with services(request).database.reading() as session:
+        post = await posts.get_visible(session, account, request.path_params["post_id"])
+    if post.author_id != account.id:
+        raise NotAllowed
+    return post
+
+
+routes = [
+    Route("/posts", create, methods=["POST"]),
+    Route("/posts/{post_id:int}", post_page, methods=["GET"]),
+    Route("/posts/{post_id:int}/edit", edit_page, methods=["GET"]),
+    Route("/posts/{post_id:int}/edit", save_edit, methods=["POST"]),
+    Route("/posts/{post_id:int}/delete", delete_page, methods=["GET"]),
+    Route("/posts/{post_id:int}/delete", delete, methods=["POST"]),
+]
