@@ -22,9 +22,9 @@ from starlette.applications import Starlette
 from buurtnet import schema
 from buurtnet.app import create_app
 from buurtnet.config import Settings, normalise_database_url
-from buurtnet.core import accounts, neighbourhoods
+from buurtnet.core import accounts, neighbourhoods, posts
 from buurtnet.db import Database
-from buurtnet.models import Account, Neighbourhood, Role
+from buurtnet.models import Account, Neighbourhood, Post, Role
 
 TEST_DATABASE_URL = os.environ.get("BUURTNET_TEST_DATABASE_URL", "")
 PASSWORD = "een lange zin als wachtwoord"
@@ -163,6 +163,12 @@ async def resident(database: Database, neighbourhood: Neighbourhood) -> Account:
 async def neighbour(database: Database, neighbourhood: Neighbourhood) -> Account:
     """A second resident of the same neighbourhood."""
     return await make_account(database, "bram", neighbourhood=neighbourhood)
+
+
+async def write_post(database: Database, author: Account, source: str, **choices: Any) -> Post:
+    """A post written through core, as the composer would; choices go to `posts.Draft`."""
+    async with database.transaction() as session:
+        return await posts.create_post(session, author, posts.Draft(source=source, **choices))
 
 
 def csrf_token_in(html: str) -> str:

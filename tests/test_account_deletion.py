@@ -12,7 +12,6 @@ from buurtnet.core import (
     login,
     login_sessions,
     names,
-    posts,
     relations,
     search,
 )
@@ -35,13 +34,12 @@ from buurtnet.models import (
     Visibility,
 )
 from buurtnet.web.auth import SESSION_COOKIE
-from tests.conftest import PASSWORD, csrf_token, log_in, make_account
+from tests.conftest import PASSWORD, csrf_token, log_in, make_account, write_post
 
 
 async def write(database: Database, author: Account, source: str, **choices: object) -> Post:
-    async with database.transaction() as session:
-        draft = posts.Draft(source=source, visibility=Visibility.PUBLIC, **choices)  # type: ignore[arg-type]
-        return await posts.create_post(session, author, draft)
+    choices = {"visibility": Visibility.PUBLIC} | choices
+    return await write_post(database, author, source, **choices)
 
 
 async def fill_a_life(database: Database, anna: Account, bram: Account) -> tuple[Post, Post]:

@@ -7,15 +7,11 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
-from buurtnet.core import feeds, hashtags, interactions, posts, relations, threads
+from buurtnet.core import feeds, hashtags, interactions, relations, threads
 from buurtnet.db import Database
-from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
+from buurtnet.models import Account, MediaAttachment, Neighbourhood, Visibility
 from tests.conftest import log_in, make_account
-
-
-async def write(database: Database, author: Account, source: str, **choices: Any) -> Post:
-    async with database.transaction() as session:
-        return await posts.create_post(session, author, posts.Draft(source=source, **choices))
+from tests.conftest import write_post as write
 
 
 def texts(page: feeds.Page) -> list[str]:

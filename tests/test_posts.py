@@ -23,11 +23,7 @@ from buurtnet.models import (
     Visibility,
 )
 from tests.conftest import make_account
-
-
-async def write(database: Database, author: Account, source: str, **choices: object) -> Post:
-    async with database.transaction() as session:
-        return await posts.create_post(session, author, posts.Draft(source=source, **choices))  # type: ignore[arg-type]
+from tests.conftest import write_post as write
 
 
 async def test_a_post_keeps_its_source_and_safe_html(database: Database, resident: Account) -> None:
