@@ -48,6 +48,7 @@ MENTION = re.compile(
     re.IGNORECASE,
 )
 MAX_USERNAME_LENGTH = 30
+MAX_TAG = 100
 HASHTAG = re.compile(r"(?<![\w&/#])#(?P<name>\w{1,100})(?!\w)")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
@@ -89,7 +90,8 @@ def find_hashtags(source: str) -> list[str]:
     """Hashtag names (case-folded, without '#') in the order typed, each once."""
     found: dict[str, None] = {}
     for kind, value, _ in _tokens(clean_source(source)):
-        if kind == "hashtag" and isinstance(value, str):
+        # Case folding can lengthen a name ("ß" becomes "ss"): longer than stored, it is no tag.
+        if kind == "hashtag" and isinstance(value, str) and len(value.casefold()) <= MAX_TAG:
             found.setdefault(value.casefold())
     return list(found)
 

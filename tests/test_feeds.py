@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
-from buurtnet.core import feeds, hashtags, interactions, relations, threads
+from buurtnet.core import feeds, hashtags, interactions, notifications, relations, threads
 from buurtnet.db import Database
 from buurtnet.models import Account, MediaAttachment, Neighbourhood, Visibility
 from tests.conftest import log_in, make_account
@@ -194,3 +194,17 @@ async def test_the_home_feed_costs_the_same_statements_for_1_post_or_a_full_page
     assert page.status_code == 200 and page.text.count('class="post') >= 20
     assert len(many) == len(few), many
     assert len(many) <= 10
+
+
+async def test_a_block_hides_earlier_notifications_of_the_blocked(
+    database: Database, resident: Account, neighbour: Account
+) -> None:
+    post = await write(database, resident, "Hallo", visibility=Visibility.PUBLIC)
+    assert post.id is not None and resident.id is not None and neighbour.id is not None
+    async with database.transaction() as session:
+        await interactions.like(session, neighbour, post.id)
+    async with database.transaction() as session:
+        await relations.block(session, resident, neighbour.id)
+    async with database.reading() as session:
+        assert await notifications.unread_count(session, resident.id) == 0
+        assert await notifications.newest(session, resident.id) == []

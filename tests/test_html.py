@@ -454,3 +454,8 @@ def test_html_with_too_many_tags_is_shown_as_plain_text() -> None:
 def test_html_just_under_the_tag_limit_is_sanitised() -> None:
     html = "<b>x</b>" * 1000
     assert sanitise(html) == html
+
+
+def test_a_tag_that_case_folding_makes_too_long_is_no_tag() -> None:
+    assert find_hashtags("#" + "ß" * 100) == []
+    assert find_hashtags("#" + "ß" * 50) == ["ss" * 50]

@@ -261,3 +261,42 @@ async def test_a_reply_in_a_private_conversation_reaches_everyone_in_it(
         assert await posts.get_visible(session, chris, reply.id)
         with pytest.raises(NotFound):
             await posts.get_visible(session, outsider, reply.id)
+
+
+async def test_a_reply_to_a_followers_only_post_stays_in_the_conversation(
+    database: Database, resident: Account, neighbour: Account, neighbourhood: Neighbourhood
+) -> None:
+    carl = await make_account(database, "carl", neighbourhood=neighbourhood)
+    async with database.transaction() as session:
+        assert resident.id is not None and neighbour.id is not None
+        await relations.follow(session, neighbour, resident.id)
+        await relations.follow(session, carl, neighbour.id)
+    secret = await write(database, resident, "Voor volgers #geheimpje", visibility="followers")
+    reply = await write(database, neighbour, "Gefeliciteerd #geheimpje", in_reply_to_id=secret.id)
+    assert reply.visibility == Visibility.DIRECT and reply.id is not None
+    async with database.reading() as session:
+        assert await posts.get_visible(session, resident, reply.id)
+        with pytest.raises(NotFound):
+            await posts.get_visible(session, carl, reply.id)
+        parent = await session.get(Post, secret.id)
+    assert parent is not None and parent.reply_count == 0  # a count would betray the reply
+
+
+async def test_an_edit_that_drops_a_name_takes_the_post_away_from_them(
+    database: Database, resident: Account, neighbour: Account
+) -> None:
+    post = await write(database, resident, "@bram mijn adres", visibility=Visibility.DIRECT)
+    assert post.id is not None
+    async with database.transaction() as session:
+        await posts.edit_post(session, resident, post.id, posts.Draft(source="alleen voor mij"))
+    async with database.reading() as session:
+        with pytest.raises(NotFound):
+            await posts.get_visible(session, neighbour, post.id)
+
+
+@pytest.mark.parametrize("source", ["\u200b", "\x01\x02", " \u200d\ufeff "])
+async def test_invisible_text_is_no_post(
+    database: Database, resident: Account, source: str
+) -> None:
+    with pytest.raises(InvalidInput):
+        await write(database, resident, source)

@@ -7,8 +7,8 @@ import pytest
 
 from buurtnet.core import relations, search
 from buurtnet.db import Database
-from buurtnet.models import Account, AccountStatus, Hashtag, Neighbourhood
-from tests.conftest import log_in, make_account
+from buurtnet.models import Account, AccountStatus, Neighbourhood
+from tests.conftest import log_in, make_account, write_post
 
 
 async def person(database: Database, username: str, display_name: str = "") -> Account:
@@ -94,10 +94,8 @@ async def test_at_most_twenty_people(database: Database) -> None:
 
 
 async def test_hashtags_by_their_beginning_with_or_without_hash(database: Database) -> None:
-    async with database.transaction() as session:
-        session.add_all(
-            Hashtag(name=name) for name in ("opruimen", "opruimdag", "buurtfeest", "x_y")
-        )
+    writer = await make_account(database, "schrijver")
+    await write_post(database, writer, "#opruimen #opruimdag #buurtfeest #x_y", visibility="public")
     assert await find_tags(database, "#opruim") == ["opruimen", "opruimdag"]  # shortest first
     assert await find_tags(database, "OPRUIMD") == ["opruimdag"]
     assert await find_tags(database, "feest") == []  # the beginning only
@@ -112,8 +110,7 @@ async def test_search_page(
     client: httpx.AsyncClient, database: Database, resident: Account, logged_in: bool
 ) -> None:
     await person(database, "karin", "Karin <b>Jansen</b>")
-    async with database.transaction() as session:
-        session.add(Hashtag(name="karnaval"))
+    await write_post(database, resident, "Wie gaat er mee naar #karnaval?", visibility="public")
     if logged_in:
         await log_in(client, "anna")
     empty = await client.get("/search")

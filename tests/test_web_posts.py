@@ -136,3 +136,30 @@ async def test_visitors_see_public_posts_only_and_cannot_react(
         assert "/like" not in page
         post_id = int(POST_LINK.findall((await anna.get("/")).text)[-1])
         assert (await visitor.get(f"/posts/{post_id}")).status_code == 404
+
+
+async def test_malformed_and_huge_ids_are_not_found(
+    client: httpx.AsyncClient, resident: Account
+) -> None:
+    await log_in(client, "anna")
+    for path in ("/posts/²", "/posts/9223372036854775808", "/posts/99999999999/edit"):
+        assert (await client.get(path)).status_code == 404, path
+    for path in ("/?before=²", "/?before=999999999999999999", "/notifications?before=²"):
+        assert (await client.get(path)).status_code == 200, path
+    token = await csrf_token(client, "/")
+    like = await client.post("/posts/99999999999999999999/like", data={"csrf_token": token})
+    assert like.status_code == 404
+    reply = await post(client, "Hallo", in_reply_to="²")
+    assert reply.status_code == 303
+
+
+async def test_hashtags_of_private_posts_are_not_found_by_others(
+    app: Starlette, resident: Account, neighbour: Account
+) -> None:
+    async with browser_for(app) as anna, browser_for(app) as visitor:
+        await log_in(anna, "anna")
+        await post(anna, "@bram ik heb #schulden", visibility="direct")
+        assert "schulden" in (await anna.get("/search?q=%23sch")).text
+        assert "schulden" not in (await visitor.get("/search?q=%23sch")).text
+        assert (await visitor.get("/tags/schulden")).status_code == 404
+        assert (await anna.get("/tags/schulden")).status_code == 200

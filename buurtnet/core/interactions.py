@@ -1,12 +1,13 @@
 """Likes and shares: each at most once per person and post, with the post's counts kept in step."""
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import notifications, posts
-from buurtnet.core.errors import NotAllowed
+from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.db import insert_new
 from buurtnet.models import Account, Like, NotificationKind, Post, Share, utcnow
 
@@ -43,8 +44,11 @@ async def _add(
 ) -> bool:
     """Store the like or share unless it is there already; True when it is new."""
     row = {"account_id": account.id, "post_id": post_id, "created_at": utcnow()}
-    if not await insert_new(session, table, [row], unique=["account_id", "post_id"]):
-        return False
+    try:
+        if not await insert_new(session, table, [row], unique=["account_id", "post_id"]):
+            return False
+    except IntegrityError as error:  # the post was deleted a moment ago
+        raise NotFound(post_id) from error
     await session.exec(update(Post).where(col(Post.id) == post_id).values({counter: counter + 1}))
     return True
 

@@ -212,7 +212,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
             ImageCms.createProfile("sRGB"),
             outputMode="RGBA" if image.mode == "RGBA" else "RGB",
         )
-    except ImageCms.PyCMSError:
+    except (ImageCms.PyCMSError, OSError):
         return image  # a broken profile: the colours may be a little off, the photo is fine
     return image if converted is None else converted
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import ColumnElement, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,9 +40,16 @@ async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) 
     return bool((await session.exec(select(either))).one())
 
 
+def _still_welcome(recipient_id: int) -> ColumnElement[bool]:
+    """A block made later hides what the blocked person did before it, too."""
+    return ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id)
+
+
 async def unread_count(session: AsyncSession, recipient_id: int) -> int:
     query = select(func.count()).where(
-        col(Notification.recipient_id) == recipient_id, col(Notification.read_at).is_(None)
+        col(Notification.recipient_id) == recipient_id,
+        col(Notification.read_at).is_(None),
+        _still_welcome(recipient_id),
     )
     return (await session.exec(query)).one()
 
@@ -55,7 +62,7 @@ async def newest(
         select(Notification, Account, Post)
         .join(Account, col(Account.id) == col(Notification.actor_id))
         .outerjoin(Post, col(Post.id) == col(Notification.post_id))
-        .where(col(Notification.recipient_id) == recipient_id)
+        .where(col(Notification.recipient_id) == recipient_id, _still_welcome(recipient_id))
         .order_by(col(Notification.id).desc())
         .limit(PAGE_SIZE)
     )

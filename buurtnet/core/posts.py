@@ -14,12 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet import html
 from buurtnet.core import hashtags, media, notifications, permissions, visibility
 from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
-from buurtnet.core.text import clean_line
+from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
+from buurtnet.db import insert_new
 from buurtnet.models import (
     Account,
     AccountStatus,
     MediaAttachment,
     Mention,
+    Notification,
     NotificationKind,
     Post,
     PostEdit,
@@ -47,11 +49,16 @@ class Draft:
     in_reply_to_id: int | None = None
 
 
+def clean_source(source: str) -> str:
+    """The text as stored: normalised, without control characters, trimmed."""
+    return html.clean_source(source).strip()
+
+
 def draft_problems(draft: Draft) -> dict[str, str]:
     """What keeps a draft from being posted, as form field -> message code."""
     errors: dict[str, str] = {}
-    text = draft.source.strip()
-    if not text:
+    text = clean_source(draft.source)
+    if not INVISIBLE_CHARACTERS.sub("", text).strip():
         errors["source"] = "post_empty"
     elif len(text) > MAX_LENGTH:
         errors["source"] = "post_too_long"
@@ -91,8 +98,8 @@ async def create_post(
     parent = await _visible_parent(session, author, draft.in_reply_to_id)
     post_visibility = draft.visibility
     neighbourhood_id = author.neighbourhood_id
-    if parent is not None and draft.visibility != Visibility.DIRECT:
-        post_visibility = Visibility(parent.visibility)
+    if parent is not None:
+        post_visibility = _reply_visibility(Visibility(parent.visibility), draft.visibility)
         neighbourhood_id = parent.neighbourhood_id
     mentioned = await _mentioned_accounts(session, author, draft.source)
     post = Post(
@@ -104,8 +111,8 @@ async def create_post(
         thread_root_id=(parent.thread_root_id or parent.id) if parent else None,
         summary=clean_line(draft.summary, SUMMARY_LENGTH),
         language=draft.language,
-        source=draft.source.strip(),
-        content_html=render(draft.source.strip(), mentioned),
+        source=clean_source(draft.source),
+        content_html=render(clean_source(draft.source), mentioned),
     )
     session.add(post)
     await session.flush()
@@ -118,7 +125,7 @@ async def create_post(
     session.add_all(media.attachment_rows(images, author.id, post.id))
     await hashtags.tag_post(session, post.id, html.find_hashtags(post.source))
     if parent is not None:
-        await _count_reply(session, parent, author, post.id)
+        await _count_reply(session, parent, post)
     for account_id in addressed:
         if parent is None or account_id != parent.author_id:
             await notifications.notify(
@@ -131,7 +138,7 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     """Change a post's text, warning and kind; the earlier version is kept for everyone to see."""
     if errors := draft_problems(draft):
         raise InvalidInput(errors)
-    post = await _own_post(session, editor, post_id)
+    post = await own_post(session, editor, post_id)
     assert post.id is not None and editor.id is not None
     session.add(
         PostEdit(
@@ -142,38 +149,28 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
             written_at=post.edited_at or post.created_at,
         )
     )
-    before = set(
-        (await session.exec(select(Mention.account_id).where(Mention.post_id == post.id))).all()
-    )
     mentioned = await _mentioned_accounts(session, editor, draft.source)
-    post.source = draft.source.strip()
+    post.source = clean_source(draft.source)
     post.summary = clean_line(draft.summary, SUMMARY_LENGTH)
     post.kind = draft.kind
     post.language = draft.language
     post.content_html = render(post.source, mentioned)
     post.edited_at = utcnow()
-    for account in mentioned:
-        assert account.id is not None
-        if account.id not in before:
-            session.add(Mention(post_id=post.id, account_id=account.id))
-            await notifications.notify(
-                session, account.id, editor.id, NotificationKind.MENTION, post.id
-            )
+    await _readdress(session, post, editor, mentioned)
     await hashtags.retag_post(session, post.id, html.find_hashtags(post.source))
     return post
 
 
-async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> None:
+async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Post:
     """Delete a post (by its author or a moderator); its images are removed by a job afterwards.
 
     Replies stay, shown as answers to a deleted message.
     """
-    post = await session.get(Post, post_id)
-    if post is None or not await visibility.can_see(session, actor, post_id):
-        raise NotFound(post_id)
+    post = await get_visible(session, actor, post_id)
     if post.author_id != actor.id and not permissions.can_moderate(actor, post.neighbourhood_id):
         raise NotAllowed
     await remove_posts(session, [post])
+    return post
 
 
 async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
@@ -190,13 +187,43 @@ async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
     if keys:
         media.enqueue_removal(session, keys)
     for post in posts:
-        if post.in_reply_to_id is not None and post.in_reply_to_id not in ids:
+        counted = post.visibility != Visibility.DIRECT
+        if counted and post.in_reply_to_id is not None and post.in_reply_to_id not in ids:
             await session.exec(
                 update(Post)
                 .where(col(Post.id) == post.in_reply_to_id, col(Post.reply_count) > 0)
                 .values(reply_count=col(Post.reply_count) - 1)
             )
     await session.exec(delete(Post).where(col(Post.id).in_(ids)))
+
+
+async def _readdress(
+    session: AsyncSession, post: Post, editor: Account, mentioned: Sequence[Account]
+) -> None:
+    """After an edit the post reaches the people it names now (and its conversation), no others;
+    only the newly named are told."""
+    assert post.id is not None and editor.id is not None
+    named = {account.id for account in mentioned if account.id is not None}
+    keep = set(named)
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    if parent is not None:
+        keep |= await _people_in_conversation(session, parent)
+    keep.discard(editor.id)
+    await session.exec(
+        delete(Mention).where(col(Mention.post_id) == post.id, col(Mention.account_id).not_in(keep))
+    )
+    rows = [{"post_id": post.id, "account_id": account_id} for account_id in keep]
+    await insert_new(session, Mention, rows, unique=["post_id", "account_id"])
+    before = await session.exec(
+        select(Notification.recipient_id).where(
+            Notification.post_id == post.id, Notification.kind == NotificationKind.MENTION
+        )
+    )
+    told = set(before.all())
+    for account_id in named - told - {editor.id}:
+        await notifications.notify(
+            session, account_id, editor.id, NotificationKind.MENTION, post.id
+        )
 
 
 async def edit_history(session: AsyncSession, post_id: int) -> list[PostEdit]:
@@ -231,10 +258,9 @@ async def _visible_parent(
     return await get_visible(session, author, parent_id)
 
 
-async def _own_post(session: AsyncSession, editor: Account, post_id: int) -> Post:
-    post = await session.get(Post, post_id)
-    if post is None:
-        raise NotFound(post_id)
+async def own_post(session: AsyncSession, editor: Account, post_id: int) -> Post:
+    """A post its author may change; others get `NotAllowed` (or `NotFound` if hidden)."""
+    post = await get_visible(session, editor, post_id)
     if post.author_id != editor.id:
         raise NotAllowed
     return post
@@ -254,20 +280,35 @@ async def _mentioned_accounts(session: AsyncSession, author: Account, source: st
     return list((await session.exec(query)).all())
 
 
+def _reply_visibility(parent: Visibility, asked: Visibility) -> Visibility:
+    """A reply reaches no one the post it answers did not reach.
+
+    A reply to a followers-only post goes only to the people in the conversation: the replier's
+    followers are not the author's, and the author's are not the replier's to address.
+    """
+    if asked == Visibility.DIRECT or parent in (Visibility.FOLLOWERS, Visibility.DIRECT):
+        return Visibility.DIRECT
+    return parent
+
+
 async def _people_in_conversation(session: AsyncSession, parent: Post) -> set[int]:
     """Who a reply answers: the parent's author, and in a private conversation all its people."""
     people = {parent.author_id}
-    if parent.visibility == Visibility.DIRECT:
+    if parent.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
         named = await session.exec(select(Mention.account_id).where(Mention.post_id == parent.id))
         people |= set(named.all())
     return people
 
 
-async def _count_reply(session: AsyncSession, parent: Post, author: Account, reply_id: int) -> None:
-    assert parent.id is not None and author.id is not None
-    await session.exec(
-        update(Post).where(col(Post.id) == parent.id).values(reply_count=col(Post.reply_count) + 1)
-    )
+async def _count_reply(session: AsyncSession, parent: Post, reply: Post) -> None:
+    """Tell the parent's author; count the reply where everyone who sees the post may see it."""
+    assert parent.id is not None and reply.id is not None
+    if reply.visibility != Visibility.DIRECT:
+        await session.exec(
+            update(Post)
+            .where(col(Post.id) == parent.id)
+            .values(reply_count=col(Post.reply_count) + 1)
+        )
     await notifications.notify(
-        session, parent.author_id, author.id, NotificationKind.REPLY, reply_id
+        session, parent.author_id, reply.author_id, NotificationKind.REPLY, reply.id
     )

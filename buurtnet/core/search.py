@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.models import Account, AccountStatus, Block, Hashtag
+from buurtnet.core import visibility
+from buurtnet.models import Account, AccountStatus, Block, Hashtag, Post, PostHashtag
 
 MAX_QUERY_LENGTH = 100
 RESULT_LIMIT = 20
@@ -38,7 +39,7 @@ async def search(session: AsyncSession, query: str, searcher: Account | None) ->
     """People and hashtags for one search box; an empty query finds nothing."""
     return Results(
         people=await search_people(session, query, searcher),
-        hashtags=await search_hashtags(session, query),
+        hashtags=await search_hashtags(session, query, searcher),
     )
 
 
@@ -73,14 +74,22 @@ async def search_people(
     return list((await session.exec(statement)).all())
 
 
-async def search_hashtags(session: AsyncSession, query: str) -> list[str]:
-    """Hashtags that begin with the query, which may start with #."""
+async def search_hashtags(
+    session: AsyncSession, query: str, searcher: Account | None = None
+) -> list[str]:
+    """Hashtags that begin with the query (which may start with #), on a post the searcher may
+    see: a tag in a private message says something too."""
     wanted = normalise_query(query).lstrip("#")
     if not wanted:
         return []
+    seen_somewhere = exists().where(
+        col(PostHashtag.hashtag_id) == col(Hashtag.id),
+        col(Post.id) == col(PostHashtag.post_id),
+        visibility.visible_to(searcher),
+    )
     statement = (
         select(Hashtag.name)
-        .where(col(Hashtag.name).like(f"{escape_like(wanted)}%", escape=ESCAPE))
+        .where(col(Hashtag.name).like(f"{escape_like(wanted)}%", escape=ESCAPE), seen_somewhere)
         .order_by(func.length(col(Hashtag.name)), col(Hashtag.name))
         .limit(RESULT_LIMIT)
     )

@@ -18,7 +18,7 @@ class Thread:
     ancestors: list[feeds.PostView]  # from the start of the conversation down to the parent
     focus: feeds.PostView
     replies: list[feeds.PostView]  # depth first, oldest first; `depth` 1 answers the focus
-    parent_deleted: bool  # the post this one answers is gone
+    parent_unavailable: bool  # the post this one answers is deleted, or hidden from the viewer
 
 
 async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int) -> Thread:
@@ -45,7 +45,7 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
         ancestors=_ancestors(views, focus),
         focus=views[focus.id],
         replies=_replies_below(views, focus.id),
-        parent_deleted=focus.in_reply_to_id is not None and focus.in_reply_to_id not in views,
+        parent_unavailable=focus.in_reply_to_id is not None and focus.in_reply_to_id not in views,
     )
 
 

@@ -53,7 +53,9 @@ class SessionBackend(AuthenticationBackend):
                 return None
             login, account = found
             assert account.id is not None
-            unread = await notifications.unread_count(session, account.id)
+            # Only pages show the count; a form post is answered with a redirect.
+            shows_menu = conn.scope.get("method") == "GET"
+            unread = await notifications.unread_count(session, account.id) if shows_menu else 0
         if login_sessions.needs_refresh(login):
             assert login.id is not None
             async with database.transaction() as session:

@@ -7,14 +7,9 @@ from starlette.routing import Route
 from buurtnet.core import feeds, neighbourhoods
 from buurtnet.models import Account, Neighbourhood
 from buurtnet.web.auth import current_account
+from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
-
-
-def cursor(request: Request) -> int | None:
-    """The `before` of a feed's next page; anything else than a number means the first page."""
-    before = request.query_params.get("before", "")
-    return int(before) if before.isdigit() and len(before) < 19 else None
 
 
 async def start(request: Request) -> Response:

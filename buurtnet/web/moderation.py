@@ -8,6 +8,7 @@ from buurtnet.models import Role
 from buurtnet.moderation import approvals
 from buurtnet.web import forms
 from buurtnet.web.auth import require_role
+from buurtnet.web.ids import path_id
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
@@ -25,7 +26,7 @@ async def approve(request: Request) -> Response:
     moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
     await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        await approvals.approve_sign_up(session, moderator, request.path_params["account_id"])
+        await approvals.approve_sign_up(session, moderator, path_id(request, "account_id"))
     return RedirectResponse(SIGN_UPS, status_code=303)
 
 
@@ -34,7 +35,7 @@ async def refuse_page(request: Request) -> Response:
     moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
     async with services(request).database.reading() as session:
         refusing = await approvals.pending_sign_up(
-            session, moderator, request.path_params["account_id"]
+            session, moderator, path_id(request, "account_id")
         )
     return render(request, "sign_ups.html", {"refusing": refusing})
 
@@ -43,13 +44,13 @@ async def refuse(request: Request) -> Response:
     moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
     await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        await approvals.refuse_sign_up(session, moderator, request.path_params["account_id"])
+        await approvals.refuse_sign_up(session, moderator, path_id(request, "account_id"))
     return RedirectResponse(SIGN_UPS, status_code=303)
 
 
 routes = [
     Route(SIGN_UPS, sign_ups_page, methods=["GET"]),
-    Route(SIGN_UPS + "/{account_id:int}/approve", approve, methods=["POST"]),
-    Route(SIGN_UPS + "/{account_id:int}/refuse", refuse_page, methods=["GET"]),
-    Route(SIGN_UPS + "/{account_id:int}/refuse", refuse, methods=["POST"]),
+    Route(SIGN_UPS + "/{account_id}/approve", approve, methods=["POST"]),
+    Route(SIGN_UPS + "/{account_id}/refuse", refuse_page, methods=["GET"]),
+    Route(SIGN_UPS + "/{account_id}/refuse", refuse, methods=["POST"]),
 ]

@@ -10,7 +10,7 @@ from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
-from buurtnet.web.home import cursor
+from buurtnet.web.ids import cursor, path_id
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
@@ -75,7 +75,7 @@ async def revoke_invite(request: Request) -> Response:
     async with services(request).database.transaction() as session:
         neighbourhood = await _managed_neighbourhood(session, request, account)
         assert neighbourhood.id is not None
-        await invites.revoke_invite(session, neighbourhood.id, request.path_params["invite_id"])
+        await invites.revoke_invite(session, neighbourhood.id, path_id(request, "invite_id"))
     return RedirectResponse(f"/n/{neighbourhood.slug}/invites", status_code=303)
 
 
@@ -118,5 +118,5 @@ routes = [
     Route("/n/{slug}", neighbourhood_home, methods=["GET"]),
     Route("/n/{slug}/invites", invites_page, methods=["GET"]),
     Route("/n/{slug}/invites", create_invite, methods=["POST"]),
-    Route("/n/{slug}/invites/{invite_id:int}/revoke", revoke_invite, methods=["POST"]),
+    Route("/n/{slug}/invites/{invite_id}/revoke", revoke_invite, methods=["POST"]),
 ]

@@ -4,10 +4,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import hashtags, notifications
-from buurtnet.core.feeds import hashtag_feed
-from buurtnet.web.auth import current_account, require_account
-from buurtnet.web.home import cursor
+from buurtnet.core import notifications
+from buurtnet.web.auth import require_account
+from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
@@ -32,15 +31,6 @@ async def notifications_page(request: Request) -> Response:
     return render(request, "notifications.html", context)
 
 
-async def hashtag_page(request: Request) -> Response:
-    viewer = current_account(request)
-    async with services(request).database.reading() as session:
-        hashtag = await hashtags.get_by_name(session, request.path_params["name"])
-        page = await hashtag_feed(session, hashtag, viewer, cursor(request))
-    return render(request, "tag.html", {"hashtag": hashtag, "page": page})
-
-
 routes = [
     Route("/notifications", notifications_page, methods=["GET"]),
-    Route("/tags/{name}", hashtag_page, methods=["GET"]),
 ]

@@ -15,7 +15,7 @@ from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
-from buurtnet.web.home import cursor
+from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
 

@@ -6,11 +6,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet.core import media, posts, threads
-from buurtnet.core.errors import InvalidInput, NotAllowed
+from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account, Post
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.home import render_home
+from buurtnet.web.ids import parse_id, path_id
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
@@ -25,14 +26,13 @@ def _values(form: FormData) -> dict[str, str]:
 
 
 def draft_from(values: dict[str, str]) -> posts.Draft:
-    reply_to = values.get("in_reply_to", "")
     return posts.Draft(
         source=values["source"],
         kind=posts.parse_kind(values["kind"]),
         visibility=posts.parse_visibility(values["visibility"]),
         summary=values["summary"],
         language=values["language"] or None,
-        in_reply_to_id=int(reply_to) if reply_to.isdigit() else None,
+        in_reply_to_id=parse_id(values.get("in_reply_to", "")),
     )
 
 
@@ -78,7 +78,7 @@ def _after_posting(post: Post) -> str:
 
 
 async def post_page(request: Request) -> Response:
-    return await render_thread(request, request.path_params["post_id"])
+    return await render_thread(request, path_id(request, "post_id"))
 
 
 async def render_thread(
@@ -104,7 +104,8 @@ async def render_thread(
 
 async def edit_page(request: Request) -> Response:
     account = require_account(request)
-    post = await _own_post(request, account)
+    async with services(request).database.reading() as session:
+        post = await posts.own_post(session, account, path_id(request, "post_id"))
     values = {"source": post.source, "summary": post.summary, "kind": post.kind}
     values["language"] = post.language or ""
     return render(request, "post_edit.html", {"post": post, "values": values})
@@ -114,15 +115,15 @@ async def save_edit(request: Request) -> Response:
     account = require_account(request)
     form = await forms.read_form(request)
     values = _values(form)
-    post_id = request.path_params["post_id"]
-    current = await _own_post(request, account)
-    draft = draft_from(values | {"visibility": current.visibility, "in_reply_to": ""})
+    post_id = path_id(request, "post_id")
     try:
         async with services(request).database.transaction() as session:
-            await posts.edit_post(session, account, post_id, draft)
+            await posts.edit_post(session, account, post_id, draft_from(values))
     except InvalidInput as error:
+        async with services(request).database.reading() as session:
+            post = await posts.own_post(session, account, post_id)
         errors = translate_errors(error.errors, gettext_for(request))
-        context = {"post": current, "values": values, "errors": errors}
+        context = {"post": post, "values": values, "errors": errors}
         return render(request, "post_edit.html", context, status_code=400)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
@@ -131,7 +132,7 @@ async def delete_page(request: Request) -> Response:
     """Ask before deleting: a deleted post cannot come back."""
     account = require_account(request)
     async with services(request).database.reading() as session:
-        post = await posts.get_visible(session, account, request.path_params["post_id"])
+        post = await posts.get_visible(session, account, path_id(request, "post_id"))
     return render(request, "post_delete.html", {"post": post})
 
 
@@ -139,26 +140,17 @@ async def delete(request: Request) -> Response:
     account = require_account(request)
     await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        post = await posts.get_visible(session, account, request.path_params["post_id"])
-        await posts.delete_post(session, account, request.path_params["post_id"])
+        post = await posts.delete_post(session, account, path_id(request, "post_id"))
     if post.in_reply_to_id is not None:
         return RedirectResponse(f"/posts/{post.in_reply_to_id}", status_code=303)
     return RedirectResponse("/?deleted=1", status_code=303)
 
 
-async def _own_post(request: Request, account: Account) -> Post:
-    async with services(request).database.reading() as session:
-        post = await posts.get_visible(session, account, request.path_params["post_id"])
-    if post.author_id != account.id:
-        raise NotAllowed
-    return post
-
-
 routes = [
     Route("/posts", create, methods=["POST"]),
-    Route("/posts/{post_id:int}", post_page, methods=["GET"]),
-    Route("/posts/{post_id:int}/edit", edit_page, methods=["GET"]),
-    Route("/posts/{post_id:int}/edit", save_edit, methods=["POST"]),
-    Route("/posts/{post_id:int}/delete", delete_page, methods=["GET"]),
-    Route("/posts/{post_id:int}/delete", delete, methods=["POST"]),
+    Route("/posts/{post_id}", post_page, methods=["GET"]),
+    Route("/posts/{post_id}/edit", edit_page, methods=["GET"]),
+    Route("/posts/{post_id}/edit", save_edit, methods=["POST"]),
+    Route("/posts/{post_id}/delete", delete_page, methods=["GET"]),
+    Route("/posts/{post_id}/delete", delete, methods=["POST"]),
 ]

@@ -11,6 +11,7 @@ from buurtnet.core import interactions
 from buurtnet.models import Account
 from buurtnet.web import forms
 from buurtnet.web.auth import require_account
+from buurtnet.web.ids import path_id
 from buurtnet.web.services import services
 
 Reaction = Callable[[AsyncSession, Account, int], Awaitable[None]]
@@ -20,7 +21,7 @@ def reaction_route(path: str, react: Reaction) -> Route:
     async def endpoint(request: Request) -> Response:
         account = require_account(request)
         form = await forms.read_form(request)
-        post_id = request.path_params["post_id"]
+        post_id = path_id(request, "post_id")
         async with services(request).database.transaction() as session:
             await react(session, account, post_id)
         back = forms.safe_next(forms.text(form, "next", 500), f"/posts/{post_id}")
@@ -30,8 +31,8 @@ def reaction_route(path: str, react: Reaction) -> Route:
 
 
 routes = [
-    reaction_route("/posts/{post_id:int}/like", interactions.like),
-    reaction_route("/posts/{post_id:int}/unlike", interactions.unlike),
-    reaction_route("/posts/{post_id:int}/share", interactions.share),
-    reaction_route("/posts/{post_id:int}/unshare", interactions.unshare),
+    reaction_route("/posts/{post_id}/like", interactions.like),
+    reaction_route("/posts/{post_id}/unlike", interactions.unlike),
+    reaction_route("/posts/{post_id}/share", interactions.share),
+    reaction_route("/posts/{post_id}/unshare", interactions.unshare),
 ]
