@@ -11,7 +11,8 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 
 from buurtnet.config import Settings
 from buurtnet.core import housekeeping, media
-from buurtnet.core.media import MAX_IMAGE_BYTES, MAX_IMAGES_PER_POST
+from buurtnet.core.images import MAX_IMAGE_BYTES
+from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
 from buurtnet.jobs import Registry, Worker
 from buurtnet.storage import FolderStorage, MediaStorage

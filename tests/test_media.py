@@ -13,7 +13,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from sqlmodel import select
 
-from buurtnet.core import media
+from buurtnet.core import images, media
 from buurtnet.core.errors import InvalidInput
 from buurtnet.db import Database
 from buurtnet.jobs import Registry, Worker
@@ -78,7 +78,7 @@ def webp_header_only(width: int, height: int) -> bytes:
 
 def refused_with(code: str, data: bytes) -> None:
     with pytest.raises(InvalidInput) as raised:
-        media.process_image(data)
+        images.process_image(data)
     assert raised.value.errors == {"images": code}
 
 
@@ -86,7 +86,7 @@ def test_metadata_is_gone_and_the_photo_is_upright() -> None:
     original = photo_with_metadata()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
 
-    result = media.process_image(original)
+    result = images.process_image(original)
 
     assert (result.content_type, result.width, result.height) == ("image/jpeg", 40, 60)
     for data in (result.full, result.thumbnail):
@@ -103,7 +103,7 @@ def test_metadata_is_gone_and_the_photo_is_upright() -> None:
 
 
 def test_a_large_photo_is_scaled_down_with_a_thumbnail() -> None:
-    result = media.process_image(photo((3000, 2000)))
+    result = images.process_image(photo((3000, 2000)))
 
     assert (result.width, result.height) == (1600, 1067)
     assert Image.open(io.BytesIO(result.full)).size == (1600, 1067)
@@ -112,7 +112,7 @@ def test_a_large_photo_is_scaled_down_with_a_thumbnail() -> None:
 
 
 def test_a_small_photo_is_not_enlarged() -> None:
-    result = media.process_image(photo((300, 200)))
+    result = images.process_image(photo((300, 200)))
     assert (result.width, result.height) == (300, 200)
     assert Image.open(io.BytesIO(result.thumbnail)).size == (300, 200)
 
@@ -121,7 +121,7 @@ def test_a_png_with_see_through_pixels_stays_png() -> None:
     image = Image.new("RGBA", (50, 50), (0, 128, 0, 255))
     image.paste((0, 0, 0, 0), (0, 0, 25, 50))
 
-    result = media.process_image(encoded(image, "PNG"))
+    result = images.process_image(encoded(image, "PNG"))
 
     assert result.content_type == "image/png"
     back = Image.open(io.BytesIO(result.full))
@@ -133,31 +133,31 @@ def test_a_png_with_see_through_pixels_stays_png() -> None:
 
 def test_an_opaque_png_becomes_a_jpeg() -> None:
     image = Image.new("RGBA", (50, 50), (0, 128, 0, 255))
-    assert media.process_image(encoded(image, "PNG")).content_type == "image/jpeg"
+    assert images.process_image(encoded(image, "PNG")).content_type == "image/jpeg"
 
 
 def test_a_gif_gives_its_first_frame() -> None:
     frames = [Image.new("RGB", (30, 30), colour) for colour in (RED, BLUE)]
     data = encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
 
-    result = media.process_image(data)
+    result = images.process_image(data)
 
     first = Image.open(io.BytesIO(result.full)).convert("RGB")
     assert first.getpixel((15, 15)) == pytest.approx(RED, abs=8)
 
 
 def test_webp_is_accepted() -> None:
-    result = media.process_image(photo((80, 60), "WEBP"))
+    result = images.process_image(photo((80, 60), "WEBP"))
     assert (result.content_type, result.width, result.height) == ("image/jpeg", 80, 60)
 
 
 def test_colours_are_converted_to_srgb_and_the_profile_dropped() -> None:
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    result = media.process_image(photo((40, 40), icc_profile=srgb))
+    result = images.process_image(photo((40, 40), icc_profile=srgb))
     assert "icc_profile" not in Image.open(io.BytesIO(result.full)).info
     # A profile that does not fit the pixels is ignored, not a reason to refuse the photo.
-    assert media.process_image(photo((40, 40), icc_profile=profile)).width == 40
+    assert images.process_image(photo((40, 40), icc_profile=profile)).width == 40
 
 
 def test_a_decompression_bomb_is_refused_from_its_header() -> None:
@@ -193,12 +193,12 @@ def test_what_is_not_a_usable_image_is_refused(data: bytes) -> None:
 
 
 def test_more_than_10_mb_is_refused_without_looking_further() -> None:
-    refused_with("image_too_large", b"\xff\xd8\xff" + b"\x00" * (media.MAX_IMAGE_BYTES - 2))
+    refused_with("image_too_large", b"\xff\xd8\xff" + b"\x00" * (images.MAX_IMAGE_BYTES - 2))
 
 
 def test_an_avatar_is_a_square_from_the_middle() -> None:
-    assert media.process_avatar(photo((1000, 800))).width == 400
-    small = media.process_avatar(photo((600, 300)))
+    assert images.process_avatar(photo((1000, 800))).width == 400
+    small = images.process_avatar(photo((600, 300)))
     assert Image.open(io.BytesIO(small.full)).size == (300, 300)
 
 

@@ -16,7 +16,8 @@ from buurtnet.app import UPLOAD_BODY_BYTES
 from buurtnet.config import Settings
 from buurtnet.core import login_sessions
 from buurtnet.core.errors import InvalidInput
-from buurtnet.core.media import MAX_IMAGE_BYTES, ImageUpload, store_images
+from buurtnet.core.images import MAX_IMAGE_BYTES
+from buurtnet.core.media import ImageUpload, store_images
 from buurtnet.db import Database
 from buurtnet.storage import FolderStorage
 from buurtnet.web import csrf, forms

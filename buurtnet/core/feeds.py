@@ -16,6 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from buurtnet.core import interactions, visibility
 from buurtnet.models import (
     Account,
+    AccountStatus,
     Follow,
     Hashtag,
     MediaAttachment,
@@ -160,7 +161,9 @@ async def _page(
     query = (
         select(Post, Account)
         .join(Account, col(Account.id) == col(Post.author_id))
-        .where(condition, visibility.visible_to(viewer))
+        .where(
+            condition, visibility.visible_to(viewer), col(Account.status) == AccountStatus.ACTIVE
+        )
         .order_by(col(Post.id).desc())
         .limit(PAGE_SIZE + 1)
     )

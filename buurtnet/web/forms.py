@@ -5,13 +5,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from buurtnet.core.errors import InvalidInput
-from buurtnet.core.media import (
-    MAX_IMAGE_BYTES,
-    MAX_IMAGES_PER_POST,
-    TOO_LARGE,
-    TOO_MANY,
-    ImageUpload,
-)
+from buurtnet.core.images import MAX_IMAGE_BYTES, TOO_LARGE, TOO_MANY
+from buurtnet.core.media import MAX_IMAGES_PER_POST, ImageUpload
 from buurtnet.web import csrf
 from buurtnet.web.auth import login_token
 from buurtnet.web.services import services
