@@ -57,6 +57,10 @@ class Database:
         await self.engine.dispose()
 
 
+async def is_postgresql(session: AsyncSession) -> bool:
+    return (await session.connection()).dialect.name == "postgresql"
+
+
 async def insert_new(
     session: AsyncSession, table: type[Any], rows: list[dict[str, Any]], *, unique: list[str]
 ) -> int:
@@ -67,8 +71,7 @@ async def insert_new(
     """
     if not rows:
         return 0
-    dialect = (await session.connection()).dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = postgresql_insert if await is_postgresql(session) else sqlite_insert
     statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=unique)
     result = await session.exec(statement)
     return int(result.rowcount)

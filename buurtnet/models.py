@@ -167,9 +167,36 @@ class Post(SQLModel, table=True):
     kept up to date in the transaction that likes, shares or replies, so feeds need no aggregates.
     """
 
+    # Feeds show posts that start a conversation, newest first: partial indexes hold just those,
+    # and the reply indexes only replies, so no planner takes "IS NULL" for a selective look-up.
     __table_args__ = (
-        sa.Index("ix_post_neighbourhood_feed", "neighbourhood_id", "id"),
-        sa.Index("ix_post_author_feed", "author_id", "id"),
+        sa.Index(
+            "ix_post_neighbourhood_feed",
+            "neighbourhood_id",
+            "id",
+            sqlite_where=sa.text("in_reply_to_id IS NULL"),
+            postgresql_where=sa.text("in_reply_to_id IS NULL"),
+        ),
+        sa.Index(
+            "ix_post_author_feed",
+            "author_id",
+            "id",
+            sqlite_where=sa.text("in_reply_to_id IS NULL"),
+            postgresql_where=sa.text("in_reply_to_id IS NULL"),
+        ),
+        sa.Index("ix_post_author", "author_id", "id"),
+        sa.Index(
+            "ix_post_in_reply_to_id",
+            "in_reply_to_id",
+            sqlite_where=sa.text("in_reply_to_id IS NOT NULL"),
+            postgresql_where=sa.text("in_reply_to_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_post_thread_root_id",
+            "thread_root_id",
+            sqlite_where=sa.text("thread_root_id IS NOT NULL"),
+            postgresql_where=sa.text("thread_root_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -180,8 +207,8 @@ class Post(SQLModel, table=True):
     kind: str = Field(default=PostKind.MESSAGE, max_length=20)
     visibility: str = Field(default=Visibility.PUBLIC, max_length=20)
     # No foreign keys: a reply stays a reply, in its thread, when the post above it is deleted.
-    in_reply_to_id: int | None = Field(default=None, index=True)
-    thread_root_id: int | None = Field(default=None, index=True)
+    in_reply_to_id: int | None = None
+    thread_root_id: int | None = None
     summary: str = Field(default="", max_length=500)  # content warning
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)

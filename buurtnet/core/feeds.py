@@ -8,26 +8,30 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, union
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, true, union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from buurtnet.core import interactions, visibility
+from buurtnet.core import visibility
+from buurtnet.db import is_postgresql
 from buurtnet.models import (
     Account,
     AccountStatus,
     Follow,
     Hashtag,
+    Like,
     MediaAttachment,
     Mention,
     Neighbourhood,
     Post,
     PostHashtag,
+    Share,
     Visibility,
 )
 
 PAGE_SIZE = 20
+FeedRow = tuple[Post, Account, bool, bool]  # a post, its author, liked and shared by the viewer
 
 
 @dataclass(frozen=True)
@@ -53,28 +57,46 @@ async def home_feed(session: AsyncSession, viewer: Account, before: int | None =
 
     Each source is read on its own index, newest first and only one page deep, and the union of
     those few ids is the page: a single OR over the whole table would make the database scan.
+    Each source checks only what its own rows need: a follow ends with a block, and one's own
+    posts need no check at all.
     """
     assert viewer.id is not None
-    followed = select(Follow.followed_id).where(Follow.follower_id == viewer.id)
     mentioning = select(Mention.post_id).where(Mention.account_id == viewer.id)
+    not_blocked = ~visibility.blocks_either_way(col(Post.author_id), viewer.id)
+    not_muted = visibility.not_muted_by(viewer)
+    in_my_neighbourhood = col(Post.neighbourhood_id) == viewer.neighbourhood_id
     sources = [
-        col(Post.author_id).in_(followed),
-        col(Post.author_id) == viewer.id,
-        col(Post.id).in_(mentioning),
+        [col(Post.author_id) == viewer.id],
+        [col(Post.id).in_(mentioning), not_blocked, not_muted],
     ]
     if viewer.neighbourhood_id is not None:
-        sources.append(
-            and_(
-                col(Post.neighbourhood_id) == viewer.neighbourhood_id,
-                col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD]),
-            )
+        shared_here = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
+        sources.append([in_my_neighbourhood, shared_here, not_blocked, not_muted])
+    candidates = [_newest_ids(before, *source).subquery() for source in sources]
+    for_followers = or_(
+        col(Post.visibility).in_([Visibility.PUBLIC, Visibility.FOLLOWERS]),
+        and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, in_my_neighbourhood),
+    )
+    followed: Select[tuple[int]] = select(col(Follow.followed_id).label("author_id")).where(
+        col(Follow.follower_id) == viewer.id
+    )
+    if await is_postgresql(session):
+        # PostgreSQL would walk all posts newest first looking for followed authors; a page's
+        # worth per author, side by side (LATERAL), is a few index reads. SQLite has no LATERAL,
+        # and needs none: it reads each followed author's posts on the author index.
+        people = followed.subquery()
+        newest_of_each = _newest_ids(
+            before, col(Post.author_id) == people.c.author_id, for_followers, not_muted
+        ).lateral()
+        candidates.append(
+            select(newest_of_each.c.id).select_from(people.join(newest_of_each, true())).subquery()
         )
-    candidates = [
-        _newest_ids(viewer, before, source, col(Post.in_reply_to_id).is_(None)).subquery()
-        for source in sources
-    ]
-    ids = union(*(select(candidate.c.id) for candidate in candidates))
-    return await _page(session, viewer, col(Post.id).in_(ids), before)
+    else:
+        in_followed = col(Post.author_id).in_(followed)
+        candidates.append(_newest_ids(before, in_followed, for_followers, not_muted).subquery())
+    every = union(*(select(candidate.c.id) for candidate in candidates)).subquery()
+    page_ids = select(every.c.id).order_by(every.c.id.desc()).limit(PAGE_SIZE + 1)
+    return await _page(session, viewer, col(Post.id).in_(page_ids), before, checked=True)
 
 
 async def neighbourhood_feed(
@@ -110,11 +132,18 @@ async def hashtag_feed(
     return await _page(session, viewer, col(Post.id).in_(tagged), before)
 
 
-async def views_of(
-    session: AsyncSession, viewer: Account | None, rows: Sequence[tuple[Post, Account]]
-) -> list[PostView]:
-    """Posts with their images and the viewer's reactions, in two or three statements in all."""
-    ids = [post.id for post, _author in rows if post.id is not None]
+def reaction_columns(viewer: Account | None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Whether the viewer liked and shared each post, as two columns of the query itself."""
+    if viewer is None:
+        return literal(False).label("liked"), literal(False).label("shared")
+    liked = exists().where(col(Like.post_id) == col(Post.id), col(Like.account_id) == viewer.id)
+    shared = exists().where(col(Share.post_id) == col(Post.id), col(Share.account_id) == viewer.id)
+    return liked.label("liked"), shared.label("shared")
+
+
+async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostView]:
+    """Posts with their images, in one more statement however many there are."""
+    ids = [post.id for post, *_rest in rows if post.id is not None]
     images: dict[int, list[MediaAttachment]] = defaultdict(list)
     if ids:
         found = await session.exec(
@@ -125,25 +154,22 @@ async def views_of(
         for image in found.all():
             assert image.post_id is not None
             images[image.post_id].append(image)
-    liked, shared = await interactions.liked_and_shared(session, viewer, ids)
     return [
         PostView(
             post,
             author,
             images=images.get(post.id, []) if post.id is not None else [],
-            liked=post.id in liked,
-            shared=post.id in shared,
+            liked=bool(liked),
+            shared=bool(shared),
         )
-        for post, author in rows
+        for post, author, liked, shared in rows
     ]
 
 
-def _newest_ids(
-    viewer: Account | None, before: int | None, *conditions: ColumnElement[bool]
-) -> SelectOfScalar[int | None]:
+def _newest_ids(before: int | None, *conditions: ColumnElement[bool]) -> SelectOfScalar[int | None]:
     query = (
         select(col(Post.id))
-        .where(*conditions, visibility.visible_to(viewer), visibility.not_muted_by(viewer))
+        .where(*conditions, col(Post.in_reply_to_id).is_(None))
         .order_by(col(Post.id).desc())
         .limit(PAGE_SIZE + 1)
     )
@@ -157,22 +183,25 @@ async def _page(
     before: int | None,
     *,
     hide_muted: bool = True,
+    checked: bool = False,
 ) -> Page:
+    """A page of posts meeting `condition`; `checked` when the condition itself already
+    applies what the viewer may see."""
     query = (
-        select(Post, Account)
+        select(Post, Account, *reaction_columns(viewer))
         .join(Account, col(Account.id) == col(Post.author_id))
-        .where(
-            condition, visibility.visible_to(viewer), col(Account.status) == AccountStatus.ACTIVE
-        )
+        .where(condition, col(Account.status) == AccountStatus.ACTIVE)
         .order_by(col(Post.id).desc())
         .limit(PAGE_SIZE + 1)
     )
-    if hide_muted:
-        query = query.where(visibility.not_muted_by(viewer))
+    if not checked:
+        query = query.where(visibility.visible_to(viewer))
+        if hide_muted:
+            query = query.where(visibility.not_muted_by(viewer))
     if before is not None:
         query = query.where(col(Post.id) < before)
-    rows = [(post, author) for post, author in (await session.exec(query)).all()]
+    rows = list((await session.exec(query)).all())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_before = rows[-1][0].id if more and rows else None
-    return Page(await views_of(session, viewer, rows), next_before)
+    return Page(await views_of(session, rows), next_before)

@@ -3,7 +3,7 @@
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import notifications, posts
@@ -74,20 +74,3 @@ async def _notify(
 ) -> None:
     assert post.id is not None and account.id is not None
     await notifications.notify(session, post.author_id, account.id, kind, post.id)
-
-
-async def liked_and_shared(
-    session: AsyncSession, account: Account | None, post_ids: list[int]
-) -> tuple[set[int], set[int]]:
-    """Which of these posts the account has liked and shared, in two small look-ups."""
-    if account is None or not post_ids:
-        return set(), set()
-    liked = await session.exec(
-        select(Like.post_id).where(Like.account_id == account.id, col(Like.post_id).in_(post_ids))
-    )
-    shared = await session.exec(
-        select(Share.post_id).where(
-            Share.account_id == account.id, col(Share.post_id).in_(post_ids)
-        )
-    )
-    return set(liked.all()), set(shared.all())

@@ -26,7 +26,7 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
     focus = await posts.get_visible(session, viewer, post_id)
     root_id = focus.thread_root_id or focus.id
     query = (
-        select(Post, Account)
+        select(Post, Account, *feeds.reaction_columns(viewer))
         .join(Account, col(Account.id) == col(Post.author_id))
         .where(
             or_(col(Post.id) == root_id, col(Post.thread_root_id) == root_id),
@@ -36,12 +36,12 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
         .order_by(col(Post.id))
         .limit(MAX_THREAD_POSTS)
     )
-    rows = [(post, author) for post, author in (await session.exec(query)).all()]
-    if all(post.id != focus.id for post, _author in rows):  # beyond the bound: show it alone
+    rows = list((await session.exec(query)).all())
+    views = {view.post.id: view for view in await feeds.views_of(session, rows)}
+    if focus.id not in views:  # beyond the bound: show it alone
         author = await session.get(Account, focus.author_id)
         assert author is not None
-        rows.append((focus, author))
-    views = {view.post.id: view for view in await feeds.views_of(session, viewer, rows)}
+        views[focus.id] = feeds.PostView(focus, author)
     return Thread(
         ancestors=_ancestors(views, focus),
         focus=views[focus.id],
