@@ -10,6 +10,7 @@ from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
 from buurtnet.db import Database
 from buurtnet.models import (
     Account,
+    AccountStatus,
     Hashtag,
     Job,
     MediaAttachment,
@@ -300,3 +301,14 @@ async def test_invisible_text_is_no_post(
 ) -> None:
     with pytest.raises(InvalidInput):
         await write(database, resident, source)
+
+
+async def test_an_account_that_is_no_longer_active_cannot_post(
+    database: Database, resident: Account
+) -> None:
+    async with database.transaction() as session:
+        stored = await session.get(Account, resident.id)
+        assert stored is not None
+        stored.status = AccountStatus.DELETED
+    with pytest.raises(NotAllowed):
+        await write(database, resident, "Nog één bericht")

@@ -81,7 +81,8 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     turn the account into a tombstone. Counts on other people's posts are kept right."""
     assert account.id is not None
     account_id = account.id
-    stored = await session.get(Account, account_id)
+    # Locked, as `posts.create_post` locks its author: no post can slip in while this runs.
+    stored = await session.get(Account, account_id, with_for_update=True)
     assert stored is not None
     await _remove_reactions(session, account_id, Like, col(Post.like_count))
     await _remove_reactions(session, account_id, Share, col(Post.share_count))

@@ -174,8 +174,10 @@ def clean_bio(bio: str) -> str:
 
 
 async def set_avatar(session: AsyncSession, account: Account, key: str | None) -> Account:
-    """Put a stored image (or none) on the profile; the old file is removed after the commit."""
-    stored = await session.get(Account, account.id)
+    """Put a stored image (or none) on the profile; the old file is removed after the commit.
+
+    The row is locked, so two uploads at once cannot both replace the same old file."""
+    stored = await session.get(Account, account.id, with_for_update=True)
     assert stored is not None
     if stored.avatar_key and stored.avatar_key != key:
         media.enqueue_removal(session, [stored.avatar_key])

@@ -95,6 +95,10 @@ async def create_post(
         raise InvalidInput(errors)
     if len(images) > media.MAX_IMAGES_PER_POST:
         raise InvalidInput.single("images", "image_too_many")
+    # Locked, as deleting an account locks it: a post cannot outlive its author's deletion.
+    current = await session.get(Account, author.id, with_for_update=True)
+    if current is None or current.status != AccountStatus.ACTIVE:
+        raise NotAllowed
     parent = await _visible_parent(session, author, draft.in_reply_to_id)
     post_visibility = draft.visibility
     neighbourhood_id = author.neighbourhood_id
