@@ -60,10 +60,5 @@ def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:
     )
 
 
-async def can_see(session: AsyncSession, viewer: Account | None, post_id: int) -> bool:
-    query = select(exists().where(col(Post.id) == post_id, visible_to(viewer)))
-    return bool((await session.exec(query)).one())
-
-
 async def is_blocked_between(session: AsyncSession, a_id: int, b_id: int) -> bool:
     return bool((await session.exec(select(blocks_either_way(a_id, b_id)))).one())
