@@ -312,3 +312,17 @@ async def test_an_account_that_is_no_longer_active_cannot_post(
         stored.status = AccountStatus.DELETED
     with pytest.raises(NotAllowed):
         await write(database, resident, "Nog één bericht")
+
+
+async def test_deleting_a_reply_lowers_the_count_of_the_post_it_answers(
+    database: Database, resident: Account, neighbour: Account
+) -> None:
+    question = await write(database, resident, "Vraag")
+    first = await write(database, neighbour, "Eén", in_reply_to_id=question.id)
+    await write(database, neighbour, "Twee", in_reply_to_id=question.id)
+    assert first.id is not None
+    async with database.transaction() as session:
+        await posts.delete_post(session, neighbour, first.id)
+    async with database.reading() as session:
+        parent = await session.get(Post, question.id)
+    assert parent is not None and parent.reply_count == 1

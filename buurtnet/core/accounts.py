@@ -9,7 +9,7 @@ from buurtnet import html
 from buurtnet.core import login, media, names, passwords, ratelimit
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
-from buurtnet.models import Account, AccountStatus, Role
+from buurtnet.models import Account, AccountStatus, Neighbourhood, Role
 
 SUPPORTED_LOCALES = ("nl", "en")
 DISPLAY_NAME_LENGTH = 60
@@ -193,3 +193,10 @@ async def set_locale(session: AsyncSession, account: Account, locale: str | None
     assert stored is not None
     stored.locale = locale
     return stored
+
+
+async def home_neighbourhood(session: AsyncSession, account: Account) -> Neighbourhood | None:
+    """The neighbourhood a person belongs to, if any."""
+    if account.neighbourhood_id is None:
+        return None
+    return await session.get(Neighbourhood, account.neighbourhood_id)

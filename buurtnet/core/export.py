@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core import accounts
 from buurtnet.models import (
     Account,
     Follow,
@@ -65,9 +66,7 @@ async def gather_export(session: AsyncSession, account: Account) -> AccountExpor
     assert account.id is not None
     stored = await session.get(Account, account.id)
     assert stored is not None
-    neighbourhood = None
-    if stored.neighbourhood_id is not None:
-        neighbourhood = await session.get(Neighbourhood, stored.neighbourhood_id)
+    neighbourhood = await accounts.home_neighbourhood(session, stored)
     posts = await _posts_with_parents(session, account.id)
     hashtags = await _hashtags(session, account.id)
     mentions = await _mentions(session, account.id)

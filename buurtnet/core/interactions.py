@@ -25,7 +25,7 @@ async def unlike(session: AsyncSession, account: Account, post_id: int) -> None:
 async def share(session: AsyncSession, account: Account, post_id: int) -> None:
     """Pass a post on; only posts meant for the public or the neighbourhood can be shared."""
     post = await posts.get_visible(session, account, post_id)
-    if post.visibility not in posts.SHAREABLE:
+    if not posts.is_shareable(post):
         raise NotAllowed
     if await _add(session, Share, account, post_id, col(Post.share_count)):
         await _notify(session, post, account, NotificationKind.SHARE)

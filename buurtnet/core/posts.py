@@ -7,7 +7,8 @@ so that direct posts reach the people they name and hashtag pages are an index l
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import case, delete, func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +68,15 @@ def draft_problems(draft: Draft) -> dict[str, str]:
     if draft.language is not None and draft.language not in LANGUAGES:
         errors["language"] = "language_invalid"
     return errors
+
+
+def is_shareable(post: Post) -> bool:
+    return post.visibility in SHAREABLE
+
+
+def may_delete(actor: Account, post: Post) -> bool:
+    """Its author may delete a post, and a moderator of its neighbourhood."""
+    return post.author_id == actor.id or permissions.can_moderate(actor, post.neighbourhood_id)
 
 
 def parse_kind(value: str) -> PostKind:
@@ -171,7 +181,7 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
     Replies stay, shown as answers to a deleted message.
     """
     post = await get_visible(session, actor, post_id)
-    if post.author_id != actor.id and not permissions.can_moderate(actor, post.neighbourhood_id):
+    if not may_delete(actor, post):
         raise NotAllowed
     await remove_posts(session, [post])
     return post
@@ -190,15 +200,37 @@ async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
     keys = [key for pair in files.all() for key in pair]
     if keys:
         media.enqueue_removal(session, keys)
-    for post in posts:
-        counted = post.visibility != Visibility.DIRECT
-        if counted and post.in_reply_to_id is not None and post.in_reply_to_id not in ids:
-            await session.exec(
-                update(Post)
-                .where(col(Post.id) == post.in_reply_to_id, col(Post.reply_count) > 0)
-                .values(reply_count=col(Post.reply_count) - 1)
-            )
+    await _uncount_replies(session, posts, ids)
     await session.exec(delete(Post).where(col(Post.id).in_(ids)))
+
+
+async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: list[int]) -> None:
+    """Lower the reply counts of the posts these answered, in one statement however many."""
+    parents = {
+        post.in_reply_to_id
+        for post in posts
+        if post.visibility != Visibility.DIRECT  # only counted replies are taken back
+        and post.in_reply_to_id is not None
+        and post.in_reply_to_id not in ids
+    }
+    if not parents:
+        return
+    reply = aliased(Post)
+    going = (
+        select(func.count())
+        .where(
+            col(reply.in_reply_to_id) == col(Post.id),
+            col(reply.id).in_(ids),
+            col(reply.visibility) != Visibility.DIRECT,
+        )
+        .scalar_subquery()
+    )
+    count = col(Post.reply_count)
+    await session.exec(
+        update(Post)
+        .where(col(Post.id).in_(parents))
+        .values(reply_count=case((count > going, count - going), else_=0))
+    )
 
 
 async def _readdress(

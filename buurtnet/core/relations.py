@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names, visibility
+from buurtnet.core import accounts, names, visibility
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.notifications import notify
 from buurtnet.db import insert_new
@@ -85,9 +85,7 @@ async def load_profile(session: AsyncSession, username: str, viewer: Account | N
         relationship = await relationship_between(session, viewer.id, account.id)
         if relationship.blocked_by:
             raise NotFound
-    neighbourhood = None
-    if account.neighbourhood_id is not None:
-        neighbourhood = await session.get(Neighbourhood, account.neighbourhood_id)
+    neighbourhood = await accounts.home_neighbourhood(session, account)
     return Profile(account, neighbourhood, await counts(session, account.id), relationship)
 
 

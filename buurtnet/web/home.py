@@ -4,8 +4,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import feeds, neighbourhoods
-from buurtnet.models import Account, Neighbourhood
+from buurtnet.core import accounts, feeds, neighbourhoods
+from buurtnet.models import Account
 from buurtnet.web.auth import current_account
 from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
@@ -31,11 +31,7 @@ async def render_home(
 ) -> Response:
     async with services(request).database.reading() as session:
         page = await feeds.home_feed(session, account, cursor(request))
-        neighbourhood = (
-            await session.get(Neighbourhood, account.neighbourhood_id)
-            if account.neighbourhood_id is not None
-            else None
-        )
+        neighbourhood = await accounts.home_neighbourhood(session, account)
     context = {
         "page": page,
         "neighbourhood": neighbourhood,

@@ -12,7 +12,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from buurtnet.core import permissions
+from buurtnet.core import permissions, posts
 from buurtnet.web import csrf
 from buurtnet.web.auth import current_account, login_token, unread_notifications
 from buurtnet.web.forms import this_page
@@ -40,7 +40,8 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
         environment.filters["local_time"] = local_time
         environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
         environment.globals["is_admin"] = permissions.is_admin
-        environment.globals["can_moderate"] = permissions.can_moderate
+        environment.globals["may_delete"] = posts.may_delete
+        environment.globals["is_shareable"] = posts.is_shareable
         environments[locale] = environment
     return environments
 
