@@ -2,19 +2,22 @@
 
 `Database.transaction()` is for work that writes: on SQLite it starts with `BEGIN IMMEDIATE`, so two
 writers queue on the busy timeout instead of failing when a read lock would have to be upgraded.
-`Database.reading()` is for pages that only read.
+`Database.reading()` is for pages that only read; on SQLite it reads on connections in the event
+loop's own thread (see `sqlite_reads`).
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet import sqlite_reads
 
 WRITE_OPTION = "buurtnet_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -27,10 +30,18 @@ class Database:
         if not self.is_sqlite:
             options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
         self.engine: AsyncEngine = create_async_engine(url, **options)
+        self.read_engine = self.engine
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+            path = make_url(url).database
+            if path and path != ":memory:":
+                self.read_engine = _inline_sqlite_reader(url, path, echo=echo)
+        # Reading sessions cannot write: on SQLite their connections are `query_only`, on
+        # PostgreSQL their transactions begin READ ONLY.
         self._read_sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.read_engine.execution_options(postgresql_readonly=True),
+            class_=AsyncSession,
+            expire_on_commit=False,
         )
         self._write_sessions = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
@@ -55,6 +66,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 async def is_postgresql(session: AsyncSession) -> bool:
@@ -97,3 +110,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(connection: Connection) -> None:
         writes = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _inline_sqlite_reader(url: str, path: str, *, echo: bool) -> AsyncEngine:
+    engine = create_async_engine(url, echo=echo, async_creator=sqlite_reads.reader(path))
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")  # one snapshot for all the reads of a page
+
+    return engine

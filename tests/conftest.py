@@ -9,13 +9,14 @@ import asyncio
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import SQLModel
 from starlette.applications import Starlette
 
@@ -194,3 +195,21 @@ async def log_in(client: httpx.AsyncClient, username: str, password: str = PASSW
         client, "/login", "/login", {"login_name": username, "password": password, "next": "/"}
     )
     assert response.status_code == 303, response.text
+
+
+@contextmanager
+def counting_statements(database: Database) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs, on the reading and the writing engine."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engines = {database.engine.sync_engine, database.read_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)

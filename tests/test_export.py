@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from sqlalchemy import event
 from starlette.applications import Starlette
 
 from buurtnet.core import export, interactions, media, posts, relations
@@ -16,7 +15,7 @@ from buurtnet.db import Database
 from buurtnet.federation import archive, vocab
 from buurtnet.federation.uris import PUBLIC, Uris
 from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
-from tests.conftest import csrf_token, log_in, make_account
+from tests.conftest import counting_statements, csrf_token, log_in, make_account
 
 URIS = Uris.for_base("https://buurt.example/")
 
@@ -159,17 +158,9 @@ def test_a_create_wraps_the_note_and_documents_carry_the_context() -> None:
 
 
 async def count_statements(database: Database, account: Account) -> int:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with counting_statements(database) as statements:
         async with database.reading() as session:
             await export.gather_export(session, account)
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     return len(statements)
 
 

@@ -1,16 +1,11 @@
 """Feeds and threads: what each shows, in what order, page by page, and at what cost in SQL."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import httpx
-from sqlalchemy import event
 
 from buurtnet.core import feeds, hashtags, interactions, notifications, relations, threads
 from buurtnet.db import Database
 from buurtnet.models import Account, MediaAttachment, Neighbourhood, Visibility
-from tests.conftest import log_in, make_account
+from tests.conftest import counting_statements, log_in, make_account
 from tests.conftest import write_post as write
 
 
@@ -151,20 +146,6 @@ async def test_likes_and_shares_count_once_per_person(
     assert (view.post.like_count, view.liked) == (0, False)
 
 
-@contextmanager
-def counting_statements(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
-
-
 async def test_the_home_feed_costs_the_same_statements_for_1_post_or_a_full_page(
     database: Database, client: httpx.AsyncClient, resident: Account, neighbour: Account
 ) -> None:
@@ -192,7 +173,7 @@ async def test_the_home_feed_costs_the_same_statements_for_1_post_or_a_full_page
     with counting_statements(database) as many:
         page = await client.get("/")
     assert page.status_code == 200 and page.text.count('class="post') >= 20
-    assert len(many) == len(few), many
+    assert 0 < len(many) == len(few), many
     assert len(many) <= 10
 
 

@@ -1,0 +1,110 @@
+"""SQLite connections for reading, run in the event loop's own thread.
+
+aiosqlite runs every call (open a cursor, execute, fetch, close) in a thread of its own and wakes
+the event loop for each answer: a page of a few short look-ups pays for twenty or thirty of those
+hand-overs, more than the SQL itself costs. In WAL mode a reader never waits for a lock, and the
+look-ups of a page take well under a millisecond, so pages read on plain `sqlite3` connections
+directly, and only writing (which may wait for the write lock) goes through aiosqlite.
+
+The classes below offer the part of aiosqlite's interface that SQLAlchemy's aiosqlite dialect uses,
+handed to it with `create_async_engine(..., async_creator=...)`. Each connection is `query_only`: a
+write through it fails at once instead of blocking the event loop on the write lock.
+"""
+
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+READ_BUSY_TIMEOUT_MS = 1_000  # a WAL reader waits only in rare cases (recovery after a crash)
+
+
+class InlineCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def __aenter__(self) -> "InlineCursor":
+        return self
+
+    async def __aexit__(self, *_exception: object) -> None:
+        self._cursor.close()
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> "InlineCursor":
+        self._cursor.execute(sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> "InlineCursor":
+        self._cursor.executemany(sql, rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+
+class InlineConnection:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._connection.isolation_level
+
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self._connection.cursor())
+
+    async def create_function(self, *arguments: Any, **options: Any) -> None:
+        self._connection.create_function(*arguments, **options)
+
+    async def commit(self) -> None:
+        self._connection.commit()
+
+    async def rollback(self) -> None:
+        self._connection.rollback()
+
+    async def close(self) -> None:
+        self._connection.close()
+
+    def stop(self) -> None:
+        self._connection.close()
+
+
+def reader(path: str) -> Callable[[], Awaitable[InlineConnection]]:
+    """An `async_creator` for SQLAlchemy: read-only connections to the database file at `path`."""
+
+    async def connect() -> InlineConnection:
+        # The pool may close a connection from another thread (at shutdown); sqlite3 is built
+        # serialised, so that is safe. `isolation_level=None`: SQLAlchemy begins transactions.
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA query_only=ON")
+        return InlineConnection(connection)
+
+    return connect
