@@ -71,7 +71,7 @@ class Database:
 
 
 async def is_postgresql(session: AsyncSession) -> bool:
-    return (await session.connection()).dialect.name == "postgresql"
+    return session.sync_session.get_bind().dialect.name == "postgresql"
 
 
 async def insert_new(

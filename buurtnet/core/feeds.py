@@ -1,16 +1,31 @@
 """Feeds: pages of posts, newest first, with keyset pagination (`before` a post id, never OFFSET).
 
-Every feed costs the same few statements whatever its length: the ids of the page, the posts with
-their authors, their images, and what the viewer liked and shared.
+Every feed costs the same two statements whatever its length: the posts of the page with their
+authors and what the viewer liked and shared, and their images. The home feed, read on every
+visit, is built once and run with the viewer's values as parameters.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, true, union
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    literal,
+    or_,
+    true,
+    union,
+)
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as ModelSelect
 from sqlmodel.sql.expression import SelectOfScalar
 
 from buurtnet.core import visibility
@@ -32,6 +47,7 @@ from buurtnet.models import (
 
 PAGE_SIZE = 20
 FeedRow = tuple[Post, Account, bool, bool]  # a post, its author, liked and shared by the viewer
+FeedQuery = ModelSelect[Post, Account, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -53,34 +69,48 @@ class Page:
 
 
 async def home_feed(session: AsyncSession, viewer: Account, before: int | None = None) -> Page:
-    """The viewer's neighbourhood, the people they follow, their own posts and what names them.
+    """The viewer's neighbourhood, the people they follow, their own posts and what names them."""
+    assert viewer.id is not None
+    statement = _home_feed_statement(await is_postgresql(session), paged=before is not None)
+    parameters = {
+        "viewer_id": viewer.id,
+        "neighbourhood_id": viewer.neighbourhood_id,
+        "before": before,
+    }
+    return await _page(session, statement, parameters)
+
+
+@functools.cache
+def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
+    """The home feed as one statement, built once per shape and run with the viewer's values.
 
     Each source is read on its own index, newest first and only one page deep, and the union of
     those few ids is the page: a single OR over the whole table would make the database scan.
     Each source checks only what its own rows need: a follow ends with a block, and one's own
-    posts need no check at all.
+    posts need no check at all. A resident without a neighbourhood has `neighbourhood_id` NULL,
+    which matches no post.
     """
-    assert viewer.id is not None
-    mentioning = select(Mention.post_id).where(Mention.account_id == viewer.id)
-    not_blocked = ~visibility.blocks_either_way(col(Post.author_id), viewer.id)
-    not_muted = visibility.not_muted_by(viewer)
-    in_my_neighbourhood = col(Post.neighbourhood_id) == viewer.neighbourhood_id
-    sources = [
-        [col(Post.author_id) == viewer.id],
-        [col(Post.id).in_(mentioning), not_blocked, not_muted],
-    ]
-    if viewer.neighbourhood_id is not None:
-        shared_here = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
-        sources.append([in_my_neighbourhood, shared_here, not_blocked, not_muted])
-    candidates = [_newest_ids(before, *source).subquery() for source in sources]
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    neighbourhood_id = bindparam("neighbourhood_id", type_=Integer)
+    before = bindparam("before", type_=Integer) if paged else None
+    mentioning = select(Mention.post_id).where(Mention.account_id == viewer_id)
+    not_blocked = ~visibility.blocks_either_way(col(Post.author_id), viewer_id)
+    not_muted = visibility.not_muted_by_id(viewer_id)
+    in_my_neighbourhood = col(Post.neighbourhood_id) == neighbourhood_id
+    shared_here = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
     for_followers = or_(
         col(Post.visibility).in_([Visibility.PUBLIC, Visibility.FOLLOWERS]),
         and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, in_my_neighbourhood),
     )
+    candidates = [
+        _newest_ids(before, col(Post.author_id) == viewer_id),
+        _newest_ids(before, col(Post.id).in_(mentioning), not_blocked, not_muted),
+        _newest_ids(before, in_my_neighbourhood, shared_here, not_blocked, not_muted),
+    ]
     followed: Select[tuple[int]] = select(col(Follow.followed_id).label("author_id")).where(
-        col(Follow.follower_id) == viewer.id
+        col(Follow.follower_id) == viewer_id
     )
-    if await is_postgresql(session):
+    if postgresql:
         # PostgreSQL would walk all posts newest first looking for followed authors; a page's
         # worth per author, side by side (LATERAL), is a few index reads. SQLite has no LATERAL,
         # and needs none: it reads each followed author's posts on the author index.
@@ -89,14 +119,14 @@ async def home_feed(session: AsyncSession, viewer: Account, before: int | None =
             before, col(Post.author_id) == people.c.author_id, for_followers, not_muted
         ).lateral()
         candidates.append(
-            select(newest_of_each.c.id).select_from(people.join(newest_of_each, true())).subquery()
+            select(newest_of_each.c.id).select_from(people.join(newest_of_each, true()))
         )
     else:
         in_followed = col(Post.author_id).in_(followed)
-        candidates.append(_newest_ids(before, in_followed, for_followers, not_muted).subquery())
-    every = union(*(select(candidate.c.id) for candidate in candidates)).subquery()
+        candidates.append(_newest_ids(before, in_followed, for_followers, not_muted))
+    every = union(*(select(candidate.subquery().c.id) for candidate in candidates)).subquery()
     page_ids = select(every.c.id).order_by(every.c.id.desc()).limit(PAGE_SIZE + 1)
-    return await _page(session, viewer, col(Post.id).in_(page_ids), before, checked=True)
+    return _posts_with_authors(viewer_id).where(col(Post.id).in_(page_ids))
 
 
 async def neighbourhood_feed(
@@ -106,38 +136,36 @@ async def neighbourhood_feed(
     before: int | None = None,
 ) -> Page:
     """A neighbourhood's own posts: public ones for visitors, all of them for its members."""
-    return await _page(
-        session,
-        viewer,
-        and_(
-            col(Post.neighbourhood_id) == neighbourhood.id,
-            col(Post.in_reply_to_id).is_(None),
-            col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD]),
-        ),
-        before,
+    condition = and_(
+        col(Post.neighbourhood_id) == neighbourhood.id,
+        col(Post.in_reply_to_id).is_(None),
+        col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD]),
     )
+    return await _page(session, _visible_page(viewer, condition, before))
 
 
 async def profile_feed(
     session: AsyncSession, author: Account, viewer: Account | None, before: int | None = None
 ) -> Page:
     condition = and_(col(Post.author_id) == author.id, col(Post.in_reply_to_id).is_(None))
-    return await _page(session, viewer, condition, before, hide_muted=False)
+    return await _page(session, _visible_page(viewer, condition, before, hide_muted=False))
 
 
 async def hashtag_feed(
     session: AsyncSession, hashtag: Hashtag, viewer: Account | None, before: int | None = None
 ) -> Page:
     tagged = select(PostHashtag.post_id).where(PostHashtag.hashtag_id == hashtag.id)
-    return await _page(session, viewer, col(Post.id).in_(tagged), before)
+    return await _page(session, _visible_page(viewer, col(Post.id).in_(tagged), before))
 
 
-def reaction_columns(viewer: Account | None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def reaction_columns(
+    viewer_id: visibility.AccountId | None,
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Whether the viewer liked and shared each post, as two columns of the query itself."""
-    if viewer is None:
+    if viewer_id is None:
         return literal(False).label("liked"), literal(False).label("shared")
-    liked = exists().where(col(Like.post_id) == col(Post.id), col(Like.account_id) == viewer.id)
-    shared = exists().where(col(Share.post_id) == col(Post.id), col(Share.account_id) == viewer.id)
+    liked = exists().where(col(Like.post_id) == col(Post.id), col(Like.account_id) == viewer_id)
+    shared = exists().where(col(Share.post_id) == col(Post.id), col(Share.account_id) == viewer_id)
     return liked.label("liked"), shared.label("shared")
 
 
@@ -146,11 +174,7 @@ async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostV
     ids = [post.id for post, *_rest in rows if post.id is not None]
     images: dict[int, list[MediaAttachment]] = defaultdict(list)
     if ids:
-        found = await session.exec(
-            select(MediaAttachment)
-            .where(col(MediaAttachment.post_id).in_(ids))
-            .order_by(col(MediaAttachment.position))
-        )
+        found = await session.exec(_IMAGES_OF_POSTS, params={"post_ids": ids})
         for image in found.all():
             assert image.post_id is not None
             images[image.post_id].append(image)
@@ -166,7 +190,16 @@ async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostV
     ]
 
 
-def _newest_ids(before: int | None, *conditions: ColumnElement[bool]) -> SelectOfScalar[int | None]:
+_IMAGES_OF_POSTS = (
+    select(MediaAttachment)
+    .where(col(MediaAttachment.post_id).in_(bindparam("post_ids", expanding=True)))
+    .order_by(col(MediaAttachment.position))
+)
+
+
+def _newest_ids(
+    before: ColumnElement[int] | int | None, *conditions: ColumnElement[bool]
+) -> SelectOfScalar[int | None]:
     query = (
         select(col(Post.id))
         .where(*conditions, col(Post.in_reply_to_id).is_(None))
@@ -176,31 +209,40 @@ def _newest_ids(before: int | None, *conditions: ColumnElement[bool]) -> SelectO
     return query.where(col(Post.id) < before) if before is not None else query
 
 
-async def _page(
-    session: AsyncSession,
+def _posts_with_authors(viewer_id: visibility.AccountId | None) -> FeedQuery:
+    """Posts of active accounts with their authors and the viewer's reactions, newest first:
+    one page, and one more post to tell whether there is a next page."""
+    return (
+        select(Post, Account, *reaction_columns(viewer_id))
+        .join(Account, col(Account.id) == col(Post.author_id))
+        .where(col(Account.status) == AccountStatus.ACTIVE)
+        .order_by(col(Post.id).desc())
+        .limit(PAGE_SIZE + 1)
+    )
+
+
+def _visible_page(
     viewer: Account | None,
     condition: ColumnElement[bool],
     before: int | None,
     *,
     hide_muted: bool = True,
-    checked: bool = False,
-) -> Page:
-    """A page of posts meeting `condition`; `checked` when the condition itself already
-    applies what the viewer may see."""
-    query = (
-        select(Post, Account, *reaction_columns(viewer))
-        .join(Account, col(Account.id) == col(Post.author_id))
-        .where(condition, col(Account.status) == AccountStatus.ACTIVE)
-        .order_by(col(Post.id).desc())
-        .limit(PAGE_SIZE + 1)
+) -> FeedQuery:
+    """The page of posts meeting `condition` that the viewer may see."""
+    query = _posts_with_authors(viewer.id if viewer else None).where(
+        condition, visibility.visible_to(viewer)
     )
-    if not checked:
-        query = query.where(visibility.visible_to(viewer))
-        if hide_muted:
-            query = query.where(visibility.not_muted_by(viewer))
+    if hide_muted:
+        query = query.where(visibility.not_muted_by(viewer))
     if before is not None:
         query = query.where(col(Post.id) < before)
-    rows = list((await session.exec(query)).all())
+    return query
+
+
+async def _page(
+    session: AsyncSession, query: FeedQuery, parameters: dict[str, Any] | None = None
+) -> Page:
+    rows = list((await session.exec(query, params=parameters)).all())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_before = rows[-1][0].id if more and rows else None

@@ -2,12 +2,14 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core import notifications
 from buurtnet.models import Account, AccountStatus, LoginSession, utcnow
 
 LIFETIME = timedelta(days=30)
@@ -35,19 +37,30 @@ async def start_session(session: AsyncSession, account: Account) -> str:
     return token
 
 
-async def find_login(session: AsyncSession, token: str) -> tuple[LoginSession, Account] | None:
-    """The live login and its active account for a cookie token, if any."""
-    query = (
-        select(LoginSession, Account)
-        .join(Account, col(Account.id) == col(LoginSession.account_id))
-        .where(
-            LoginSession.token_hash == hash_token(token),
-            LoginSession.expires_at > utcnow(),
-            Account.status == AccountStatus.ACTIVE,
-        )
+@dataclass(frozen=True)
+class LiveLogin:
+    login: LoginSession
+    account: Account
+    unread_notifications: int  # for the count in the menu of every page
+
+
+# Built once: every request of a logged-in person starts with this look-up.
+_LIVE_LOGIN = (
+    select(LoginSession, Account, notifications.unread_count_of(col(Account.id)))
+    .join(Account, col(Account.id) == col(LoginSession.account_id))
+    .where(
+        col(LoginSession.token_hash) == bindparam("token_hash"),
+        col(LoginSession.expires_at) > bindparam("now"),
+        col(Account.status) == AccountStatus.ACTIVE,
     )
-    row = (await session.exec(query)).first()
-    return None if row is None else (row[0], row[1])
+)
+
+
+async def find_login(session: AsyncSession, token: str) -> LiveLogin | None:
+    """The live login and its active account for a cookie token, if any."""
+    parameters = {"token_hash": hash_token(token), "now": utcnow()}
+    row = (await session.exec(_LIVE_LOGIN, params=parameters)).first()
+    return None if row is None else LiveLogin(*row)
 
 
 def needs_refresh(login: LoginSession) -> bool:

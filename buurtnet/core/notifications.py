@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, or_, update
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,18 +40,26 @@ async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) 
     return bool((await session.exec(select(either))).one())
 
 
-def _still_welcome(recipient_id: int) -> ColumnElement[bool]:
+def _still_welcome(recipient_id: visibility.AccountId) -> ColumnElement[bool]:
     """A block made later hides what the blocked person did before it, too."""
     return ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id)
 
 
-async def unread_count(session: AsyncSession, recipient_id: int) -> int:
-    query = select(func.count()).where(
-        col(Notification.recipient_id) == recipient_id,
-        col(Notification.read_at).is_(None),
-        _still_welcome(recipient_id),
+def unread_count_of(recipient_id: visibility.AccountId) -> ScalarSelect[int]:
+    """How many notifications the recipient has not seen, as a value inside another query."""
+    return (
+        select(func.count())
+        .where(
+            col(Notification.recipient_id) == recipient_id,
+            col(Notification.read_at).is_(None),
+            _still_welcome(recipient_id),
+        )
+        .scalar_subquery()
     )
-    return (await session.exec(query)).one()
+
+
+async def unread_count(session: AsyncSession, recipient_id: int) -> int:
+    return (await session.exec(select(unread_count_of(recipient_id)))).one()
 
 
 async def newest(

@@ -26,7 +26,7 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
     focus = await posts.get_visible(session, viewer, post_id)
     root_id = focus.thread_root_id or focus.id
     query = (
-        select(Post, Account, *feeds.reaction_columns(viewer))
+        select(Post, Account, *feeds.reaction_columns(viewer.id if viewer else None))
         .join(Account, col(Account.id) == col(Post.author_id))
         .where(
             or_(col(Post.id) == root_id, col(Post.thread_root_id) == root_id),

@@ -7,13 +7,14 @@ mentions. A block hides everything both ways, whatever the visibility.
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.models import Account, Block, Follow, Mention, Mute, Post, Visibility
 
-# An account's id, or the column that holds one in the query.
-AccountId = int | Mapped[int] | Mapped[int | None]
+# An account's id: a value, the column that holds one, or a parameter of a statement built once.
+AccountId = int | Mapped[int] | Mapped[int | None] | BindParameter[int]
 
 
 def blocks_either_way(a_id: AccountId, b_id: AccountId) -> ColumnElement[bool]:
@@ -53,10 +54,14 @@ def visible_to(viewer: Account | None) -> ColumnElement[bool]:
 
 def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:
     """Feeds leave out the people the viewer muted; a link to one of their posts still works."""
-    if viewer is None:
+    if viewer is None or viewer.id is None:
         return true()
+    return not_muted_by_id(viewer.id)
+
+
+def not_muted_by_id(viewer_id: AccountId) -> ColumnElement[bool]:
     return ~exists().where(
-        col(Mute.muter_id) == viewer.id, col(Mute.muted_id) == col(Post.author_id)
+        col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == col(Post.author_id)
     )
 
 

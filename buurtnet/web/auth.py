@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from buurtnet.core import login, login_sessions, notifications
+from buurtnet.core import login, login_sessions
 from buurtnet.core.errors import NotAllowed
 from buurtnet.models import Account, Role
 from buurtnet.web.services import services
@@ -49,19 +49,15 @@ class SessionBackend(AuthenticationBackend):
         database = services(conn).database
         async with database.reading() as session:
             found = await login_sessions.find_login(session, token)
-            if found is None:
-                return None
-            login, account = found
-            assert account.id is not None
-            # Only pages show the count; a form post is answered with a redirect.
-            shows_menu = conn.scope.get("method") == "GET"
-            unread = await notifications.unread_count(session, account.id) if shows_menu else 0
-        if login_sessions.needs_refresh(login):
-            assert login.id is not None
+        if found is None:
+            return None
+        if login_sessions.needs_refresh(found.login):
+            assert found.login.id is not None
             async with database.transaction() as session:
-                await login_sessions.refresh(session, login.id)
+                await login_sessions.refresh(session, found.login.id)
             conn.scope[REFRESHED_TOKEN] = token
-        return AuthCredentials(["authenticated"]), SignedIn(account, token, unread)
+        user = SignedIn(found.account, token, found.unread_notifications)
+        return AuthCredentials(["authenticated"]), user
 
 
 def signed_in(connection: HTTPConnection) -> SignedIn | None:
