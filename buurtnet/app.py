@@ -88,5 +88,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
-    app.state.environments = make_environments(translations)
+    app.state.environments = make_environments(translations, settings.time_zone)
     return app

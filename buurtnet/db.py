@@ -2,8 +2,8 @@
 
 `Database.transaction()` is for work that writes: on SQLite it starts with `BEGIN IMMEDIATE`, so two
 writers queue on the busy timeout instead of failing when a read lock would have to be upgraded.
-`Database.reading()` is for pages that only read; on SQLite it reads on connections in the event
-loop's own thread (see `sqlite_reads`).
+`Database.reading()` is for pages that only read, on connections that cannot write: on SQLite in
+the event loop's own thread (see `sqlite_reads`), on PostgreSQL without a transaction of its own.
 """
 
 from collections.abc import AsyncIterator
@@ -21,27 +21,30 @@ from buurtnet import sqlite_reads
 
 WRITE_OPTION = "buurtnet_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Connections a process keeps to PostgreSQL: pages read far more often than anything writes.
+# At most 25 a process: four web processes and a worker stay under PostgreSQL's default 100.
+# Writing connections are tested before use, so that a restarted database costs no change; a
+# reading one is not (that is one more round trip on every page): after a restart, a page that
+# meets a closed connection fails once, and SQLAlchemy replaces the whole pool.
+POSTGRESQL_READ_POOL = {"pool_size": 8, "max_overflow": 7}
+POSTGRESQL_WRITE_POOL = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
 
 
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.is_sqlite = url.startswith("sqlite")
-        options: dict[str, Any] = {"echo": echo}
-        if not self.is_sqlite:
-            options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
-        self.engine: AsyncEngine = create_async_engine(url, **options)
-        self.read_engine = self.engine
         if self.is_sqlite:
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
             _configure_sqlite(self.engine)
             path = make_url(url).database
+            self.read_engine = self.engine  # an in-memory database is private to its connection
             if path and path != ":memory:":
-                self.read_engine = _inline_sqlite_reader(url, path, echo=echo)
-        # Reading sessions cannot write: on SQLite their connections are `query_only`, on
-        # PostgreSQL their transactions begin READ ONLY.
+                self.read_engine = _inline_sqlite_reader(url, path, echo)
+        else:
+            self.engine = create_async_engine(url, echo=echo, **POSTGRESQL_WRITE_POOL)
+            self.read_engine = _postgresql_reader(url, echo)
         self._read_sessions = async_sessionmaker(
-            self.read_engine.execution_options(postgresql_readonly=True),
-            class_=AsyncSession,
-            expire_on_commit=False,
+            self.read_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._write_sessions = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
@@ -112,7 +115,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def _inline_sqlite_reader(url: str, path: str, *, echo: bool) -> AsyncEngine:
+def _postgresql_reader(url: str, echo: bool) -> AsyncEngine:
+    """Reading connections without BEGIN and ROLLBACK around every page, which cannot write.
+
+    In PostgreSQL's READ COMMITTED each statement sees the newest committed data, inside a
+    transaction or not, so a transaction would only add two round trips to every page.
+    """
+    read_only = {"server_settings": {"default_transaction_read_only": "on"}}
+    return create_async_engine(
+        url, echo=echo, isolation_level="AUTOCOMMIT", connect_args=read_only, **POSTGRESQL_READ_POOL
+    )
+
+
+def _inline_sqlite_reader(url: str, path: str, echo: bool) -> AsyncEngine:
     engine = create_async_engine(url, echo=echo, async_creator=sqlite_reads.reader(path))
 
     @event.listens_for(engine.sync_engine, "begin")

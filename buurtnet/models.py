@@ -169,11 +169,15 @@ class Post(SQLModel, table=True):
 
     # Feeds show posts that start a conversation, newest first: partial indexes hold just those,
     # and the reply indexes only replies, so no planner takes "IS NULL" for a selective look-up.
+    # The feed indexes also hold what the home feed checks of each post (who may see it, who wrote
+    # it), so it reads a page from the index alone, without a look-up in the table per post.
     __table_args__ = (
         sa.Index(
             "ix_post_neighbourhood_feed",
             "neighbourhood_id",
             "id",
+            "visibility",
+            "author_id",
             sqlite_where=sa.text("in_reply_to_id IS NULL"),
             postgresql_where=sa.text("in_reply_to_id IS NULL"),
         ),
@@ -181,6 +185,8 @@ class Post(SQLModel, table=True):
             "ix_post_author_feed",
             "author_id",
             "id",
+            "visibility",
+            "neighbourhood_id",
             sqlite_where=sa.text("in_reply_to_id IS NULL"),
             postgresql_where=sa.text("in_reply_to_id IS NULL"),
         ),

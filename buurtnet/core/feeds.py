@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Integer,
     Select,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     literal,
+    literal_column,
     or_,
     true,
     union,
@@ -46,6 +48,10 @@ from buurtnet.models import (
 )
 
 PAGE_SIZE = 20
+# One page and one more post, to tell whether there is a next page; written into the SQL rather
+# than passed as a parameter, so that PostgreSQL can plan the home feed once for every viewer (a
+# plan made without knowing the limit expects thousands of rows and is never chosen).
+PAGE_LIMIT: ColumnClause[int] = literal_column(str(PAGE_SIZE + 1))
 FeedRow = tuple[Post, Account, bool, bool]  # a post, its author, liked and shared by the viewer
 FeedQuery = ModelSelect[Post, Account, bool, bool]
 
@@ -107,8 +113,10 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
         _newest_ids(before, col(Post.id).in_(mentioning), not_blocked, not_muted),
         _newest_ids(before, in_my_neighbourhood, shared_here, not_blocked, not_muted),
     ]
+    # Muted people are left out of the followed ones, so their posts need no check of their own.
     followed: Select[tuple[int]] = select(col(Follow.followed_id).label("author_id")).where(
-        col(Follow.follower_id) == viewer_id
+        col(Follow.follower_id) == viewer_id,
+        visibility.not_muted_by_id(viewer_id, col(Follow.followed_id)),
     )
     if postgresql:
         # PostgreSQL would walk all posts newest first looking for followed authors; a page's
@@ -116,16 +124,16 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
         # and needs none: it reads each followed author's posts on the author index.
         people = followed.subquery()
         newest_of_each = _newest_ids(
-            before, col(Post.author_id) == people.c.author_id, for_followers, not_muted
+            before, col(Post.author_id) == people.c.author_id, for_followers
         ).lateral()
         candidates.append(
             select(newest_of_each.c.id).select_from(people.join(newest_of_each, true()))
         )
     else:
         in_followed = col(Post.author_id).in_(followed)
-        candidates.append(_newest_ids(before, in_followed, for_followers, not_muted))
+        candidates.append(_newest_ids(before, in_followed, for_followers))
     every = union(*(select(candidate.subquery().c.id) for candidate in candidates)).subquery()
-    page_ids = select(every.c.id).order_by(every.c.id.desc()).limit(PAGE_SIZE + 1)
+    page_ids = select(every.c.id).order_by(every.c.id.desc()).limit(PAGE_LIMIT)
     return _posts_with_authors(viewer_id).where(col(Post.id).in_(page_ids))
 
 
@@ -204,20 +212,19 @@ def _newest_ids(
         select(col(Post.id))
         .where(*conditions, col(Post.in_reply_to_id).is_(None))
         .order_by(col(Post.id).desc())
-        .limit(PAGE_SIZE + 1)
+        .limit(PAGE_LIMIT)
     )
     return query.where(col(Post.id) < before) if before is not None else query
 
 
 def _posts_with_authors(viewer_id: visibility.AccountId | None) -> FeedQuery:
-    """Posts of active accounts with their authors and the viewer's reactions, newest first:
-    one page, and one more post to tell whether there is a next page."""
+    """Posts of active accounts with their authors and the viewer's reactions, newest first."""
     return (
         select(Post, Account, *reaction_columns(viewer_id))
         .join(Account, col(Account.id) == col(Post.author_id))
         .where(col(Account.status) == AccountStatus.ACTIVE)
         .order_by(col(Post.id).desc())
-        .limit(PAGE_SIZE + 1)
+        .limit(PAGE_LIMIT)
     )
 
 

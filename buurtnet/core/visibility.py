@@ -59,10 +59,11 @@ def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:
     return not_muted_by_id(viewer.id)
 
 
-def not_muted_by_id(viewer_id: AccountId) -> ColumnElement[bool]:
-    return ~exists().where(
-        col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == col(Post.author_id)
-    )
+def not_muted_by_id(
+    viewer_id: AccountId, author_id: AccountId = col(Post.author_id)
+) -> ColumnElement[bool]:
+    """That the viewer has not muted the author (by default: the author of `Post`)."""
+    return ~exists().where(col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == author_id)
 
 
 async def is_blocked_between(session: AsyncSession, a_id: int, b_id: int) -> bool:

@@ -1,14 +1,14 @@
 """Rendering pages: one Jinja2 environment per language, autoescaped, with the page's context."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -24,8 +24,12 @@ LANGUAGE_COOKIE = "buurtnet_language"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def make_environments(translations: dict[str, NullTranslations]) -> dict[str, Environment]:
+def make_environments(
+    translations: dict[str, NullTranslations], time_zone: str
+) -> dict[str, Environment]:
+    """One environment per language. Templates are read once: they change only with a release."""
     loader = FileSystemLoader(TEMPLATE_DIR)
+    clock = LocalClock(ZoneInfo(time_zone))
     environments = {}
     for locale, catalog in translations.items():
         environment = Environment(
@@ -34,10 +38,11 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,
         )
         environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
-        environment.filters["local_date"] = local_date
-        environment.filters["local_time"] = local_time
+        environment.filters["local_date"] = clock.date
+        environment.filters["local_time"] = clock.date_and_time
         environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete
@@ -46,18 +51,17 @@ def make_environments(translations: dict[str, NullTranslations]) -> dict[str, En
     return environments
 
 
-@pass_context
-def local_date(context: Context, moment: datetime) -> str:
-    """A stored (UTC) moment as the date people on the instance see on their calendar."""
-    zone = ZoneInfo(services(context["request"]).settings.time_zone)
-    return moment.astimezone(zone).strftime("%d-%m-%Y")
+@dataclass(frozen=True)
+class LocalClock:
+    """Stored (UTC) moments as people on the instance see them on their own calendar and clock."""
 
+    zone: ZoneInfo
 
-@pass_context
-def local_time(context: Context, moment: datetime) -> str:
-    """Date and time on the instance's clock, as a post shows when it was written."""
-    zone = ZoneInfo(services(context["request"]).settings.time_zone)
-    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+    def date(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%d-%m-%Y")
+
+    def date_and_time(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%d-%m-%Y %H:%M")
 
 
 def request_locale(request: Request) -> str:
