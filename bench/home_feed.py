@@ -35,6 +35,7 @@ from sqlmodel import col
 from bench.fill import DEFAULT_DATA_DIR, tokens_path
 from bench.timing import RESET_PATH, TIMINGS_PATH, ServerTimer
 from buurtnet.app import create_app
+from buurtnet.asgi import ready_to_serve
 from buurtnet.config import Settings, normalise_database_url
 from buurtnet.core import login_sessions
 from buurtnet.db import Database
@@ -102,7 +103,7 @@ TABLE_HEADER = (
 
 def serve(settings: Settings, port: int) -> None:
     """The server process: the real app under uvicorn, as `buurtnet serve` runs it."""
-    app = ServerTimer(create_app(settings))
+    app = ServerTimer(ready_to_serve(create_app(settings)))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

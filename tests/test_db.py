@@ -32,7 +32,7 @@ async def test_reading_does_not_wait_for_a_writer_nor_see_what_it_has_not_commit
 
 
 async def test_a_reading_session_cannot_write(database: Database) -> None:
-    with pytest.raises(DBAPIError, match="(?i)read.?only"):
+    with pytest.raises(DBAPIError, match=r"(?i)read.?only"):
         async with database.reading() as session:
             session.add(Neighbourhood(slug="vogelwijk", name="Vogelwijk"))
             await session.flush()

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import notifications
-from buurtnet.models import Account, AccountStatus, LoginSession, utcnow
+from buurtnet.models import Account, AccountStatus, LoginSession, Neighbourhood, utcnow
 
 LIFETIME = timedelta(days=30)
 REFRESH_AFTER = timedelta(hours=12)  # extend a session at most this often, not on every request
@@ -41,13 +41,15 @@ async def start_session(session: AsyncSession, account: Account) -> str:
 class LiveLogin:
     login: LoginSession
     account: Account
+    neighbourhood: Neighbourhood | None  # the account's own, which the start page shows
     unread_notifications: int  # for the count in the menu of every page
 
 
 # Built once: every request of a logged-in person starts with this look-up.
 _LIVE_LOGIN = (
-    select(LoginSession, Account, notifications.unread_count_of(col(Account.id)))
+    select(LoginSession, Account, Neighbourhood, notifications.unread_count_of(col(Account.id)))
     .join(Account, col(Account.id) == col(LoginSession.account_id))
+    .outerjoin(Neighbourhood, col(Neighbourhood.id) == col(Account.neighbourhood_id))
     .where(
         col(LoginSession.token_hash) == bindparam("token_hash"),
         col(LoginSession.expires_at) > bindparam("now"),

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from buurtnet.core import login, login_sessions
 from buurtnet.core.errors import NotAllowed
-from buurtnet.models import Account, Role
+from buurtnet.models import Account, Neighbourhood, Role
 from buurtnet.web.services import services
 
 SESSION_COOKIE = "buurtnet_session"
@@ -23,9 +23,16 @@ LOGIN_LIMIT_HEADERS = {"Retry-After": str(int(login.LOGIN_WINDOW.total_seconds()
 
 
 class SignedIn(BaseUser):
-    def __init__(self, account: Account, token: str, unread_notifications: int = 0) -> None:
+    def __init__(
+        self,
+        account: Account,
+        token: str,
+        neighbourhood: Neighbourhood | None,
+        unread_notifications: int,
+    ) -> None:
         self.account = account
         self.token = token
+        self.neighbourhood = neighbourhood  # the account's own
         self.unread_notifications = unread_notifications  # for the count in the menu
 
     @property
@@ -56,7 +63,7 @@ class SessionBackend(AuthenticationBackend):
             async with database.transaction() as session:
                 await login_sessions.refresh(session, found.login.id)
             conn.scope[REFRESHED_TOKEN] = token
-        user = SignedIn(found.account, token, found.unread_notifications)
+        user = SignedIn(found.account, token, found.neighbourhood, found.unread_notifications)
         return AuthCredentials(["authenticated"]), user
 
 
@@ -68,6 +75,12 @@ def signed_in(connection: HTTPConnection) -> SignedIn | None:
 def current_account(connection: HTTPConnection) -> Account | None:
     user = signed_in(connection)
     return None if user is None else user.account
+
+
+def current_neighbourhood(connection: HTTPConnection) -> Neighbourhood | None:
+    """The logged-in person's own neighbourhood, read with their login."""
+    user = signed_in(connection)
+    return None if user is None else user.neighbourhood
 
 
 def unread_notifications(connection: HTTPConnection) -> int:

@@ -4,9 +4,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import accounts, feeds, neighbourhoods
+from buurtnet.core import feeds, neighbourhoods
 from buurtnet.models import Account
-from buurtnet.web.auth import current_account
+from buurtnet.web.auth import current_account, current_neighbourhood
 from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
@@ -31,10 +31,9 @@ async def render_home(
 ) -> Response:
     async with services(request).database.reading() as session:
         page = await feeds.home_feed(session, account, cursor(request))
-        neighbourhood = await accounts.home_neighbourhood(session, account)
     context = {
         "page": page,
-        "neighbourhood": neighbourhood,
+        "neighbourhood": current_neighbourhood(request),
         "values": values or {},
         "errors": errors or {},
         "deleted": request.query_params.get("deleted") == "1",
