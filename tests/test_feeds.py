@@ -1,5 +1,7 @@
 """Feeds and threads: what each shows, in what order, page by page, and at what cost in SQL."""
 
+from collections.abc import Awaitable, Callable
+
 import httpx
 
 from buurtnet.core import feeds, hashtags, interactions, notifications, relations, threads
@@ -45,20 +47,29 @@ async def test_replies_stay_on_the_post_page(
     assert page.items[0].post.reply_count == 1
 
 
+async def all_pages(read_page: Callable[[int | None], Awaitable[feeds.Page]]) -> list[str]:
+    seen: list[str] = []
+    before = None
+    for _ in range(5):
+        page = await read_page(before)
+        seen += texts(page)
+        before = page.next_before
+        if before is None:
+            break
+    return seen
+
+
 async def test_pages_follow_each_other_without_gaps_or_repeats(
     database: Database, resident: Account, neighbour: Account
 ) -> None:
-    written = [(await write(database, neighbour, f"Bericht {n}")).source for n in range(45)]
-    seen: list[str] = []
-    before = None
+    written = [
+        (await write(database, neighbour, f"Bericht {n} #opruimen")).source for n in range(45)
+    ]
     async with database.reading() as session:
-        for _ in range(5):
-            page = await feeds.home_feed(session, resident, before)
-            seen += texts(page)
-            before = page.next_before
-            if before is None:
-                break
-    assert seen == written[::-1]
+        tag = await hashtags.get_by_name(session, "opruimen")
+        home = await all_pages(lambda before: feeds.home_feed(session, resident, before))
+        tagged = await all_pages(lambda before: feeds.hashtag_feed(session, tag, resident, before))
+    assert home == tagged == written[::-1]
 
 
 async def test_muted_people_leave_the_feeds_but_their_posts_stay_reachable(

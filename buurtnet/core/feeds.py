@@ -163,6 +163,8 @@ async def hashtag_feed(
     session: AsyncSession, hashtag: Hashtag, viewer: Account | None, before: int | None = None
 ) -> Page:
     tagged = select(PostHashtag.post_id).where(PostHashtag.hashtag_id == hashtag.id)
+    if before is not None:  # read only the older part of the tag's index, not all of it
+        tagged = tagged.where(col(PostHashtag.post_id) < before)
     return await _page(session, _visible_page(viewer, col(Post.id).in_(tagged), before))
 
 
