@@ -21,8 +21,8 @@ from buurtnet import sqlite_reads
 
 WRITE_OPTION = "buurtnet_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Connections a process keeps to PostgreSQL: pages read far more often than anything writes.
-# At most 25 a process: four web processes and a worker stay under PostgreSQL's default 100.
+# Connections a process keeps to PostgreSQL (13, and up to 25 under load; the README says so):
+# pages read far more often than anything writes.
 # Writing connections are tested before use, so that a restarted database costs no change; a
 # reading one is not (that is one more round trip on every page): after a restart, a page that
 # meets a closed connection fails once, and SQLAlchemy replaces the whole pool.
