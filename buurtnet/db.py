@@ -4,28 +4,32 @@
 writers queue on the busy timeout instead of failing when a read lock would have to be upgraded.
 `Database.reading()` is for pages that only read, on connections that cannot write: on SQLite in
 the event loop's own thread (see `sqlite_reads`), on PostgreSQL without a transaction of its own.
+`Database.bulk_reading()` is for a read of unbounded size, which must not hold up the event loop.
 """
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import sqlite_reads
 
+T = TypeVar("T")
 WRITE_OPTION = "buurtnet_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Connections a process keeps to PostgreSQL (13, and up to 25 under load; the README says so):
 # pages read far more often than anything writes.
 # Writing connections are tested before use, so that a restarted database costs no change; a
-# reading one is not (that is one more round trip on every page): after a restart, a page that
-# meets a closed connection fails once, and SQLAlchemy replaces the whole pool.
+# reading one is not (that is one more round trip on every page): after a restart the login
+# look-up meets a closed connection, SQLAlchemy replaces the pool, and `read_retrying` tries again.
 POSTGRESQL_READ_POOL = {"pool_size": 8, "max_overflow": 7}
 POSTGRESQL_WRITE_POOL = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
 
@@ -39,12 +43,15 @@ class Database:
             path = make_url(url).database
             self.read_engine = self.engine  # an in-memory database is private to its connection
             if path and path != ":memory:":
-                self.read_engine = _inline_sqlite_reader(url, path, echo)
+                self.read_engine = _inline_sqlite_reader(url, os.path.abspath(path), echo)
         else:
             self.engine = create_async_engine(url, echo=echo, **POSTGRESQL_WRITE_POOL)
             self.read_engine = _postgresql_reader(url, echo)
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._bulk_read_sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
         )
         self._write_sessions = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
@@ -60,7 +67,35 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for a page's reads, which are short: a look-up on an index, a page of rows."""
         async with self._read_sessions() as session:
+            yield session
+
+    async def read_retrying(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work` in a reading session, once more if its connection turned out to be closed.
+
+        Reading connections are not tested before use; after a database restart the first
+        statement meets a closed one, SQLAlchemy replaces the pool, and a second try succeeds.
+        For the read that starts every request (the login), so a restart costs no error page.
+        """
+        try:
+            async with self.reading() as session:
+                return await work(session)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        async with self.reading() as session:
+            return await work(session)
+
+    @asynccontextmanager
+    async def bulk_reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for a read with no bound on its size (all of a resident's data).
+
+        On SQLite it reads through aiosqlite's thread, so that other pages do not wait for it
+        in the event loop; on PostgreSQL it is `reading()`.
+        """
+        sessions = self._bulk_read_sessions if self.is_sqlite else self._read_sessions
+        async with sessions() as session:
             yield session
 
     async def ping(self) -> None:

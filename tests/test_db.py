@@ -3,8 +3,10 @@
 import asyncio
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.db import Database
 from buurtnet.models import Neighbourhood
@@ -37,3 +39,45 @@ async def test_a_reading_session_cannot_write(database: Database) -> None:
             session.add(Neighbourhood(slug="vogelwijk", name="Vogelwijk"))
             await session.flush()
     assert await names(database) == []
+
+
+LONG_QUERY = text(
+    "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < 1500000)"
+    " SELECT count(*) FROM numbers"
+)
+
+
+async def test_a_bulk_read_leaves_the_event_loop_free_for_other_pages(database: Database) -> None:
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0.02)
+    started = ticks
+    async with database.bulk_reading() as session:
+        assert (await session.exec(LONG_QUERY)).one()[0] == 1_500_000
+    ticker.cancel()
+    assert ticks - started >= 5, "the event loop stood still while the read ran"
+
+
+async def test_a_read_is_tried_again_when_its_connection_was_closed_behind_its_back(
+    database: Database,
+) -> None:
+    """As after a database restart, when the pooled reading connection is dead when used."""
+    tries = 0
+
+    async def count_neighbourhoods(session: AsyncSession) -> int:
+        nonlocal tries
+        tries += 1
+        if tries == 1:
+            raw = await (await session.connection()).get_raw_connection()
+            await raw.driver_connection.close()  # type: ignore[union-attr]
+        return len((await session.exec(select(Neighbourhood))).all())
+
+    assert await database.read_retrying(count_neighbourhoods) == 0
+    assert tries == 2

@@ -59,6 +59,21 @@ async def all_pages(read_page: Callable[[int | None], Awaitable[feeds.Page]]) ->
     return seen
 
 
+async def test_someone_without_a_neighbourhood_sees_what_followers_may_see(
+    database: Database, neighbour: Account
+) -> None:
+    outsider = await make_account(database, "wijkagent")
+    async with database.transaction() as session:
+        assert neighbour.id is not None
+        await relations.follow(session, outsider, neighbour.id)
+    await write(database, neighbour, "Voor iedereen", visibility=Visibility.PUBLIC)
+    await write(database, neighbour, "Binnen de buurt")
+    await write(database, neighbour, "Voor volgers", visibility=Visibility.FOLLOWERS)
+    async with database.reading() as session:
+        page = await feeds.home_feed(session, outsider)
+    assert texts(page) == ["Voor volgers", "Voor iedereen"]
+
+
 async def test_pages_follow_each_other_without_gaps_or_repeats(
     database: Database, resident: Account, neighbour: Account
 ) -> None:

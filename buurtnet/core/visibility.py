@@ -18,11 +18,17 @@ AccountId = int | Mapped[int] | Mapped[int | None] | BindParameter[int]
 
 
 def blocks_either_way(a_id: AccountId, b_id: AccountId) -> ColumnElement[bool]:
-    return exists().where(
-        or_(
-            and_(col(Block.blocker_id) == a_id, col(Block.blocked_id) == b_id),
-            and_(col(Block.blocker_id) == b_id, col(Block.blocked_id) == a_id),
+    # Every other table named here belongs to the query around it, however deep this sits:
+    # left to itself, SQLAlchemy looks one level up only and would add them to this FROM.
+    return (
+        exists()
+        .where(
+            or_(
+                and_(col(Block.blocker_id) == a_id, col(Block.blocked_id) == b_id),
+                and_(col(Block.blocker_id) == b_id, col(Block.blocked_id) == a_id),
+            )
         )
+        .correlate_except(Block)
     )
 
 
@@ -36,11 +42,15 @@ def visible_to(viewer: Account | None) -> ColumnElement[bool]:
         if viewer.neighbourhood_id is not None
         else false()
     )
-    follows_author = exists().where(
-        col(Follow.follower_id) == viewer.id, col(Follow.followed_id) == col(Post.author_id)
+    follows_author = (
+        exists()
+        .where(col(Follow.follower_id) == viewer.id, col(Follow.followed_id) == col(Post.author_id))
+        .correlate_except(Follow)
     )
-    mentioned = exists().where(
-        col(Mention.post_id) == col(Post.id), col(Mention.account_id) == viewer.id
+    mentioned = (
+        exists()
+        .where(col(Mention.post_id) == col(Post.id), col(Mention.account_id) == viewer.id)
+        .correlate_except(Mention)
     )
     may_see = or_(
         col(Post.author_id) == viewer.id,
@@ -63,7 +73,8 @@ def not_muted_by_id(
     viewer_id: AccountId, author_id: AccountId = col(Post.author_id)
 ) -> ColumnElement[bool]:
     """That the viewer has not muted the author (by default: the author of `Post`)."""
-    return ~exists().where(col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == author_id)
+    muted = exists().where(col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == author_id)
+    return ~muted.correlate_except(Mute)
 
 
 async def is_blocked_between(session: AsyncSession, a_id: int, b_id: int) -> bool:

@@ -33,7 +33,7 @@ async def download(request: Request) -> Response:
     account = require_account(request)
     await forms.read_form(request)
     found = services(request)
-    async with found.database.reading() as session:
+    async with found.database.bulk_reading() as session:
         gathered = await export.gather_export(session, account)
     uris = Uris.for_base(found.settings.base_url)
     spool = await archive.spooled_archive(gathered, uris, found.settings.host, found.storage)

@@ -54,8 +54,9 @@ class SessionBackend(AuthenticationBackend):
         if not token or conn.url.path.startswith(PATHS_WITHOUT_LOGIN):
             return None
         database = services(conn).database
-        async with database.reading() as session:
-            found = await login_sessions.find_login(session, token)
+        found = await database.read_retrying(
+            lambda session: login_sessions.find_login(session, token)
+        )
         if found is None:
             return None
         if login_sessions.needs_refresh(found.login):
