@@ -51,7 +51,9 @@ class Database:
             self.read_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._bulk_read_sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine if self.is_sqlite else self.read_engine,
+            class_=AsyncSession,
+            expire_on_commit=False,
         )
         self._write_sessions = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
@@ -94,8 +96,7 @@ class Database:
         On SQLite it reads through aiosqlite's thread, so that other pages do not wait for it
         in the event loop; on PostgreSQL it is `reading()`.
         """
-        sessions = self._bulk_read_sessions if self.is_sqlite else self._read_sessions
-        async with sessions() as session:
+        async with self._bulk_read_sessions() as session:
             yield session
 
     async def ping(self) -> None:
