@@ -10,7 +10,8 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,26 @@ def counting_statements(database: Database) -> Iterator[list[str]]:
     finally:
         for engine in engines:
             event.remove(engine, "before_cursor_execute", count)
+
+
+@dataclass
+class LoopTicks:
+    count: int = 0
+
+
+@asynccontextmanager
+async def event_loop_ticks(every: float = 0.001) -> AsyncIterator[LoopTicks]:
+    """How often a small task got its turn while the block ran: work that holds up the event
+    loop (and so every other request) lets it tick only a few times."""
+    ticks = LoopTicks()
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(every)
+            ticks.count += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield ticks
+    finally:
+        ticker.cancel()

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.db import Database
 from buurtnet.models import Neighbourhood
+from tests.conftest import event_loop_ticks
 
 
 async def names(database: Database) -> list[str]:
@@ -48,21 +49,9 @@ LONG_QUERY = text(
 
 
 async def test_a_bulk_read_leaves_the_event_loop_free_for_other_pages(database: Database) -> None:
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    await asyncio.sleep(0.02)
-    started = ticks
-    async with database.bulk_reading() as session:
+    async with event_loop_ticks(every=0.005) as ticks, database.bulk_reading() as session:
         assert (await session.exec(LONG_QUERY)).one()[0] == 1_500_000
-    ticker.cancel()
-    assert ticks - started >= 5, "the event loop stood still while the read ran"
+    assert ticks.count >= 5, "the event loop stood still while the read ran"
 
 
 async def test_a_read_is_tried_again_when_its_connection_was_closed_behind_its_back(
