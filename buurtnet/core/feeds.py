@@ -176,7 +176,11 @@ def reaction_columns(
         return literal(False).label("liked"), literal(False).label("shared")
     liked = exists().where(col(Like.post_id) == col(Post.id), col(Like.account_id) == viewer_id)
     shared = exists().where(col(Share.post_id) == col(Post.id), col(Share.account_id) == viewer_id)
-    return liked.label("liked"), shared.label("shared")
+    # Correlated with `Post` however deep the query sits, as the checks in `visibility` are.
+    return (
+        liked.correlate_except(Like).label("liked"),
+        shared.correlate_except(Share).label("shared"),
+    )
 
 
 async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostView]:
