@@ -14,6 +14,7 @@ from buurtnet.core import housekeeping, media
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
+from buurtnet.federation.context import make_federation
 from buurtnet.jobs import Registry, Worker
 from buurtnet.storage import FolderStorage, MediaStorage
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         own_database = database is None
         running = database or Database(settings.database_url)
         app.state.services = Services(settings, running, translations, storage)
+        app.state.federation = federation = make_federation(settings, running)
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:
@@ -74,6 +76,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
             stop.set()
             if worker_task is not None:
                 await asyncio.wait([worker_task])  # a crash was logged when it happened
+            await federation.aclose()
             if own_database:
                 await running.dispose()
 

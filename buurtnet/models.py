@@ -68,16 +68,26 @@ class Neighbourhood(SQLModel, table=True):
     name: str = Field(max_length=100)
     description: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
+    # Followers on other servers wait for a moderator's yes, or are let in at once.
+    approves_remote_followers: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
 
 
 class Account(SQLModel, table=True):
-    """A local person: resident, moderator, director or admin."""
+    """A person: local (resident, moderator, director or admin) or on another server.
+
+    An account from another server (`domain` set) is the actor as we last fetched it: it has no
+    e-mail address or password, `username_key` is `name@domain`, and the federation columns say
+    where to deliver to it. Local accounts leave them empty; their URLs come from `Uris`.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=30)  # as the person typed it
-    username_key: str = Field(max_length=30, unique=True)  # lower case: names are case-insensitive
-    email: str = Field(max_length=254, unique=True)  # stored in lower case
-    password_hash: str = Field(max_length=200)
+    username: str = Field(max_length=100)  # as the person typed it (or preferredUsername)
+    # lower case, since names are case-insensitive; `name@domain` for remote accounts
+    username_key: str = Field(max_length=300, unique=True)
+    email: str | None = Field(default=None, max_length=254, unique=True)  # lower case; local only
+    password_hash: str = Field(default="", max_length=200)
     role: str = Field(default=Role.RESIDENT, max_length=20)
     status: str = Field(default=AccountStatus.ACTIVE, max_length=20)
     display_name: str = Field(default="", max_length=60)
@@ -88,10 +98,33 @@ class Account(SQLModel, table=True):
         default=None, foreign_key="neighbourhood.id", index=True, ondelete="SET NULL"
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # Remote accounts only:
+    domain: str | None = Field(default=None, max_length=255, index=True)
+    actor_uri: str | None = Field(default=None, max_length=500, unique=True)
+    actor_type: str = Field(  # Person, Group, Service, …
+        default="Person", max_length=20, sa_column_kwargs={"server_default": "Person"}
+    )
+    inbox_url: str | None = Field(default=None, max_length=500)
+    shared_inbox_url: str | None = Field(default=None, max_length=500)
+    followers_url: str | None = Field(default=None, max_length=500)
+    profile_url: str | None = Field(default=None, max_length=500)
+    avatar_url: str | None = Field(default=None, max_length=500)
+    key_id: str | None = Field(default=None, max_length=500, unique=True)
+    public_key_pem: str | None = Field(default=None, sa_type=sa.Text)
+    fetched_at: datetime | None = None
 
     @property
     def name_to_show(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_remote(self) -> bool:
+        return self.domain is not None
+
+    @property
+    def handle(self) -> str:
+        """`name` for a neighbour here, `name@domain` for someone elsewhere, as after an @."""
+        return self.username_key if self.domain else self.username
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -215,6 +248,9 @@ class Post(SQLModel, table=True):
     # No foreign keys: a reply stays a reply, in its thread, when the post above it is deleted.
     in_reply_to_id: int | None = None
     thread_root_id: int | None = None
+    # From another server: its ActivityPub id, and the page to open it at there.
+    uri: str | None = Field(default=None, max_length=500, unique=True)
+    url: str | None = Field(default=None, max_length=500)
     summary: str = Field(default="", max_length=500)  # content warning
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)
@@ -303,6 +339,70 @@ class Follow(SQLModel, table=True):
     follower_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     followed_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
+    uri: str | None = Field(default=None, max_length=500)  # the Follow activity, when federated
+
+
+class FollowRequest(SQLModel, table=True):
+    """A follow of someone on another server that waits for their `Accept`.
+
+    Kept apart from `Follow`, so that every visibility check can trust a `Follow` row as given.
+    """
+
+    __tablename__ = "follow_request"
+
+    follower_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    followed_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    uri: str = Field(max_length=500, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class NeighbourhoodFollower(SQLModel, table=True):
+    """Someone on another server who follows a neighbourhood (its `Group` actor)."""
+
+    __tablename__ = "neighbourhood_follower"
+
+    neighbourhood_id: int = Field(
+        foreign_key="neighbourhood.id", primary_key=True, ondelete="CASCADE"
+    )
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    uri: str = Field(max_length=500)  # the Follow activity, answered by Accept or Reject
+    accepted: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class KeyPair(SQLModel, table=True):
+    """The signing key of a local actor: `account:<id>`, `neighbourhood:<id>` or `instance`.
+
+    Made when it is first needed, so that creating accounts stays fast.
+    """
+
+    __tablename__ = "key_pair"
+
+    owner: str = Field(primary_key=True, max_length=40)
+    private_key_pem: str = Field(sa_type=sa.Text)
+    public_key_pem: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReceivedActivity(SQLModel, table=True):
+    """The id of every activity taken in, so one sent twice is processed once."""
+
+    __tablename__ = "received_activity"
+
+    uri: str = Field(primary_key=True, max_length=500)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RemoteDomain(SQLModel, table=True):
+    """What we know of another server: whether it is suspended, and whether it answers."""
+
+    __tablename__ = "remote_domain"
+
+    domain: str = Field(primary_key=True, max_length=255)
+    suspended: bool = Field(default=False)  # an admin's choice: nothing in, nothing out
+    failing_since: datetime | None = None  # first failed delivery since the last success
+    failures: int = Field(default=0)
+    unavailable: bool = Field(default=False)  # failing long enough: skipped until it answers
 
 
 class Block(SQLModel, table=True):

@@ -120,7 +120,8 @@ async def check_password_change(
     assert stored is not None
     if not await passwords.verify_password(stored.password_hash, current):
         return PasswordChange(account.id)
-    if problem := passwords.password_problem(new, username=stored.username, email=stored.email):
+    email = stored.email or ""
+    if problem := passwords.password_problem(new, username=stored.username, email=email):
         return PasswordChange(account.id, current_is_right=True, problem=problem)
     new_hash = await passwords.hash_password(new)
     return PasswordChange(account.id, current_is_right=True, new_hash=new_hash)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import passwords, ratelimit
@@ -75,10 +75,11 @@ def name_and_address_budgets(login_name: str, client_address: str) -> list[ratel
 
 
 async def find_by_login_name(session: AsyncSession, login_name: str) -> Account | None:
-    """Find an account by username or e-mail address, ignoring case."""
+    """Find a local account by username or e-mail address, ignoring case."""
     key = login_name.strip().lower()
     column = Account.email if "@" in key else Account.username_key
-    return (await session.exec(select(Account).where(column == key))).first()
+    local = col(Account.domain).is_(None)  # accounts from other servers cannot log in here
+    return (await session.exec(select(Account).where(column == key, local))).first()
 
 
 async def check_password(
