@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, names, visibility
+from buurtnet.core import accounts, names, outbox, visibility
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.notifications import notify
 from buurtnet.db import insert_new
@@ -22,6 +22,7 @@ from buurtnet.models import (
     AccountStatus,
     Block,
     Follow,
+    FollowRequest,
     Mute,
     Neighbourhood,
     NotificationKind,
@@ -131,23 +132,47 @@ async def counts(session: AsyncSession, account_id: int) -> Counts:
 
 
 async def follow(session: AsyncSession, follower: Account, followed_id: int) -> None:
-    """Follow someone, accepted at once; they get a notification the first time."""
+    """Follow someone, accepted at once; they get a notification the first time.
+
+    Someone elsewhere is asked instead: a `FollowRequest` waits for their server's Accept.
+    """
     assert follower.id is not None
     if follower.id == followed_id:
         raise InvalidInput.single("form", "follow_self")
-    await active_account(session, followed_id)
+    followed = await active_account(session, followed_id)
     if await visibility.is_blocked_between(session, follower.id, followed_id):
         raise InvalidInput.single("form", "follow_blocked")
-    if await _add_once(session, Follow, {"follower_id": follower.id, "followed_id": followed_id}):
+    if followed.domain is not None:
+        await _ask_to_follow(session, follower.id, followed_id)
+    elif await _add_once(session, Follow, {"follower_id": follower.id, "followed_id": followed_id}):
         await notify(session, followed_id, follower.id, NotificationKind.FOLLOW)
 
 
+async def _ask_to_follow(session: AsyncSession, follower_id: int, followed_id: int) -> None:
+    """A request (once), unless the follow is there already; its Follow goes out by a job."""
+    if (await session.get(Follow, (follower_id, followed_id))) is not None:
+        return
+    uri = outbox.pending_follow_uri()
+    row = {"follower_id": follower_id, "followed_id": followed_id, "uri": uri}
+    if await insert_new(
+        session, FollowRequest, [{**row, "created_at": utcnow()}], unique=list(row)[:2]
+    ):
+        outbox.followed(session, follower_id, followed_id, uri)
+
+
 async def unfollow(session: AsyncSession, follower: Account, followed_id: int) -> None:
-    await session.exec(
-        delete(Follow).where(
-            col(Follow.follower_id) == follower.id, col(Follow.followed_id) == followed_id
+    """Stop following, or take back a request; the server of someone elsewhere is told."""
+    assert follower.id is not None
+    ended = []
+    for table in (Follow, FollowRequest):
+        removed = await session.exec(
+            delete(table)
+            .where(col(table.follower_id) == follower.id, col(table.followed_id) == followed_id)
+            .returning(col(table.uri))
         )
-    )
+        ended += [uri for uri in removed.scalars().all() if uri]
+    for uri in ended:
+        outbox.unfollowed(session, follower.id, followed_id, uri)
 
 
 async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
@@ -155,9 +180,11 @@ async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> Non
     assert blocker.id is not None
     if blocker.id == blocked_id:
         raise InvalidInput.single("form", "block_self")
-    if await session.get(Account, blocked_id) is None:
+    blocked = await session.get(Account, blocked_id)
+    if blocked is None:
         raise NotFound
-    await _add_once(session, Block, {"blocker_id": blocker.id, "blocked_id": blocked_id})
+    if await _add_once(session, Block, {"blocker_id": blocker.id, "blocked_id": blocked_id}):
+        await outbox.blocked(session, blocker, blocked)
     await session.exec(
         delete(Follow).where(
             or_(
@@ -169,6 +196,7 @@ async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> Non
 
 
 async def unblock(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
+    await outbox.unblocked(session, blocker, blocked_id)
     await session.exec(
         delete(Block).where(
             col(Block.blocker_id) == blocker.id, col(Block.blocked_id) == blocked_id

@@ -1,0 +1,252 @@
+"""Core's side of federation: one named job per change that other servers should hear of.
+
+Each function enqueues in the caller's transaction (the outbox pattern), so the change and the
+news of it commit together: a crash can delay a delivery, never lose it. Core knows nothing of
+ActivityPub, so a payload holds plain facts (ids, names, times); `federation.outbox` turns them
+into activities and inboxes. What is gone once the change commits (a deleted post's mentions, a
+deleted account's follows) is written into the payload here.
+
+Neighbourhood-only posts are for the neighbourhood: nothing about them is ever enqueued. Nor is
+anything that concerns nobody elsewhere, so an instance that does not federate has no jobs for it.
+"""
+
+import secrets
+
+from sqlalchemy import ColumnElement, exists, or_, update
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.jobs import enqueue
+from buurtnet.models import (
+    Account,
+    Block,
+    Follow,
+    FollowRequest,
+    Like,
+    Mention,
+    NeighbourhoodFollower,
+    Post,
+    Share,
+    Visibility,
+)
+
+POST_CREATED = "outbox.post_created"
+POST_EDITED = "outbox.post_edited"
+POST_DELETED = "outbox.post_deleted"
+LIKED = "outbox.liked"
+UNLIKED = "outbox.unliked"
+SHARED = "outbox.shared"
+UNSHARED = "outbox.unshared"
+FOLLOWED = "outbox.followed"
+UNFOLLOWED = "outbox.unfollowed"
+BLOCKED = "outbox.blocked"
+UNBLOCKED = "outbox.unblocked"
+ACCOUNT_DELETED = "outbox.account_deleted"
+PROFILE_UPDATED = "outbox.profile_updated"
+
+# A follow request's id until its Follow is sent: core cannot make our URLs, federation can.
+PENDING_FOLLOW = "urn:buurtnet:pending-follow:"
+
+
+def is_federated(post: Post) -> bool:
+    return post.visibility != Visibility.NEIGHBOURHOOD
+
+
+def _is_ours(post: Post) -> bool:
+    """Written here (a post from elsewhere has the id its server gave it)."""
+    return post.uri is None
+
+
+def _elsewhere(account_id: Mapped[int] | int) -> ColumnElement[bool]:
+    return exists().where(col(Account.id) == account_id, col(Account.domain).is_not(None))
+
+
+async def reaches_elsewhere(session: AsyncSession, post: Post) -> bool:
+    """Whether anyone elsewhere would get the post: a follower of its author, someone it names,
+    or (when public) a follower of its neighbourhood."""
+    if not (_is_ours(post) and is_federated(post)):
+        return False
+    followers = exists().where(
+        col(Follow.followed_id) == post.author_id, _elsewhere(col(Follow.follower_id))
+    )
+    named = exists().where(col(Mention.post_id) == post.id, _elsewhere(col(Mention.account_id)))
+    reaches = or_(followers, named)
+    if post.visibility == Visibility.PUBLIC and post.neighbourhood_id is not None:
+        group = exists().where(
+            col(NeighbourhoodFollower.neighbourhood_id) == post.neighbourhood_id,
+            col(NeighbourhoodFollower.accepted),
+        )
+        reaches = or_(reaches, group)
+    return bool((await session.exec(select(reaches))).one())
+
+
+async def post_created(session: AsyncSession, post: Post) -> None:
+    if await reaches_elsewhere(session, post):
+        enqueue(session, POST_CREATED, {"post_id": post.id})
+
+
+async def post_edited(session: AsyncSession, post: Post) -> None:
+    if await reaches_elsewhere(session, post):
+        enqueue(session, POST_EDITED, {"post_id": post.id})
+
+
+async def post_deleted(session: AsyncSession, post: Post) -> None:
+    """Call before the post goes: the Delete is addressed as the post was, to whom it named."""
+    if not await reaches_elsewhere(session, post):
+        return
+    author = await session.get(Account, post.author_id)
+    assert author is not None
+    named = await session.exec(select(Mention.account_id).where(Mention.post_id == post.id))
+    payload = {
+        "post_id": post.id,
+        "author_id": post.author_id,
+        "author_username": author.username,
+        "visibility": post.visibility,
+        "neighbourhood_id": post.neighbourhood_id,
+        "mentioned_ids": sorted(named.all()),
+    }
+    enqueue(session, POST_DELETED, payload)
+
+
+async def liked(session: AsyncSession, account: Account, post: Post) -> None:
+    """A like is news only for a post from elsewhere: its author is told."""
+    if not _is_ours(post) and is_federated(post):
+        await _reaction(session, LIKED, Like, account, post)
+
+
+async def unliked(session: AsyncSession, account: Account, post_id: int) -> None:
+    """Call before the like goes, so its Undo names the Like that was sent."""
+    post = await session.get(Post, post_id)
+    if post is not None and not _is_ours(post) and is_federated(post):
+        await _reaction(session, UNLIKED, Like, account, post)
+
+
+async def shared(session: AsyncSession, account: Account, post: Post) -> None:
+    if await _share_reaches_elsewhere(session, account, post):
+        await _reaction(session, SHARED, Share, account, post)
+
+
+async def unshared(session: AsyncSession, account: Account, post_id: int) -> None:
+    """Call before the share goes."""
+    post = await session.get(Post, post_id)
+    if post is not None and await _share_reaches_elsewhere(session, account, post):
+        await _reaction(session, UNSHARED, Share, account, post)
+
+
+async def _share_reaches_elsewhere(session: AsyncSession, account: Account, post: Post) -> bool:
+    """A share goes to the sharer's followers elsewhere and to the post's author if elsewhere."""
+    if not is_federated(post):
+        return False
+    followers = exists().where(
+        col(Follow.followed_id) == account.id, _elsewhere(col(Follow.follower_id))
+    )
+    return bool((await session.exec(select(or_(followers, _elsewhere(post.author_id))))).one())
+
+
+async def _reaction(
+    session: AsyncSession,
+    name: str,
+    table: type[Like] | type[Share],
+    account: Account,
+    post: Post,
+) -> None:
+    """The like or share as stored: its time makes its activity's id, the same for its Undo."""
+    found = await session.exec(
+        select(table.created_at).where(
+            col(table.account_id) == account.id, col(table.post_id) == post.id
+        )
+    )
+    created_at = found.first()
+    if created_at is None:
+        return
+    payload = {
+        "account_id": account.id,
+        "post_id": post.id,
+        "post_uri": post.uri,
+        "author_id": post.author_id,
+        "at": created_at.isoformat(),
+    }
+    enqueue(session, name, payload)
+
+
+def pending_follow_uri() -> str:
+    return PENDING_FOLLOW + secrets.token_hex(16)
+
+
+def followed(session: AsyncSession, follower_id: int, followed_id: int, uri: str) -> None:
+    """A follow request of someone elsewhere: their server is sent a Follow."""
+    enqueue(session, FOLLOWED, {"follower_id": follower_id, "followed_id": followed_id, "uri": uri})
+
+
+async def name_follow_request(
+    session: AsyncSession, follower_id: int, followed_id: int, pending: str, uri: str
+) -> bool:
+    """Give a follow request the id of the Follow about to be sent; False if it is gone (or was
+    named already), and then nothing should be sent."""
+    renamed = await session.exec(
+        update(FollowRequest)
+        .where(
+            col(FollowRequest.follower_id) == follower_id,
+            col(FollowRequest.followed_id) == followed_id,
+            col(FollowRequest.uri) == pending,
+        )
+        .values(uri=uri)
+    )
+    return renamed.rowcount == 1
+
+
+def unfollowed(session: AsyncSession, follower_id: int, followed_id: int, uri: str) -> None:
+    """A follow (or request) of someone elsewhere ended; one never sent needs no Undo."""
+    if not uri.startswith(PENDING_FOLLOW):
+        payload = {"follower_id": follower_id, "followed_id": followed_id, "uri": uri}
+        enqueue(session, UNFOLLOWED, payload)
+
+
+async def blocked(session: AsyncSession, blocker: Account, blocked: Account) -> None:
+    if blocked.domain is not None:
+        await _block(session, BLOCKED, blocker, blocked)
+
+
+async def unblocked(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
+    """Call before the block goes."""
+    blocked = await session.get(Account, blocked_id)
+    if blocked is not None and blocked.domain is not None:
+        await _block(session, UNBLOCKED, blocker, blocked)
+
+
+async def _block(session: AsyncSession, name: str, blocker: Account, blocked: Account) -> None:
+    row = await session.get(Block, (blocker.id, blocked.id))
+    if row is not None:
+        payload = {
+            "blocker_id": blocker.id,
+            "blocked_id": blocked.id,
+            "at": row.created_at.isoformat(),
+        }
+        enqueue(session, name, payload)
+
+
+async def account_deleted(session: AsyncSession, account: Account) -> None:
+    """Call before the follows go: everyone elsewhere who follows the person, or whom they
+    follow (or asked to), hears of the deletion."""
+    if account.domain is not None:
+        return
+    others = [
+        select(Follow.follower_id).where(Follow.followed_id == account.id),
+        select(Follow.followed_id).where(Follow.follower_id == account.id),
+        select(FollowRequest.followed_id).where(FollowRequest.follower_id == account.id),
+    ]
+    remote = select(Account.id).where(
+        col(Account.domain).is_not(None),
+        or_(*(col(Account.id).in_(query) for query in others)),
+    )
+    recipients = sorted(found for found in (await session.exec(remote)).all() if found)
+    if not recipients:
+        return
+    payload = {"account_id": account.id, "username": account.username, "recipient_ids": recipients}
+    enqueue(session, ACCOUNT_DELETED, payload)
+
+
+def profile_updated(session: AsyncSession, account: Account) -> None:
+    if account.domain is None:
+        enqueue(session, PROFILE_UPDATED, {"account_id": account.id})

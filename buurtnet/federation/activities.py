@@ -1,0 +1,181 @@
+"""Builders of the activities we send: plain values in, JSON-ready dicts out.
+
+Pure, like `vocab` (which builds the actors, the Note and its Create): no session, no network.
+Shapes follow what Mastodon sends (INTEROP.md section 3): an Accept embeds the Follow it answers,
+an Undo embeds what it takes back, a Delete of a post carries a Tombstone, and every id is
+stable, so that a retried delivery is recognised as the same activity.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from buurtnet.federation.uris import PUBLIC
+from buurtnet.federation.vocab import JsonObject
+from buurtnet.models import Visibility
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as a short, exact id part (microseconds since 1970), so two edits or a like,
+    an unlike and a like again each get an id of their own."""
+    if moment.tzinfo is None:  # SQLite hands back UTC without its zone
+        moment = moment.replace(tzinfo=UTC)
+    return str(round(moment.timestamp() * 1_000_000))
+
+
+def follow_to_as2(follow_id: str, actor_id: str, followed_id: str) -> JsonObject:
+    return {"id": follow_id, "type": "Follow", "actor": actor_id, "object": followed_id}
+
+
+def accept_to_as2(accept_id: str, actor_id: str, follow: JsonObject) -> JsonObject:
+    """The yes to a Follow, with the Follow embedded (as Mastodon sends it). The id is ours to
+    make: the Follow's id is on the follower's server."""
+    return {
+        "id": accept_id,
+        "type": "Accept",
+        "actor": actor_id,
+        "to": [follow["actor"]],
+        "object": follow,
+    }
+
+
+def reject_to_as2(reject_id: str, actor_id: str, follow: JsonObject) -> JsonObject:
+    return {
+        "id": reject_id,
+        "type": "Reject",
+        "actor": actor_id,
+        "to": [follow["actor"]],
+        "object": follow,
+    }
+
+
+def undo_to_as2(original: JsonObject) -> JsonObject:
+    """Take back a Follow, Like, Announce or Block: the original embedded, addressed as it was."""
+    undo: JsonObject = {
+        "id": f"{original['id']}/undo",
+        "type": "Undo",
+        "actor": original["actor"],
+        "object": original,
+    }
+    for field in ("to", "cc"):
+        if field in original:
+            undo[field] = original[field]
+    return undo
+
+
+def like_to_as2(
+    like_id: str, actor_id: str, object_id: str, object_author: str | None = None
+) -> JsonObject:
+    like: JsonObject = {"id": like_id, "type": "Like", "actor": actor_id, "object": object_id}
+    if object_author is not None:
+        like["to"] = [object_author]
+    return like
+
+
+def announce_to_as2(
+    announce_id: str,
+    actor_id: str,
+    shared: str | JsonObject,
+    *,
+    followers: str,
+    author: str,
+    published: str,
+) -> JsonObject:
+    """A share: public, to the sharer's followers and the author. The group's announces of a
+    member's post (FEP-1b12) use it too, with the Create or the Note as `shared`."""
+    return {
+        "id": announce_id,
+        "type": "Announce",
+        "actor": actor_id,
+        "published": published,
+        "to": [PUBLIC],
+        "cc": [followers, author],
+        "object": shared,
+    }
+
+
+def delete_note_to_as2(note_id: str, actor_id: str, to: list[str], cc: list[str]) -> JsonObject:
+    """The Delete of a post, addressed as the post was, so it reaches whoever got it."""
+    return {
+        "id": f"{note_id}#delete",
+        "type": "Delete",
+        "actor": actor_id,
+        "to": to,
+        "cc": cc,
+        "object": {"id": note_id, "type": "Tombstone"},
+    }
+
+
+def delete_actor_to_as2(actor_id: str) -> JsonObject:
+    """An account deleted here: its servers remove the person and everything they posted."""
+    return {
+        "id": f"{actor_id}#delete",
+        "type": "Delete",
+        "actor": actor_id,
+        "to": [PUBLIC],
+        "object": actor_id,
+    }
+
+
+def update_note_to_as2(note: JsonObject, actor_id: str, update_id: str) -> JsonObject:
+    """An edit: the whole Note again, with its `updated`; `update_id` is one per version."""
+    updated = note["updated"]
+    if not updated:
+        raise ValueError("an Update of a Note needs the time it was edited")
+    return {
+        "id": update_id,
+        "type": "Update",
+        "actor": actor_id,
+        "published": updated,
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    }
+
+
+def update_actor_to_as2(actor: JsonObject, update_id: str, followers: str) -> JsonObject:
+    """A profile edit: the actor document again, public."""
+    return {
+        "id": update_id,
+        "type": "Update",
+        "actor": actor["id"],
+        "to": [PUBLIC],
+        "cc": [followers],
+        "object": actor,
+    }
+
+
+def block_to_as2(block_id: str, actor_id: str, blocked_id: str) -> JsonObject:
+    return {
+        "id": block_id,
+        "type": "Block",
+        "actor": actor_id,
+        "to": [blocked_id],
+        "object": blocked_id,
+    }
+
+
+def remote_mention_to_as2(actor_id: str, handle: str) -> JsonObject:
+    """A person elsewhere named in a post; `handle` is `name@domain`."""
+    return {"type": "Mention", "href": actor_id, "name": f"@{handle}"}
+
+
+def with_remote_people(
+    note: JsonObject,
+    visibility: str,
+    people: Sequence[tuple[str, str]],
+    *,
+    audience: str | None = None,
+) -> JsonObject:
+    """The Note as delivered: people elsewhere it names (actor id, `name@domain`) tagged and
+    addressed (`to` for a direct post, else `cc`), and the group it was posted in (FEP-1b12)."""
+    ids = [actor_id for actor_id, _ in people]
+    to, cc = list(note["to"]), list(note["cc"])
+    if visibility == Visibility.DIRECT:
+        to += [actor_id for actor_id in ids if actor_id not in to]
+    else:
+        cc += [actor_id for actor_id in ids if actor_id not in cc]
+    tags = list(note["tag"]) + [remote_mention_to_as2(actor, handle) for actor, handle in people]
+    extended = {**note, "to": to, "cc": cc, "tag": tags}
+    if audience is not None:
+        extended["audience"] = audience
+    return extended

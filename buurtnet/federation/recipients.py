@@ -1,0 +1,63 @@
+"""Whose inboxes an activity goes to: people elsewhere, each by their server's shared inbox when
+it has one (one request per server, however many of its people follow), else their own.
+
+Accounts whose domain is suspended or unavailable are left out here already, and deleted
+accounts too; `delivery` checks the domains again when it sends, as that may be days later.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Follow,
+    NeighbourhoodFollower,
+    RemoteDomain,
+)
+
+INBOX = func.coalesce(col(Account.shared_inbox_url), col(Account.inbox_url))
+
+
+def reachable() -> ColumnElement[bool]:
+    """An account elsewhere that is there, on a server we deliver to."""
+    shut = exists().where(
+        col(RemoteDomain.domain) == col(Account.domain),
+        or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
+    )
+    return and_(
+        col(Account.domain).is_not(None),
+        col(Account.status) != AccountStatus.DELETED,
+        INBOX.is_not(None),
+        ~shut,
+    )
+
+
+async def _inboxes(session: AsyncSession, *conditions: ColumnElement[bool]) -> set[str]:
+    found = await session.exec(select(INBOX).where(reachable(), *conditions))
+    return {inbox for inbox in found.all() if inbox}
+
+
+async def follower_inboxes(session: AsyncSession, account_id: int) -> set[str]:
+    """The inboxes of someone's followers elsewhere."""
+    followers = select(Follow.follower_id).where(Follow.followed_id == account_id)
+    return await _inboxes(session, col(Account.id).in_(followers))
+
+
+async def account_inboxes(session: AsyncSession, account_ids: Sequence[int]) -> set[str]:
+    """The inboxes of these accounts, those that are elsewhere."""
+    if not account_ids:
+        return set()
+    return await _inboxes(session, col(Account.id).in_(account_ids))
+
+
+async def group_inboxes(session: AsyncSession, neighbourhood_id: int) -> set[str]:
+    """The inboxes of a neighbourhood's accepted followers elsewhere."""
+    followers = select(NeighbourhoodFollower.account_id).where(
+        NeighbourhoodFollower.neighbourhood_id == neighbourhood_id,
+        col(NeighbourhoodFollower.accepted),
+    )
+    return await _inboxes(session, col(Account.id).in_(followers))
