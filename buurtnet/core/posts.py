@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import html
-from buurtnet.core import hashtags, media, notifications, permissions, visibility
+from buurtnet.core import hashtags, media, notifications, outbox, permissions, visibility
 from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
 from buurtnet.db import insert_new
@@ -145,6 +145,7 @@ async def create_post(
             await notifications.notify(
                 session, account_id, author.id, NotificationKind.MENTION, post.id
             )
+    await outbox.post_created(session, post)
     return post
 
 
@@ -172,6 +173,7 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post.edited_at = utcnow()
     await _readdress(session, post, editor, mentioned)
     await hashtags.retag_post(session, post.id, html.find_hashtags(post.source))
+    await outbox.post_edited(session, post)
     return post
 
 
@@ -183,6 +185,7 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
     post = await get_visible(session, actor, post_id)
     if not may_delete(actor, post):
         raise NotAllowed
+    await outbox.post_deleted(session, post)
     await remove_posts(session, [post])
     return post
 

@@ -65,3 +65,8 @@ class Uris:
 
     def media(self, key: str) -> str:
         return f"{self.base_url}/media/{quote(key)}"
+
+    def activity(self, owner_id: str, kind: str, local_id: str) -> str:
+        """An activity that is never fetched (a follow, like, share, block, edit): a fragment of
+        its actor's (or object's) id, as Mastodon makes them, e.g. `…/users/anna#likes/42-…`."""
+        return f"{owner_id}#{kind}/{quote(local_id)}"
