@@ -18,6 +18,7 @@ from buurtnet.config import PREFIX, Settings, SettingsError, load_settings
 from buurtnet.core import accounts, demo, neighbourhoods
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.db import Database
+from buurtnet.federation.context import make_federation
 from buurtnet.jobs import Worker
 from buurtnet.models import Role
 from buurtnet.storage import MediaStorage
@@ -103,7 +104,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         asyncio.run(with_database(settings, command, needs_schema=False))
         return
     commands: dict[str, Callable[[Database], Awaitable[None]]] = {
-        "worker": lambda database: run_worker(database, media_storage(settings)),
+        "worker": lambda database: run_worker(database, media_storage(settings), settings),
         "demo": create_demo,
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
@@ -143,13 +144,17 @@ async def migrate(database: Database, *, announce: bool) -> None:
     print("Done.", flush=True)
 
 
-async def run_worker(database: Database, storage: MediaStorage) -> None:
+async def run_worker(database: Database, storage: MediaStorage, settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     log.info("worker started; stop with Ctrl+C")
-    await Worker(database, job_registry(storage)).run(stop)
+    federation = make_federation(settings, database)
+    try:
+        await Worker(database, job_registry(storage, federation)).run(stop)
+    finally:
+        await federation.aclose()
 
 
 async def create_demo(database: Database) -> None:

@@ -36,6 +36,7 @@ class Settings:
     embedded_worker: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     time_zone: str = DEFAULT_TIME_ZONE
+    inbox_limit: int = 300  # inbox requests per address in 5 minutes; 0: no limit
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,6 +77,7 @@ def load_settings(
         embedded_worker=parse_bool(env, "EMBEDDED_WORKER", default=True),
         forwarded_allow_ips=(env.get(PREFIX + "FORWARDED_ALLOW_IPS") or "127.0.0.1").strip(),
         time_zone=check_time_zone(env.get(PREFIX + "TIME_ZONE") or DEFAULT_TIME_ZONE),
+        inbox_limit=parse_count(env, "INBOX_LIMIT", default=300),
     )
 
 
@@ -155,3 +157,12 @@ def parse_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if word in FALSE_WORDS:
         return False
     raise SettingsError(f"{PREFIX}{name}: use true or false, not {raw!r}")
+
+
+def parse_count(env: Mapping[str, str], name: str, *, default: int) -> int:
+    raw = (env.get(PREFIX + name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{PREFIX}{name}: use a whole number, not {raw!r}")
+    return int(raw)

@@ -118,6 +118,18 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
         col(Follow.follower_id) == viewer_id,
         visibility.not_muted_by_id(viewer_id, col(Follow.followed_id)),
     )
+    # What followed people and groups pass on (a group's announces of its members' posts),
+    # placed by the post's id: for a post from elsewhere, that is when it reached us.
+    passed_on = select(Share.post_id).where(col(Share.account_id).in_(followed))
+    candidates.append(
+        _newest_ids(
+            before,
+            col(Post.id).in_(passed_on),
+            col(Post.visibility) == Visibility.PUBLIC,
+            not_blocked,
+            not_muted,
+        )
+    )
     if postgresql:
         # PostgreSQL would walk all posts newest first looking for followed authors; a page's
         # worth per author, side by side (LATERAL), is a few index reads. SQLite has no LATERAL,

@@ -139,7 +139,7 @@ async def create_post(
     session.add_all(media.attachment_rows(images, author.id, post.id))
     await hashtags.tag_post(session, post.id, html.find_hashtags(post.source))
     if parent is not None:
-        await _count_reply(session, parent, post)
+        await count_reply(session, parent, post)
     for account_id in addressed:
         if parent is None or account_id != parent.author_id:
             await notifications.notify(
@@ -339,7 +339,7 @@ async def _people_in_conversation(session: AsyncSession, parent: Post) -> set[in
     return people
 
 
-async def _count_reply(session: AsyncSession, parent: Post, reply: Post) -> None:
+async def count_reply(session: AsyncSession, parent: Post, reply: Post) -> None:
     """Tell the parent's author; count the reply where everyone who sees the post may see it."""
     assert parent.id is not None and reply.id is not None
     if reply.visibility != Visibility.DIRECT:

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
-from buurtnet import __version__
 from buurtnet.config import Settings
 from buurtnet.db import Database
+from buurtnet.federation.fetch import HttpClient, user_agent
 from buurtnet.federation.keys import KeyRing
 from buurtnet.federation.uris import Uris
 
@@ -17,22 +17,23 @@ class Federation:
     database: Database
     uris: Uris
     keys: KeyRing
+    client: HttpClient
 
     @property
     def host(self) -> str:
         return self.settings.host
 
     async def aclose(self) -> None:
-        """Close what the federation holds open (soon: the outgoing HTTP client's connections)."""
-
-
-def user_agent(settings: Settings) -> str:
-    """Names us and the instance, so a server's admin knows whom to ask about our requests."""
-    return f"buurtnet/{__version__} (+{settings.base_url})"
+        await self.client.aclose()
 
 
 def make_federation(settings: Settings, database: Database) -> Federation:
-    return Federation(settings, database, Uris.for_base(settings.base_url), KeyRing(database))
+    client = HttpClient(
+        user_agent=user_agent(settings.base_url),
+        allow_private_networks=settings.allow_private_networks,
+    )
+    uris = Uris.for_base(settings.base_url)
+    return Federation(settings, database, uris, KeyRing(database), client)
 
 
 def federation_of(connection: HTTPConnection) -> Federation:

@@ -1,0 +1,121 @@
+"""People and groups on other servers, stored as accounts as their servers describe them.
+
+An actor is stored the first time we meet it (it signs something, a resident looks it up) and
+brought up to date whenever it is fetched again. Its id (`actor_uri`) is what identifies it; the
+`name@domain` key is unique too, so an actor whose id changed takes over its old row.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import account_deletion
+from buurtnet.core.text import clean_line
+from buurtnet.models import Account, AccountStatus, RemoteDomain, utcnow
+
+FRESH_FOR = timedelta(days=1)  # fetch an actor again when it is older than this
+
+
+@dataclass(frozen=True)
+class RemoteProfile:
+    """What another server says about one of its actors, already checked and sanitised."""
+
+    actor_uri: str
+    domain: str  # host, with the port when it is not the default
+    actor_type: str
+    username: str
+    display_name: str
+    bio: str  # plain text
+    inbox_url: str
+    shared_inbox_url: str | None
+    followers_url: str | None
+    profile_url: str | None
+    avatar_url: str | None
+    key_id: str | None
+    public_key_pem: str | None
+
+
+def remote_key(username: str, domain: str) -> str:
+    return f"{username.lower()}@{domain.lower()}"
+
+
+def is_fresh(account: Account) -> bool:
+    return account.fetched_at is not None and utcnow() - account.fetched_at < FRESH_FOR
+
+
+async def by_actor_uri(session: AsyncSession, actor_uri: str) -> Account | None:
+    found = await session.exec(select(Account).where(col(Account.actor_uri) == actor_uri))
+    return found.first()
+
+
+async def by_key_id(session: AsyncSession, key_id: str) -> Account | None:
+    found = await session.exec(select(Account).where(col(Account.key_id) == key_id))
+    return found.first()
+
+
+async def store_remote_account(session: AsyncSession, profile: RemoteProfile) -> Account:
+    """Insert or bring up to date the account of a remote actor; deleted ones stay deleted."""
+    key = remote_key(profile.username, profile.domain)
+    found = await session.exec(
+        select(Account)
+        .where(or_(col(Account.actor_uri) == profile.actor_uri, col(Account.username_key) == key))
+        .with_for_update()
+    )
+    rows = list(found.all())
+    account = next((row for row in rows if row.actor_uri == profile.actor_uri), None)
+    for stale in rows:
+        if stale is not account:  # the name now belongs to another id: free it
+            stale.username_key = f"{stale.username_key}#{stale.id}"
+            stale.actor_uri = stale.actor_uri and f"{stale.actor_uri}#moved"
+    if rows and account is None:
+        await session.flush()
+    if account is None:
+        account = Account(username=profile.username, username_key=key)
+        session.add(account)
+    if account.status == AccountStatus.DELETED:
+        return account
+    account.username = profile.username
+    account.username_key = key
+    account.domain = profile.domain.lower()
+    account.actor_uri = profile.actor_uri
+    account.actor_type = profile.actor_type
+    account.display_name = clean_line(profile.display_name, 60)
+    account.bio = profile.bio[:1000]
+    account.inbox_url = profile.inbox_url
+    account.shared_inbox_url = profile.shared_inbox_url
+    account.followers_url = profile.followers_url
+    account.profile_url = profile.profile_url
+    account.avatar_url = profile.avatar_url
+    if profile.key_id is not None and profile.key_id != account.key_id:
+        await _release_key_id(session, profile.key_id, account)
+    account.key_id = profile.key_id
+    account.public_key_pem = profile.public_key_pem
+    account.fetched_at = utcnow()
+    await session.flush()
+    return account
+
+
+async def _release_key_id(session: AsyncSession, key_id: str, keeper: Account) -> None:
+    """A key id is unique: an older row that claimed it gives it up."""
+    found = await session.exec(select(Account).where(col(Account.key_id) == key_id))
+    for other in found.all():
+        if other is not keeper:
+            other.key_id = None
+            other.public_key_pem = None
+    await session.flush()
+
+
+async def remove_remote_account(session: AsyncSession, account: Account) -> None:
+    """The actor was deleted on its server: its posts, reactions and relations go here too."""
+    assert account.domain is not None
+    await account_deletion.delete_account(session, account)
+    account.key_id = None
+    account.public_key_pem = None
+
+
+async def domain_is_suspended(session: AsyncSession, domain: str) -> bool:
+    stored = await session.get(RemoteDomain, domain.lower())
+    return stored is not None and stored.suspended

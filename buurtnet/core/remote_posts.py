@@ -1,0 +1,146 @@
+"""Posts written on other servers: stored when they reach us, changed and removed by their authors.
+
+The federation layer has checked who sent them and sanitised their HTML; this module decides what
+they mean here: a reply joins its thread here and tells the author, a mention tells the person
+named, and only the author (by the id of their account) can change or remove a post.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import hashtags, notifications, posts
+from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.core.text import clean_line
+from buurtnet.db import insert_new
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Mention,
+    NotificationKind,
+    Post,
+    PostEdit,
+    Visibility,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class IncomingPost:
+    """A post from another server, in our terms."""
+
+    uri: str
+    url: str | None
+    content_html: str  # sanitised
+    text: str  # the same as plain text, for search
+    summary: str
+    visibility: Visibility
+    language: str | None
+    published: datetime | None
+    parent_id: int | None  # the post here that it answers
+    mentioned_ids: Sequence[int]  # local accounts it names
+    hashtags: Sequence[str]
+
+
+async def by_uri(session: AsyncSession, uri: str) -> Post | None:
+    return (await session.exec(select(Post).where(col(Post.uri) == uri))).first()
+
+
+async def store_remote_post(session: AsyncSession, author: Account, incoming: IncomingPost) -> Post:
+    """Store a post once, however often it is delivered; a reply must answer what its author
+    may see, and a post cannot be about a local person who blocks its author."""
+    assert author.id is not None and author.domain is not None
+    if author.status != AccountStatus.ACTIVE:
+        raise NotAllowed
+    if (existing := await by_uri(session, incoming.uri)) is not None:
+        return existing
+    parent = None
+    if incoming.parent_id is not None:
+        parent = await posts.get_visible(session, author, incoming.parent_id)
+    post = Post(
+        author_id=author.id,
+        neighbourhood_id=parent.neighbourhood_id if parent else None,
+        visibility=incoming.visibility,
+        in_reply_to_id=parent.id if parent else None,
+        thread_root_id=(parent.thread_root_id or parent.id) if parent else None,
+        summary=clean_line(incoming.summary, posts.SUMMARY_LENGTH),
+        language=incoming.language if incoming.language in posts.LANGUAGES else None,
+        source=incoming.text[: posts.MAX_LENGTH * 4],
+        content_html=incoming.content_html,
+        uri=incoming.uri,
+        url=incoming.url,
+        created_at=_not_in_future(incoming.published),
+    )
+    session.add(post)
+    await session.flush()
+    assert post.id is not None
+    addressed = set(incoming.mentioned_ids)
+    if parent is not None and incoming.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
+        addressed.add(parent.author_id)  # so that the person answered may read the answer
+    addressed.discard(author.id)
+    session.add_all(Mention(post_id=post.id, account_id=account_id) for account_id in addressed)
+    await hashtags.tag_post(session, post.id, list(incoming.hashtags))
+    if parent is not None:
+        await posts.count_reply(session, parent, post)
+    for account_id in addressed:
+        if parent is None or account_id != parent.author_id:
+            await notifications.notify(
+                session, account_id, author.id, NotificationKind.MENTION, post.id
+            )
+    return post
+
+
+async def update_remote_post(
+    session: AsyncSession, author: Account, incoming: IncomingPost
+) -> Post:
+    """The author changed the post: keep the earlier version, as for posts written here."""
+    post = await own_remote_post(session, author, incoming.uri)
+    assert post.id is not None
+    session.add(
+        PostEdit(
+            post_id=post.id,
+            summary=post.summary,
+            source=post.source,
+            content_html=post.content_html,
+            written_at=post.edited_at or post.created_at,
+        )
+    )
+    post.content_html = incoming.content_html
+    post.source = incoming.text[: posts.MAX_LENGTH * 4]
+    post.summary = clean_line(incoming.summary, posts.SUMMARY_LENGTH)
+    post.edited_at = utcnow()
+    rows = [
+        {"post_id": post.id, "account_id": account_id}
+        for account_id in incoming.mentioned_ids
+        if account_id != author.id
+    ]
+    await insert_new(session, Mention, rows, unique=["post_id", "account_id"])
+    await hashtags.retag_post(session, post.id, list(incoming.hashtags))
+    return post
+
+
+async def delete_remote_post(session: AsyncSession, author: Account, uri: str) -> None:
+    """Remove a post at its author's request; deleting what is not there is not an error."""
+    try:
+        post = await own_remote_post(session, author, uri)
+    except NotFound:
+        return
+    await posts.remove_posts(session, [post])
+
+
+async def own_remote_post(session: AsyncSession, author: Account, uri: str) -> Post:
+    """The post with this id, if this author wrote it; someone else's is `NotAllowed`."""
+    post = await by_uri(session, uri)
+    if post is None:
+        raise NotFound(uri)
+    if post.author_id != author.id:
+        raise NotAllowed
+    return post
+
+
+def _not_in_future(published: datetime | None) -> datetime:
+    now = utcnow()
+    return now if published is None or published > now else published

@@ -1,0 +1,163 @@
+"""One handler per incoming activity type, run by the `inbox.process` job after the inbox checked
+the signature. Each checks that the activity's actor may do what it asks (the signer is the actor:
+the inbox made sure) and that origins match, then calls core. Unknown types are kept harmlessly:
+they are dropped without an error, so the sender does not try again.
+"""
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from buurtnet.core import interactions, relations, remote_accounts, remote_posts
+from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.federation import follows, incoming_posts, parse, parse_actor
+from buurtnet.federation.context import Federation
+from buurtnet.federation.incoming_posts import Unwelcome
+from buurtnet.federation.local_ids import local_id, local_post_id
+from buurtnet.federation.parse import Activity, ParseError
+from buurtnet.federation.remote_actors import profile_of
+from buurtnet.models import Account
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Federation, Activity, Account], Awaitable[None]]
+NOTE_UPDATES = parse.NOTE_TYPES
+ACTOR_UPDATES = parse_actor.ACTOR_TYPES
+
+
+async def handle_create(federation: Federation, activity: Activity, sender: Account) -> None:
+    note = await incoming_posts.note_from(
+        federation, sender, activity.embedded or parse.object_id(activity)
+    )
+    await incoming_posts.store_note(federation, note, sender)
+
+
+async def handle_update(federation: Federation, activity: Activity, sender: Account) -> None:
+    """A changed post or profile; only its own author (or the actor itself) may change it."""
+    if activity.embedded_type in ACTOR_UPDATES and activity.embedded is not None:
+        if activity.embedded.get("id") != sender.actor_uri:
+            raise Unwelcome("an actor may only update itself")
+        profile = profile_of(parse_actor.as2_to_actor(activity.embedded))
+        async with federation.database.transaction() as session:
+            await remote_accounts.store_remote_account(session, profile)
+        return
+    if activity.embedded_type not in NOTE_UPDATES:
+        return
+    note = await incoming_posts.note_from(federation, sender, activity.embedded)
+    incoming_posts.check_authorship(note, sender)
+    async with federation.database.transaction() as session:
+        incoming = await incoming_posts.incoming_post(federation, session, note, sender)
+        with contextlib.suppress(NotFound):  # an update of a post we never stored: no change
+            await remote_posts.update_remote_post(session, sender, incoming)
+
+
+async def handle_delete(federation: Federation, activity: Activity, sender: Account) -> None:
+    """A deleted post (matched by id and author) or the actor's own account."""
+    async with federation.database.transaction() as session:
+        if parse.is_actor_deletion(activity):
+            await remote_accounts.remove_remote_account(session, sender)
+        else:
+            await remote_posts.delete_remote_post(session, sender, parse.object_id(activity))
+
+
+async def handle_like(federation: Federation, activity: Activity, sender: Account) -> None:
+    post_id = local_post_id(federation.uris, parse.object_id(activity))
+    if post_id is None:
+        return  # a like of someone else's post elsewhere: not ours to count
+    async with federation.database.transaction() as session:
+        await interactions.like(session, sender, post_id)
+
+
+async def handle_announce(federation: Federation, activity: Activity, sender: Account) -> None:
+    """A share of one of our posts is counted; a share of another post, by someone followed here
+    (a person, or a group announcing its members' posts), brings that post into their feeds."""
+    object_id = parse.object_id(activity)
+    post_id = local_post_id(federation.uris, object_id)
+    if post_id is None:
+        post_id = await _announced_post_id(federation, activity, sender)
+    if post_id is None:
+        return
+    async with federation.database.transaction() as session:
+        await interactions.share(session, sender, post_id)
+
+
+async def _announced_post_id(
+    federation: Federation, activity: Activity, sender: Account
+) -> int | None:
+    async with federation.database.reading() as session:
+        if not await follows.is_followed_here(session, sender):
+            return None
+        known = await remote_posts.by_uri(session, parse.object_id(activity))
+    if known is not None:
+        return known.id
+    raw: Any = activity.embedded or parse.object_id(activity)
+    if activity.embedded_type == "Create" and activity.embedded is not None:
+        raw = parse.first(activity.embedded.get("object"))  # Lemmy: Announce(Create(Page))
+    if isinstance(raw, dict):
+        raw = raw.get("id")  # shared posts are someone else's: always from their own origin
+    note = await incoming_posts.note_from(federation, sender, raw)
+    author = await incoming_posts.author_of(federation, note)
+    post = await incoming_posts.store_note(federation, note, author, wanted=True)
+    return post.id if post is not None else None
+
+
+async def handle_block(federation: Federation, activity: Activity, sender: Account) -> None:
+    target = local_id(federation.uris, parse.object_id(activity))
+    if target is None or target.kind != "person":
+        return
+    async with federation.database.transaction() as session:
+        blocked = await relations.active_account_by_username(session, target.name)
+        assert blocked.id is not None
+        await relations.block(session, sender, blocked.id)
+
+
+async def handle_undo(federation: Federation, activity: Activity, sender: Account) -> None:
+    """Undo of a Follow, Like, Announce or Block, which must be the sender's own."""
+    if activity.embedded is None:
+        await follows.undo_follow_by_id(federation, sender, parse.object_id(activity))
+        return
+    undone = parse.embedded_activity(activity)
+    if undone.actor != sender.actor_uri:
+        raise Unwelcome("only its actor can undo an activity")
+    if undone.type == "Follow":
+        await follows.undo_follow(federation, undone, sender)
+        return
+    target = local_id(federation.uris, parse.object_id(undone))
+    if target is None:
+        return
+    async with federation.database.transaction() as session:
+        if undone.type == "Like" and target.kind == "post":
+            await interactions.unlike(session, sender, int(target.name))
+        elif undone.type == "Announce" and target.kind == "post":
+            await interactions.unshare(session, sender, int(target.name))
+        elif undone.type == "Block" and target.kind == "person":
+            blocked = await relations.active_account_by_username(session, target.name)
+            assert blocked.id is not None
+            await relations.unblock(session, sender, blocked.id)
+
+
+HANDLERS: dict[str, Handler] = {
+    "Follow": follows.handle_follow,
+    "Accept": follows.handle_accept,
+    "Reject": follows.handle_reject,
+    "Undo": handle_undo,
+    "Create": handle_create,
+    "Update": handle_update,
+    "Delete": handle_delete,
+    "Like": handle_like,
+    "Announce": handle_announce,
+    "Block": handle_block,
+}
+
+
+async def handle(federation: Federation, activity: Activity, sender: Account) -> None:
+    """Run the activity's handler; what is refused or gone is dropped, not retried."""
+    handler = HANDLERS.get(activity.type)
+    if handler is None:
+        log.debug("ignored an activity of type %s from %s", activity.type, sender.actor_uri)
+        return
+    try:
+        await handler(federation, activity, sender)
+    except (ParseError, Unwelcome, NotAllowed, NotFound) as error:
+        log.info("dropped %s %s: %s", activity.type, activity.id, error or type(error).__name__)

@@ -1,0 +1,121 @@
+"""The inboxes (a resident's, a neighbourhood's, the instance's and the shared one).
+
+An inbox only checks, stores and answers, as Takahē and Mastodon do: it reads the activity, refuses
+what comes from a suspended server before fetching any key, checks the HTTP signature and that the
+signer is the activity's actor, and then, in one transaction, records the activity's id (so one sent
+twice is processed once) and writes the `inbox.process` job that hands it to its handler. The answer
+is 202; 400, 401, 403, 413 and 429 say what was wrong, always as JSON with a reason.
+"""
+
+import logging
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from buurtnet import jobs
+from buurtnet.db import insert_new
+from buurtnet.federation import handlers, parse
+from buurtnet.federation.context import Federation, federation_of
+from buurtnet.federation.fetch import FetchError, parse_object
+from buurtnet.federation.flood import FloodGuard
+from buurtnet.federation.parse import ParseError
+from buurtnet.federation.remote_actors import domain_of
+from buurtnet.federation.signatures import SignedRequest
+from buurtnet.federation.verify import Refusal, refuse_suspended, signature_params, signer_of
+from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "inbox.process"
+
+
+def signed_request(request: Request, body: bytes) -> SignedRequest:
+    """The request as it was signed: the path still percent-encoded, the query as sent."""
+    scope = request.scope
+    path = scope.get("raw_path") or scope["path"].encode()
+    return SignedRequest(
+        method=request.method,
+        path=path.decode("latin-1").partition("?")[0],
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=request.headers,
+        body=body,
+    )
+
+
+async def receive(federation: Federation, request: Request, guard: FloodGuard) -> None:
+    """Check an incoming activity and queue it, or raise `Refusal`."""
+    client = request.client.host if request.client else "unknown"
+    if (wait := guard.hit(client)) is not None:
+        raise Refusal(429, f"too many requests; try again in {wait} s")
+    body = await request.body()
+    try:
+        document = parse_object(body)
+        activity = parse.as2_to_activity(document)
+    except (FetchError, ParseError) as error:
+        raise Refusal(400, str(error)) from error
+    await refuse_suspended(federation, activity.actor)
+    signed = signed_request(request, body)
+    params = signature_params(signed)
+    await refuse_suspended(federation, params.key_id)
+    signer = await signer_of(federation, signed, params)
+    if signer.actor_uri != activity.actor:
+        raise Refusal(401, "the request is signed by someone else than the activity's actor")
+    await _queue(federation, document, activity.id, signer)
+
+
+async def _queue(
+    federation: Federation, document: dict[str, Any], activity_id: str, signer: Account
+) -> None:
+    async with federation.database.transaction() as session:
+        row = {"uri": activity_id, "received_at": utcnow()}
+        if not await insert_new(session, ReceivedActivity, [row], unique=["uri"]):
+            return  # seen before: answered 202 again, processed once
+        jobs.enqueue(session, PROCESS_JOB, {"activity": document, "signer_id": signer.id})
+        # The server answers, so deliveries to it may start again.
+        await session.exec(
+            update(RemoteDomain)
+            .where(
+                col(RemoteDomain.domain) == domain_of(activity_id), col(RemoteDomain.failures) > 0
+            )
+            .values(failures=0, failing_since=None, unavailable=False)
+        )
+
+
+def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:
+    """The inboxes; they all take the same activities, since addressing says who they are for."""
+
+    async def inbox(request: Request) -> Response:
+        try:
+            await receive(federation_of(request), request, guard)
+        except Refusal as refusal:
+            retry = {"Retry-After": str(guard.window_seconds)} if refusal.status == 429 else None
+            body = {"error": refusal.reason}
+            return JSONResponse(body, status_code=refusal.status, headers=retry)
+        return Response(status_code=202)
+
+    paths = ("/inbox", "/users/{username}/inbox", "/n/{slug}/inbox", "/actor/inbox")
+    return [Route(path, inbox, methods=["POST"]) for path in paths]
+
+
+def register(registry: jobs.Registry, federation: Federation) -> None:
+    async def run(payload: dict[str, Any]) -> None:
+        await process(federation, payload)
+
+    registry.register(PROCESS_JOB, run)
+
+
+async def process(federation: Federation, payload: dict[str, Any]) -> None:
+    """The `inbox.process` job: hand a checked activity to its handler."""
+    try:
+        activity = parse.as2_to_activity(payload["activity"])
+    except ParseError as error:
+        raise jobs.PermanentFailure(str(error)) from error
+    async with federation.database.reading() as session:
+        signer = await session.get(Account, payload["signer_id"])
+    if signer is None:
+        return  # the sender's account was removed meanwhile
+    await handlers.handle(federation, activity, signer)

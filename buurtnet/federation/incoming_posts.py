@@ -1,0 +1,130 @@
+"""Remote posts as they arrive (`Create`, `Update`, `Announce`): checked for origin, then stored.
+
+A post is taken in only when it concerns someone here: its author is followed by a resident, it
+names a resident, or it answers a post of ours. The rest of the fediverse is not our business to
+store. A post embedded by its own author's server is trusted as sent; one that names another
+origin is fetched from that origin (the CVE-2024-23832 class), never believed on someone's word.
+"""
+
+import html
+from typing import Any
+
+from sqlalchemy import exists
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import remote_posts
+from buurtnet.core.remote_posts import IncomingPost
+from buurtnet.federation import parse
+from buurtnet.federation.context import Federation
+from buurtnet.federation.local_ids import local_id, local_post_id
+from buurtnet.federation.parse import ParseError, RemoteNote
+from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
+from buurtnet.models import Account, AccountStatus, Follow, Post, Visibility
+
+VISIBILITY = {
+    "public": Visibility.PUBLIC,
+    "unlisted": Visibility.PUBLIC,  # shown to those who follow; we have no unlisted feeds yet
+    "followers": Visibility.FOLLOWERS,
+    "direct": Visibility.DIRECT,
+}
+
+
+class Unwelcome(Exception):
+    """A post that does not concern anyone here, or whose origin does not check out."""
+
+
+async def note_from(federation: Federation, sender: Account, raw: Any) -> RemoteNote:
+    """The note an activity carries: as embedded, if the sender's server is its origin; else
+    fetched from its own origin."""
+    assert sender.actor_uri is not None
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        if parse.same_origin(raw["id"], sender.actor_uri):
+            return parse.as2_to_note(raw)
+        raw = raw["id"]
+    if not isinstance(raw, str):
+        raise ParseError("the object must be a post or its id")
+    try:
+        return parse.as2_to_note(await fetch_document(federation, raw))
+    except ActorUnavailable as error:
+        raise Unwelcome(f"the post could not be fetched: {error}") from error
+
+
+def check_authorship(note: RemoteNote, author: Account) -> None:
+    """The note's author must be the account, and the note must live on the author's server."""
+    assert author.actor_uri is not None
+    if note.attributed_to != author.actor_uri:
+        raise Unwelcome("the post is attributed to someone else than its sender")
+    if not parse.same_origin(note.id, author.actor_uri):
+        raise Unwelcome("the post's id is on another server than its author")
+
+
+async def incoming_post(
+    federation: Federation, session: AsyncSession, note: RemoteNote, author: Account
+) -> IncomingPost:
+    """The note in our terms: the local post it answers and the local people it names."""
+    uris = federation.uris
+    parent_id = None
+    if note.in_reply_to is not None:
+        parent_id = local_post_id(uris, note.in_reply_to)
+        if parent_id is None and (parent := await remote_posts.by_uri(session, note.in_reply_to)):
+            parent_id = parent.id
+    named = [found.name for m in note.mentions if (found := local_id(uris, m.href))]
+    mentioned_ids: list[int] = []
+    if named:
+        keys = [name.lower() for name in named]
+        found_ids = await session.exec(
+            select(Account.id).where(
+                col(Account.username_key).in_(keys),
+                col(Account.domain).is_(None),
+                col(Account.status) == AccountStatus.ACTIVE,
+            )
+        )
+        mentioned_ids = [account_id for account_id in found_ids.all() if account_id is not None]
+    # Images from elsewhere are links, not loaded: our pages make no requests to other servers.
+    content = note.content + "".join(
+        f'<p><a href="{html.escape(image.url)}" rel="nofollow noopener noreferrer">'
+        f"{html.escape(image.name or image.url)}</a></p>"
+        for image in note.attachments
+    )
+    return IncomingPost(
+        uri=note.id,
+        url=note.url,
+        content_html=content,
+        text=parse.plain_text(content),
+        summary=note.summary or "",
+        visibility=VISIBILITY[parse.visibility_of(note.to, note.cc, author.followers_url)],
+        language=note.language,
+        published=note.published,
+        parent_id=parent_id,
+        mentioned_ids=mentioned_ids,
+        hashtags=note.hashtags,
+    )
+
+
+async def concerns_us(session: AsyncSession, incoming: IncomingPost, author: Account) -> bool:
+    """Followed by someone here, naming someone here, or answering a post here."""
+    if incoming.mentioned_ids or incoming.parent_id is not None:
+        return True
+    followed = exists().where(col(Follow.followed_id) == author.id)
+    return bool((await session.exec(select(followed))).one())
+
+
+async def store_note(
+    federation: Federation, note: RemoteNote, author: Account, *, wanted: bool = False
+) -> Post | None:
+    """Store a checked note when it concerns someone here (or is `wanted`: shared by someone
+    followed here); None when it does not."""
+    check_authorship(note, author)
+    async with federation.database.transaction() as session:
+        incoming = await incoming_post(federation, session, note, author)
+        if not wanted and not await concerns_us(session, incoming, author):
+            return None
+        return await remote_posts.store_remote_post(session, author, incoming)
+
+
+async def author_of(federation: Federation, note: RemoteNote) -> Account:
+    try:
+        return await actor_by_uri(federation, note.attributed_to)
+    except ActorUnavailable as error:
+        raise Unwelcome(f"the author could not be fetched: {error}") from error

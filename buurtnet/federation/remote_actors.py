@@ -1,0 +1,134 @@
+"""Finding actors on other servers: by id, by signing key, and by `@name@host`.
+
+Every fetch goes through the one guarded HTTP client and is signed as the instance actor, since
+servers in secure mode (Mastodon's authorized fetch, GoToSocial) answer only signed requests.
+What comes back is parsed and checked before it is stored: the fetched document's id must be the
+URL asked for (the client checks), and a key must be claimed by the actor that owns it.
+"""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from buurtnet.core import remote_accounts
+from buurtnet.core.remote_accounts import RemoteProfile
+from buurtnet.federation import parse, parse_actor, signatures
+from buurtnet.federation.context import Federation
+from buurtnet.federation.fetch import FetchError
+from buurtnet.federation.keys import INSTANCE
+from buurtnet.federation.parse import ParseError
+from buurtnet.models import Account
+
+ACTIVITY_JSON = "application/activity+json"
+
+
+class ActorUnavailable(Exception):
+    """An actor (or key) that cannot be fetched, or that fails our checks; the message says why."""
+
+
+def domain_of(url: str) -> str:
+    """The host with its port (if any), lower case: how accounts and domain blocks name a server."""
+    return urlsplit(url).netloc.lower()
+
+
+def without_fragment(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def profile_of(actor: parse_actor.RemoteActor) -> RemoteProfile:
+    return RemoteProfile(
+        actor_uri=actor.id,
+        domain=domain_of(actor.id),
+        actor_type=actor.type,
+        username=actor.preferred_username,
+        display_name=actor.name or "",
+        bio=parse.plain_text(actor.summary),
+        inbox_url=actor.inbox,
+        shared_inbox_url=actor.shared_inbox,
+        followers_url=actor.followers,
+        profile_url=actor.url,
+        avatar_url=actor.icon_url,
+        key_id=actor.public_key_id,
+        public_key_pem=actor.public_key_pem,
+    )
+
+
+async def instance_auth(federation: Federation) -> signatures.SignatureAuth:
+    key = await federation.keys.private_key(INSTANCE)
+    return signatures.SignatureAuth(federation.uris.instance_key(), key)
+
+
+async def fetch_document(federation: Federation, url: str) -> dict[str, object]:
+    """A document from its own origin, as the instance actor asked for it."""
+    if parse.same_origin(url, federation.uris.base_url):
+        raise ActorUnavailable(f"{url} is our own")
+    try:
+        return await federation.client.get_activity_json(url, auth=await instance_auth(federation))
+    except FetchError as error:
+        raise ActorUnavailable(str(error)) from error
+
+
+async def fetch_actor(federation: Federation, actor_uri: str) -> Account:
+    """Fetch an actor afresh and store it."""
+    document = await fetch_document(federation, actor_uri)
+    try:
+        actor = parse_actor.as2_to_actor(document)
+    except ParseError as error:
+        raise ActorUnavailable(f"{actor_uri}: {error}") from error
+    async with federation.database.transaction() as session:
+        return await remote_accounts.store_remote_account(session, profile_of(actor))
+
+
+async def actor_by_uri(federation: Federation, actor_uri: str, *, refresh: bool = False) -> Account:
+    """The stored actor if it is fresh enough, else fetched."""
+    if not refresh:
+        async with federation.database.reading() as session:
+            stored = await remote_accounts.by_actor_uri(session, actor_uri)
+        if stored is not None and remote_accounts.is_fresh(stored):
+            return stored
+    return await fetch_actor(federation, actor_uri)
+
+
+async def actor_by_key_id(federation: Federation, key_id: str) -> Account:
+    """The actor that holds a key, fetched by the key's URL when we do not know it.
+
+    The key's URL gives either the actor itself (Mastodon's `…#main-key`) or a key document with
+    an `owner` (GoToSocial's `…/main-key`); either way the actor must name this key as its own.
+    """
+    document = await fetch_document(federation, without_fragment(key_id))
+    owner = document.get("owner")
+    if "publicKeyPem" in document and isinstance(owner, str):
+        account = await fetch_actor(federation, owner)
+    else:
+        try:
+            actor = parse_actor.as2_to_actor(document)
+        except ParseError as error:
+            raise ActorUnavailable(f"{key_id}: {error}") from error
+        async with federation.database.transaction() as session:
+            account = await remote_accounts.store_remote_account(session, profile_of(actor))
+    if account.key_id != key_id or not account.public_key_pem:
+        raise ActorUnavailable(f"{key_id} is not claimed by its owner")
+    return account
+
+
+async def actor_by_handle(federation: Federation, handle: str) -> Account:
+    """`@name@host` (or `name@host`) through WebFinger, as Mastodon looks people up."""
+    name, _, host = handle.strip().removeprefix("@").partition("@")
+    if not name or not host or "/" in host:
+        raise ActorUnavailable(f"{handle!r} is not a name@host address")
+    scheme = "http" if federation.settings.allow_private_networks else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{name}@{host}"
+    try:
+        answer = await federation.client.get_json(url)
+    except FetchError as error:
+        raise ActorUnavailable(str(error)) from error
+    links = answer.get("links")
+    for link in links if isinstance(links, list) else []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and isinstance(link.get("href"), str)
+            and str(link.get("type", "")).startswith(
+                ("application/activity+json", "application/ld+json")
+            )
+        ):
+            return await actor_by_uri(federation, link["href"])
+    raise ActorUnavailable(f"{handle!r} has no ActivityPub actor")

@@ -1,0 +1,77 @@
+"""Posts as Mastodon, GoToSocial, Mobilizon, Lemmy, Misskey and Fedify send them: each one goes
+through the inbox, is stored, and shows on its page with its author's @name@host."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+
+from buurtnet.db import Database
+from buurtnet.federation import signatures
+from buurtnet.federation.remote_actors import actor_by_uri
+from buurtnet.models import Account, Follow, Post
+from tests.conftest import BASE_URL, log_in
+from tests.federation_kit import FakeNetwork, key_pair, run_queue, use_network
+
+FIXTURES = Path(__file__).parent / "data" / "federation"
+CREATES = sorted(FIXTURES.glob("*/create_*.json"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
+def with_our_key(person: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The fixture's actor with a key we hold, so we can sign as its server would."""
+    public_pem = key_pair(3)[1]
+    keys = person["publicKey"] if isinstance(person["publicKey"], list) else [person["publicKey"]]
+    patched = [key | {"publicKeyPem": public_pem} for key in keys]
+    person = person | {
+        "publicKey": patched if isinstance(person["publicKey"], list) else patched[0]
+    }
+    return person, patched[0]["id"]
+
+
+async def deliver_signed(
+    client: httpx.AsyncClient, activity: dict[str, Any], key_id: str
+) -> httpx.Response:
+    body = json.dumps(activity).encode()
+    private_key = signatures.load_private_key(key_pair(3)[0])
+    headers = signatures.sign_request(
+        "POST", f"{BASE_URL}/inbox", body, key_id, private_key, datetime.now(UTC)
+    )
+    return await client.post("/inbox", content=body, headers=headers)
+
+
+@pytest.mark.parametrize("path", CREATES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+async def test_a_create_from_each_server_is_stored_and_shown(
+    app: Starlette, client: httpx.AsyncClient, database: Database, resident: Account, path: Path
+) -> None:
+    activity = load(path)
+    person, key_id = with_our_key(load(path.parent / "person.json"))
+    network = FakeNetwork()
+    network.serve(person)
+    federation = use_network(app, network)
+    author = await actor_by_uri(federation, person["id"])
+    async with database.transaction() as session:
+        session.add(Follow(follower_id=resident.id, followed_id=author.id))
+    response = await deliver_signed(client, activity, key_id)
+    assert response.status_code == 202, response.text
+    await run_queue(app)
+    note = activity["object"]
+    async with database.reading() as session:
+        post = (await session.exec(select(Post).where(Post.uri == note["id"]))).one()
+    assert post.author_id == author.id
+    assert "<script" not in post.content_html
+    await log_in(client, "anna")
+    page = await client.get(f"/posts/{post.id}")
+    assert page.status_code == 200
+    assert f"@{author.handle}" in page.text
+    words = post.source.split()
+    assert words and words[0] in page.text

@@ -1,0 +1,242 @@
+"""The inboxes: signed activities from other servers are checked, queued once and handled."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import col, func, select
+from starlette.applications import Starlette
+
+from buurtnet.db import Database
+from buurtnet.models import (
+    Account,
+    Follow,
+    FollowRequest,
+    Job,
+    Notification,
+    NotificationKind,
+    Post,
+    ReceivedActivity,
+    Visibility,
+)
+from tests.conftest import BASE_URL, log_in, write_post
+from tests.federation_kit import FakeNetwork, RemoteActor, deliver, run_queue, use_network
+
+BOB = RemoteActor("bob")
+
+
+@pytest.fixture
+def network(app: Starlette) -> FakeNetwork:
+    network = FakeNetwork()
+    network.add(BOB)
+    use_network(app, network)
+    return network
+
+
+def note(actor: RemoteActor, number: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"{actor.id}/statuses/{number}",
+        "type": "Note",
+        "attributedTo": actor.id,
+        "content": "<p>Goedemorgen buren</p>",
+        "published": "2026-11-30T10:00:00Z",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [actor.followers],
+        **fields,
+    }
+
+
+def create(actor: RemoteActor, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": item["id"] + "/activity",
+        "type": "Create",
+        "actor": actor.id,
+        "to": item.get("to", []),
+        "cc": item.get("cc", []),
+        "object": item,
+    }
+
+
+def follow_of(actor: RemoteActor, object_id: str, number: int = 1) -> dict[str, Any]:
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{actor.id}#follows/{number}",
+        "type": "Follow",
+        "actor": actor.id,
+        "object": object_id,
+    }
+
+
+async def count(database: Database, table: type[Any]) -> int:
+    async with database.reading() as session:
+        return (await session.exec(select(func.count()).select_from(table))).one()
+
+
+async def stored_remote_posts(database: Database) -> list[Post]:
+    async with database.reading() as session:
+        return list((await session.exec(select(Post).where(col(Post.uri).is_not(None)))).all())
+
+
+async def test_an_unsigned_post_is_refused_and_leaves_no_trace(
+    client: httpx.AsyncClient, database: Database, network: FakeNetwork
+) -> None:
+    body = json.dumps(follow_of(BOB, f"{BASE_URL}/users/anna")).encode()
+    response = await client.post(
+        "/users/anna/inbox", content=body, headers={"Content-Type": "application/activity+json"}
+    )
+    assert response.status_code == 401
+    assert "signature" in response.json()["error"]
+    assert await count(database, ReceivedActivity) == 0
+    assert await count(database, Job) == 0
+    assert network.fetched == []
+
+
+async def test_a_follow_is_accepted_and_the_resident_told(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    response = await deliver(
+        client, BOB, follow_of(BOB, f"{BASE_URL}/users/anna"), "/users/anna/inbox"
+    )
+    assert response.status_code == 202, response.text
+    await run_queue(app)
+    async with database.reading() as session:
+        follows = (await session.exec(select(Follow))).all()
+        told = (await session.exec(select(Notification))).all()
+    assert [(f.followed_id, f.uri) for f in follows] == [(resident.id, f"{BOB.id}#follows/1")]
+    assert [n.kind for n in told] == [NotificationKind.FOLLOW]
+    [accept] = network.activities("Accept")
+    assert accept["actor"] == f"{BASE_URL}/users/anna"
+    assert accept["object"]["id"] == f"{BOB.id}#follows/1"
+    assert [post.url for post in network.posted] == [BOB.inbox]
+
+
+async def test_the_same_activity_twice_is_processed_once(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    activity = follow_of(BOB, f"{BASE_URL}/users/anna")
+    for _ in range(2):
+        assert (await deliver(client, BOB, activity)).status_code == 202
+    assert await count(database, Job) == 1
+    await run_queue(app)
+    assert len(network.activities("Accept")) == 1
+
+
+async def test_a_reply_joins_the_thread_and_tells_the_author(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    post = await write_post(database, resident, "Wie helpt zaterdag?", visibility=Visibility.PUBLIC)
+    reply = note(
+        BOB,
+        7,
+        inReplyTo=f"{BASE_URL}/users/anna/statuses/{post.id}",
+        content="<p>Ik!<script>x()</script></p>",
+    )
+    assert (await deliver(client, BOB, create(BOB, reply))).status_code == 202
+    await run_queue(app)
+    [stored] = await stored_remote_posts(database)
+    assert stored.in_reply_to_id == post.id
+    assert stored.content_html == "<p>Ik!</p>"
+    async with database.reading() as session:
+        parent = await session.get(Post, post.id)
+        kinds = (await session.exec(select(Notification.kind))).all()
+    assert parent is not None and parent.reply_count == 1
+    assert kinds == [NotificationKind.REPLY]
+    page = await client.get(f"/posts/{post.id}")
+    assert "Ik!" in page.text and "bob@social.example" in page.text
+
+
+async def test_a_post_that_concerns_no_one_here_is_not_stored(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    assert (await deliver(client, BOB, create(BOB, note(BOB, 8)))).status_code == 202
+    await run_queue(app)
+    assert await stored_remote_posts(database) == []
+
+
+async def test_the_accept_of_our_follow_makes_it_a_follow(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    await deliver(client, BOB, {"id": f"{BOB.id}#x", "type": "Ping", "actor": BOB.id})  # bob known
+    await run_queue(app)
+    async with database.transaction() as session:
+        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
+        session.add(
+            FollowRequest(
+                follower_id=resident.id, followed_id=bob.id, uri=f"{BASE_URL}/users/anna#follows/9"
+            )
+        )
+    accept = {
+        "id": f"{BOB.id}#accepts/1",
+        "type": "Accept",
+        "actor": BOB.id,
+        "object": {
+            "id": f"{BASE_URL}/users/anna#follows/9",
+            "type": "Follow",
+            "actor": f"{BASE_URL}/users/anna",
+            "object": BOB.id,
+        },
+    }
+    assert (await deliver(client, BOB, accept)).status_code == 202
+    await run_queue(app)
+    assert await count(database, FollowRequest) == 0
+    async with database.reading() as session:
+        [follow] = (await session.exec(select(Follow))).all()
+    assert (follow.follower_id, follow.followed_id) == (resident.id, bob.id)
+
+
+async def test_a_followed_group_brings_its_members_posts_into_the_home_feed(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    group = network.add(
+        RemoteActor("tuinclub", domain="groups.example", kind="Group", key_number=1)
+    )
+    carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
+    shared = note(carol, 11, content="<p>Zaden ruilen op zondag</p>", audience=group.id)
+    network.serve(shared)
+    await deliver(client, group, {"id": f"{group.id}#hello", "type": "Ping", "actor": group.id})
+    await run_queue(app)
+    async with database.transaction() as session:
+        stored_group = (
+            await session.exec(select(Account).where(Account.actor_uri == group.id))
+        ).one()
+        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
+    announce = {
+        "id": f"{group.id}/activities/announce/1",
+        "type": "Announce",
+        "actor": group.id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": shared["id"],
+    }
+    assert (await deliver(client, group, announce)).status_code == 202
+    await run_queue(app)
+    [stored] = await stored_remote_posts(database)
+    assert stored.share_count == 1
+    await log_in(client, "anna")
+    home = await client.get("/")
+    assert "Zaden ruilen op zondag" in home.text and "@carol@other.example" in home.text

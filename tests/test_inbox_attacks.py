@@ -1,0 +1,278 @@
+"""INTEROP.md's attack list: each is refused with a 4xx (or a harmless 202) and stores nothing."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import col, func, select
+from starlette.applications import Starlette
+
+from buurtnet.db import Database
+from buurtnet.federation import signatures
+from buurtnet.federation.flood import FloodGuard
+from buurtnet.models import Account, Job, Post, ReceivedActivity, RemoteDomain, Visibility
+from tests.conftest import BASE_URL, write_post
+from tests.federation_kit import (
+    FakeNetwork,
+    RemoteActor,
+    deliver,
+    run_queue,
+    signed_headers,
+    use_network,
+)
+from tests.test_inbox import create, follow_of, note
+
+BOB = RemoteActor("bob")
+EVE = RemoteActor("eve", domain="evil.example", key_number=1)
+CAROL = RemoteActor("carol", domain="other.example", key_number=2)
+
+
+@pytest.fixture
+def network(app: Starlette) -> FakeNetwork:
+    network = FakeNetwork()
+    for actor in (BOB, EVE, CAROL):
+        network.add(actor)
+    use_network(app, network)
+    return network
+
+
+async def nothing_stored(database: Database) -> bool:
+    async with database.reading() as session:
+        activities = (await session.exec(select(func.count()).select_from(ReceivedActivity))).one()
+        queued = (await session.exec(select(func.count()).select_from(Job))).one()
+        remote = (await session.exec(select(func.count()).where(col(Post.uri).is_not(None)))).one()
+    return activities == queued == remote == 0
+
+
+def follow_body() -> bytes:
+    return json.dumps(follow_of(BOB, f"{BASE_URL}/users/anna")).encode()
+
+
+async def post_raw(
+    client: httpx.AsyncClient, body: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    return await client.post("/inbox", content=body, headers=headers)
+
+
+def tampered_signature(headers: dict[str, str]) -> dict[str, str]:
+    value = headers["Signature"]
+    start = value.index('signature="') + len('signature="')
+    flipped = "A" if value[start] != "A" else "B"
+    return {**headers, "Signature": value[:start] + flipped + value[start + 1 :]}
+
+
+def without_digest_in_signature(body: bytes) -> dict[str, str]:
+    url = f"{BASE_URL}/inbox"
+    signed = signatures.sign_request(
+        "GET", url, None, BOB.key_id, BOB.private_key, datetime.now(UTC)
+    )
+    digest = signatures.sign_request(
+        "POST", url, body, BOB.key_id, BOB.private_key, datetime.now(UTC)
+    )
+    return {**signed, "Digest": digest["Digest"], "Content-Type": "application/activity+json"}
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["no signature", "no digest signed", "bad signature bytes", "digest mismatch", "body changed"],
+)
+async def test_bad_signatures_get_401(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork, how: str
+) -> None:
+    body = follow_body()
+    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    if how == "no signature":
+        headers = {"Content-Type": "application/activity+json"}
+    elif how == "no digest signed":
+        headers = without_digest_in_signature(body)
+    elif how == "bad signature bytes":
+        headers = tampered_signature(headers)
+    elif how == "digest mismatch":
+        headers = {**headers, "Digest": "SHA-256=" + "A" * 43 + "="}
+    elif how == "body changed":
+        body = body.replace(b"anna", b"bram")
+    response = await post_raw(client, body, headers)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]
+    assert await nothing_stored(database)
+
+
+@pytest.mark.parametrize("hours", [-2, 2])
+async def test_a_date_two_hours_off_is_refused(
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+    hours: int,
+) -> None:
+    when = datetime.now(UTC) + timedelta(hours=hours)
+    response = await deliver(client, BOB, follow_of(BOB, f"{BASE_URL}/users/anna"), now=when)
+    assert response.status_code == 401
+    assert "date" in response.json()["error"]
+    assert await nothing_stored(database)
+
+
+async def test_a_key_of_one_actor_cannot_sign_for_another(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    activity = follow_of(CAROL, f"{BASE_URL}/users/anna")  # claims to be carol, signed by eve
+    response = await deliver(client, EVE, activity)
+    assert response.status_code == 401
+    assert await nothing_stored(database)
+
+
+async def test_a_key_document_whose_owner_does_not_claim_it_is_refused(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    mallory = RemoteActor("mallory", domain="evil.example", key_number=1)
+    network.serve(
+        {
+            "id": f"{mallory.id}/main-key",
+            "owner": BOB.id,  # bob names another key as his
+            "publicKeyPem": network.documents[EVE.id]["publicKey"]["publicKeyPem"],
+        }
+    )
+    body = json.dumps(follow_of(BOB, f"{BASE_URL}/users/anna")).encode()
+    url = f"{BASE_URL}/inbox"
+    headers = signatures.sign_request(
+        "POST", url, body, f"{mallory.id}/main-key", mallory.private_key, datetime.now(UTC)
+    )
+    response = await post_raw(
+        client, body, {**headers, "Content-Type": "application/activity+json"}
+    )
+    assert response.status_code == 401
+    assert await nothing_stored(database)
+
+
+async def test_a_post_attributed_to_someone_else_is_not_stored(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    post = await write_post(database, resident, "Vraag", visibility=Visibility.PUBLIC)
+    reply = note(EVE, 1, attributedTo=CAROL.id, inReplyTo=f"{BASE_URL}/posts/{post.id}")
+    assert (await deliver(client, EVE, create(EVE, reply))).status_code == 202
+    await run_queue(app)
+    async with database.reading() as session:
+        assert (
+            await session.exec(select(func.count()).where(col(Post.uri).is_not(None)))
+        ).one() == 0
+
+
+async def test_an_embedded_post_from_another_origin_is_fetched_from_there(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    post = await write_post(database, resident, "Vraag", visibility=Visibility.PUBLIC)
+    forged = note(CAROL, 5, inReplyTo=f"{BASE_URL}/posts/{post.id}", content="<p>vervalst</p>")
+    activity = create(EVE, forged) | {"actor": EVE.id}
+    assert (await deliver(client, EVE, activity)).status_code == 202
+    await run_queue(app)
+    assert forged["id"] in network.fetched  # not believed: looked up at carol's server (404 there)
+    async with database.reading() as session:
+        assert (
+            await session.exec(select(func.count()).where(col(Post.uri).is_not(None)))
+        ).one() == 0
+
+
+async def test_only_the_author_can_delete_or_update_a_post(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    post = await write_post(database, resident, "Vraag", visibility=Visibility.PUBLIC)
+    reply = note(BOB, 3, inReplyTo=f"{BASE_URL}/posts/{post.id}")
+    await deliver(client, BOB, create(BOB, reply))
+    await run_queue(app)
+    delete = {
+        "id": f"{EVE.id}#delete/1",
+        "type": "Delete",
+        "actor": EVE.id,
+        "object": {"id": reply["id"], "type": "Tombstone"},
+    }
+    update = {
+        "id": f"{EVE.id}#update/1",
+        "type": "Update",
+        "actor": EVE.id,
+        "object": reply | {"content": "<p>anders</p>"},
+    }
+    person = {
+        "id": f"{EVE.id}#update/2",
+        "type": "Update",
+        "actor": EVE.id,
+        "object": BOB.document() | {"name": "Eve"},
+    }
+    for activity in (delete, update, person):
+        assert (await deliver(client, EVE, activity)).status_code == 202
+    await run_queue(app)
+    async with database.reading() as session:
+        [stored] = (await session.exec(select(Post).where(col(Post.uri) == reply["id"]))).all()
+        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
+    assert "Goedemorgen" in stored.content_html
+    assert bob.display_name == "Bob"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"[" * 10_000 + b"]" * 10_000, 400),
+        (b'{"id": "\xff\xfe"}', 400),
+        (b"[]", 400),
+        (b"{}", 400),
+        (b"x" * (1024 * 1024 + 1), 413),
+    ],
+    ids=["deep", "not utf-8", "array", "no id", "over 1 MB"],
+)
+async def test_malformed_bodies_are_refused(
+    client: httpx.AsyncClient, database: Database, network: FakeNetwork, body: bytes, status: int
+) -> None:
+    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    response = await post_raw(client, body, headers)
+    assert response.status_code == status
+    assert await nothing_stored(database)
+    assert network.fetched == []
+
+
+async def test_a_suspended_server_is_refused_before_any_key_fetch(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    async with database.transaction() as session:
+        session.add(RemoteDomain(domain="evil.example", suspended=True))
+    response = await deliver(client, EVE, follow_of(EVE, f"{BASE_URL}/users/anna"))
+    assert response.status_code == 403
+    assert network.fetched == []
+    assert await nothing_stored(database)
+
+
+async def test_a_flood_from_one_address_gets_429(
+    app: Starlette, client: httpx.AsyncClient, database: Database, network: FakeNetwork
+) -> None:
+    guard = FloodGuard(limit=3, window_seconds=300)
+    assert [guard.hit("1.2.3.4", now=0.0) for _ in range(4)] == [None, None, None, 300]
+    assert guard.hit("1.2.3.4", now=301.0) is None  # the window moved on
+    assert guard.hit("5.6.7.8", now=0.0) is None  # another address has its own count
+
+
+async def test_the_inbox_answers_429_with_retry_after(settings: Any, database: Database) -> None:
+    from dataclasses import replace
+
+    from buurtnet.app import create_app
+
+    app = create_app(replace(settings, inbox_limit=2), database=database)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http,
+    ):
+        answers = [(await http.post("/inbox", content=b"{}")).status_code for _ in range(3)]
+        last = await http.post("/inbox", content=b"{}")
+    assert answers == [400, 400, 429]
+    assert last.status_code == 429 and int(last.headers["Retry-After"]) > 0
