@@ -14,9 +14,14 @@ from buurtnet.core import housekeeping, media
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
-from buurtnet.federation.context import make_federation
+from buurtnet.federation import inbox
+from buurtnet.federation import jobs as federation_jobs
+from buurtnet.federation.context import Federation, make_federation
+from buurtnet.federation.flood import FloodGuard
+from buurtnet.federation.routes import federation_routes
 from buurtnet.jobs import Registry, Worker
 from buurtnet.storage import FolderStorage, MediaStorage
+from buurtnet.web import neighbourhoods, people, posts
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.headers import SecurityHeaders
@@ -40,11 +45,13 @@ def media_storage(settings: Settings) -> FolderStorage:
     return FolderStorage(settings.data_dir / "media")
 
 
-def job_registry(storage: MediaStorage) -> Registry:
+def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
     """Every job and periodic task of every layer."""
     registry = Registry()
     housekeeping.register(registry)
     media.register(registry, storage)
+    inbox.register(registry, federation)
+    federation_jobs.register(registry, federation)
     return registry
 
 
@@ -68,7 +75,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:
-            worker_task = asyncio.create_task(Worker(running, job_registry(storage)).run(stop))
+            registry = job_registry(storage, federation)
+            worker_task = asyncio.create_task(Worker(running, registry).run(stop))
             worker_task.add_done_callback(_log_worker_crash)
         try:
             yield
@@ -81,7 +89,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
                 await running.dispose()
 
     app = Starlette(
-        routes=all_routes(),
+        # Federation first: at the URLs of actors and posts it answers servers with JSON and
+        # hands browsers to these pages of the web.
+        routes=[
+            *inbox.inbox_routes(FloodGuard(limit=settings.inbox_limit)),
+            *federation_routes(
+                person_page=people.profile_page,
+                neighbourhood_page=neighbourhoods.neighbourhood_home,
+                post_page=posts.post_page,
+            ),
+            *all_routes(),
+        ],
         middleware=[
             Middleware(SecurityHeaders, https=settings.uses_https),
             Middleware(BodySizeLimit, larger_on=UPLOAD_BODY_BYTES),

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from buurtnet.config import Settings
-from buurtnet.core import account_deletion, interactions, outbox, posts, relations
+from buurtnet.core import account_deletion, accounts, interactions, outbox, posts, relations
 from buurtnet.db import Database
 from buurtnet.federation.context import Federation
 from buurtnet.federation.uris import PUBLIC
@@ -439,3 +439,18 @@ async def test_nothing_is_queued_where_nobody_elsewhere_is_concerned(
         await relations.block(session, resident, other.id or 0)
     async with database.reading() as session:
         assert (await session.exec(select(Job))).all() == []
+
+
+async def test_a_profile_edit_goes_to_followers_elsewhere_as_an_update(
+    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+) -> None:
+    async with database.transaction() as session:
+        await accounts.update_profile(session, resident, display_name="Anna B.", locale=None)
+    assert await jobs_named(database, outbox.PROFILE_UPDATED) == []  # nobody elsewhere to tell
+    await follows(database, await remote(database, "bob"), resident)
+    async with database.transaction() as session:
+        await accounts.update_profile(session, resident, display_name="Anna de B.", locale=None)
+    await worker_for(federation).run_until_empty()
+    [(inbox, update)] = sent(network, "Update")
+    assert inbox == SHARED_INBOX
+    assert update["object"]["id"] == ANNA and update["object"]["name"] == "Anna de B."

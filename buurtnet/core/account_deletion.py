@@ -19,11 +19,13 @@ from buurtnet.models import (
     AccountStatus,
     Block,
     Follow,
+    FollowRequest,
     Like,
     LoginSession,
     MediaAttachment,
     Mention,
     Mute,
+    NeighbourhoodFollower,
     Notification,
     Post,
     Role,
@@ -137,6 +139,13 @@ async def _remove_relations(session: AsyncSession, account_id: int) -> None:
         delete(Follow).where(
             or_(col(Follow.follower_id) == account_id, col(Follow.followed_id) == account_id)
         ),
+        delete(FollowRequest).where(
+            or_(
+                col(FollowRequest.follower_id) == account_id,
+                col(FollowRequest.followed_id) == account_id,
+            )
+        ),
+        delete(NeighbourhoodFollower).where(col(NeighbourhoodFollower.account_id) == account_id),
         delete(Block).where(
             or_(col(Block.blocker_id) == account_id, col(Block.blocked_id) == account_id)
         ),

@@ -247,6 +247,12 @@ async def account_deleted(session: AsyncSession, account: Account) -> None:
     enqueue(session, ACCOUNT_DELETED, payload)
 
 
-def profile_updated(session: AsyncSession, account: Account) -> None:
-    if account.domain is None:
+async def profile_updated(session: AsyncSession, account: Account) -> None:
+    """Followers elsewhere show the new name, bio or photo, once their server hears of it."""
+    if account.domain is not None:
+        return
+    followers = exists().where(
+        col(Follow.followed_id) == account.id, _elsewhere(col(Follow.follower_id))
+    )
+    if (await session.exec(select(followers))).one():
         enqueue(session, PROFILE_UPDATED, {"account_id": account.id})

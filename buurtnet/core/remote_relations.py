@@ -57,6 +57,8 @@ async def follow_accepted(session: AsyncSession, followed: Account, follow_uri: 
     if request is None:
         return False
     await session.delete(request)
+    if await visibility.is_blocked_between(session, request.follower_id, request.followed_id):
+        return False  # blocked while the request waited: the yes comes too late
     row = {
         "follower_id": request.follower_id,
         "followed_id": request.followed_id,

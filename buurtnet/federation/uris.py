@@ -58,7 +58,44 @@ class Uris:
         return f"{self.base_url}/posts/{post_id}"
 
     def neighbourhood(self, slug: str) -> str:
+        """The `Group` actor's id, which is also the neighbourhood's page."""
         return f"{self.base_url}/n/{quote(slug)}"
+
+    def neighbourhood_key(self, slug: str) -> str:
+        return self.neighbourhood(slug) + "#main-key"
+
+    def neighbourhood_inbox(self, slug: str) -> str:
+        return self.neighbourhood(slug) + "/inbox"
+
+    def neighbourhood_outbox(self, slug: str) -> str:
+        return self.neighbourhood(slug) + "/outbox"
+
+    def neighbourhood_followers(self, slug: str) -> str:
+        return self.neighbourhood(slug) + "/followers"
+
+    def instance_actor(self) -> str:
+        """The instance's own `Application` actor, which signs key fetches and reports."""
+        return f"{self.base_url}/actor"
+
+    def instance_key(self) -> str:
+        return self.instance_actor() + "#main-key"
+
+    def instance_inbox(self) -> str:
+        return self.instance_actor() + "/inbox"
+
+    def instance_outbox(self) -> str:
+        return self.instance_actor() + "/outbox"
+
+    def collection_page(self, collection_id: str, page: int | str) -> str:
+        """A page of a paged collection: `?page=1`, `?page=2`, … (or `?page=true`, the first)."""
+        return f"{collection_id}?page={page}"
+
+    def webfinger_template(self) -> str:
+        """The `lrdd` template of host-meta: where WebFinger answers for any resource."""
+        return f"{self.base_url}/.well-known/webfinger?resource={{uri}}"
+
+    def nodeinfo(self, version: str) -> str:
+        return f"{self.base_url}/nodeinfo/{version}"
 
     def hashtag(self, name: str) -> str:
         return f"{self.base_url}/tags/{quote(name)}"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Account, MediaAttachment, Post, Visibility
+from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
 
 AS2 = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
@@ -76,11 +76,59 @@ def actor_to_as2(
     if icon_url is not None:
         actor["icon"] = {"type": "Image", "mediaType": icon_type, "url": icon_url}
     if public_key_pem is not None:
-        actor["publicKey"] = {
-            "id": uris.key(username),
-            "owner": actor["id"],
-            "publicKeyPem": public_key_pem,
-        }
+        actor["publicKey"] = public_key_to_as2(uris.key(username), actor["id"], public_key_pem)
+    return actor
+
+
+def public_key_to_as2(key_id: str, owner: str, public_key_pem: str) -> JsonObject:
+    return {"id": key_id, "owner": owner, "publicKeyPem": public_key_pem}
+
+
+def group_to_as2(
+    neighbourhood: Neighbourhood, uris: Uris, *, public_key_pem: str | None = None
+) -> JsonObject:
+    """A neighbourhood as a `Group` actor (FEP-1b12): followed, and announcing its members."""
+    slug = neighbourhood.slug
+    group: JsonObject = {
+        "id": uris.neighbourhood(slug),
+        "type": "Group",
+        "preferredUsername": slug,
+        "name": neighbourhood.name,
+        "summary": plain_to_html(neighbourhood.description),
+        "url": uris.neighbourhood(slug),  # the page people open is the actor's own URL
+        "inbox": uris.neighbourhood_inbox(slug),
+        "outbox": uris.neighbourhood_outbox(slug),
+        "followers": uris.neighbourhood_followers(slug),
+        "endpoints": {"sharedInbox": uris.shared_inbox()},
+        "manuallyApprovesFollowers": neighbourhood.approves_remote_followers,
+        "discoverable": False,
+        "published": timestamp(neighbourhood.created_at),
+    }
+    if public_key_pem is not None:
+        key_id = uris.neighbourhood_key(slug)
+        group["publicKey"] = public_key_to_as2(key_id, group["id"], public_key_pem)
+    return group
+
+
+def instance_actor_to_as2(
+    uris: Uris, *, username: str, name: str, public_key_pem: str | None = None
+) -> JsonObject:
+    """The instance itself as an `Application` actor, as Mastodon's `/actor`: it signs the
+    fetches made for no one in particular (keys, reports), and nobody follows it."""
+    actor: JsonObject = {
+        "id": uris.instance_actor(),
+        "type": "Application",
+        "preferredUsername": username,
+        "name": name,
+        "url": uris.base_url,
+        "inbox": uris.instance_inbox(),
+        "outbox": uris.instance_outbox(),
+        "endpoints": {"sharedInbox": uris.shared_inbox()},
+        "manuallyApprovesFollowers": True,
+        "discoverable": False,
+    }
+    if public_key_pem is not None:
+        actor["publicKey"] = public_key_to_as2(uris.instance_key(), actor["id"], public_key_pem)
     return actor
 
 
@@ -198,3 +246,37 @@ def ordered_collection(collection_id: str, items: Sequence[Any]) -> JsonObject:
         "totalItems": len(items),
         "orderedItems": list(items),
     }
+
+
+def collection_summary(collection_id: str, total: int, first_page: str) -> JsonObject:
+    """A paged `OrderedCollection` as Mastodon serves one: the count and where to start."""
+    return {
+        "id": collection_id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": first_page,
+    }
+
+
+def collection_page(
+    page_id: str,
+    collection_id: str,
+    items: Sequence[Any],
+    *,
+    total: int,
+    next_page: str | None = None,
+    prev_page: str | None = None,
+) -> JsonObject:
+    """One `OrderedCollectionPage`; `next` only when there is more, so a crawler stops."""
+    page: JsonObject = {
+        "id": page_id,
+        "type": "OrderedCollectionPage",
+        "partOf": collection_id,
+        "totalItems": total,
+        "orderedItems": list(items),
+    }
+    if next_page is not None:
+        page["next"] = next_page
+    if prev_page is not None:
+        page["prev"] = prev_page
+    return page

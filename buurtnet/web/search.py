@@ -1,27 +1,57 @@
-"""The search page: one field that finds neighbours by name and hashtags by their beginning."""
+"""The search page: one field that finds neighbours by name, hashtags by their beginning, and
+people elsewhere in the fediverse by their address (`@name@host` or a profile URL)."""
+
+import re
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet.core import search
+from buurtnet.federation.context import federation_of
+from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_handle, actor_by_uri
+from buurtnet.models import Account
 from buurtnet.web.auth import require_account
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
+
+REMOTE_HANDLE = re.compile(r"@?[\w.+-]+@[a-z0-9.-]+(?::[0-9]{1,5})?", re.IGNORECASE)
+
+
+def is_remote_address(query: str) -> bool:
+    return bool(REMOTE_HANDLE.fullmatch(query)) or query.startswith(("https://", "http://"))
+
+
+async def find_remote(request: Request, address: str) -> Account:
+    """Web calls federation for this one thing: to look up someone on another server."""
+    federation = federation_of(request)
+    if address.startswith(("https://", "http://")):
+        return await actor_by_uri(federation, address)
+    return await actor_by_handle(federation, address)
 
 
 async def search_page(request: Request) -> Response:
     """For residents only: a list of who lives where is not for anyone on the internet.
 
-    Without a query only the form; a long query is cut rather than refused.
+    Without a query only the form; a long query is cut rather than refused. An address on another
+    server leads to that person's profile here, where they can be followed.
     """
     account = require_account(request)
     query = request.query_params.get("q", "").replace("\x00", "")[: search.MAX_QUERY_LENGTH]
     results = None
-    if query.strip():
+    not_found_elsewhere = False
+    if is_remote_address(query.strip()):
+        try:
+            found = await find_remote(request, query.strip())
+        except ActorUnavailable:
+            not_found_elsewhere = True
+        else:
+            return RedirectResponse(f"/@{found.handle}", status_code=303)
+    elif query.strip():
         async with services(request).database.reading() as session:
             results = await search.search(session, query, account)
-    return render(request, "search.html", {"query": query, "results": results})
+    context = {"query": query, "results": results, "not_found_elsewhere": not_found_elsewhere}
+    return render(request, "search.html", context)
 
 
 routes = [Route("/search", search_page, methods=["GET"])]

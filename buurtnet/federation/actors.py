@@ -1,0 +1,252 @@
+"""Our actors as ActivityPub documents: residents (`Person`), neighbourhoods (`Group`) and the
+instance (`Application` at `/actor`), with their outboxes and follower collections.
+
+Collections are paged as Mastodon pages them: the collection gives `totalItems` and `first`, and
+`?page=<n>` (or `?page=true`, the first) gives 20 items with `next` while there are more. The
+items of followers and following are shown, not only counted: follows between residents are
+public on their profile pages already, and buurtnet has no setting to hide them.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import names
+from buurtnet.core.errors import NotFound
+from buurtnet.federation import keys, notes, vocab
+from buurtnet.federation.context import Federation
+from buurtnet.federation.uris import Uris
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Follow,
+    Neighbourhood,
+    NeighbourhoodFollower,
+    Post,
+    Visibility,
+)
+from buurtnet.storage import content_type_of
+
+PAGE_SIZE = 20
+MAX_PAGE = 1_000_000  # far beyond any collection; keeps OFFSET within what databases take
+# The instance actor's name: reserved (`core.names`), so no resident or neighbourhood has it,
+# and free of the host's dots and port, which some servers refuse in a username.
+INSTANCE_USERNAME = "buurtnet"
+
+
+class AccountGone(Exception):
+    """The account was deleted: its actor answers 410 Gone, so servers drop their copy."""
+
+
+class BadPage(ValueError):
+    """A `page` parameter that is neither `true` nor a page number."""
+
+
+@dataclass(frozen=True)
+class PageRef:
+    number: int  # from 1
+    label: str  # as asked (`true` or the number), so the page's id is the URL fetched
+
+
+def parse_page(raw: str | None) -> PageRef | None:
+    """None for the collection itself; BadPage for anything but `true` or 1, 2, …"""
+    if raw is None:
+        return None
+    if raw == "true":
+        return PageRef(1, raw)
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
+        raise BadPage(raw)
+    return PageRef(int(raw), raw)
+
+
+async def local_account(session: AsyncSession, username: str) -> Account:
+    """A resident by username (any case): NotFound unless active, AccountGone when deleted."""
+    query = select(Account).where(
+        col(Account.username_key) == names.name_key(username), col(Account.domain).is_(None)
+    )
+    account = (await session.exec(query)).first()
+    if account is not None and account.status == AccountStatus.DELETED:
+        raise AccountGone(username)
+    if account is None or account.status != AccountStatus.ACTIVE:
+        raise NotFound(username)
+    return account
+
+
+async def neighbourhood_by_slug(session: AsyncSession, slug: str) -> Neighbourhood:
+    query = select(Neighbourhood).where(col(Neighbourhood.slug) == slug.lower())
+    if (found := (await session.exec(query)).first()) is None:
+        raise NotFound(slug)
+    return found
+
+
+async def person_document(federation: Federation, account: Account) -> vocab.JsonObject:
+    assert account.id is not None
+    pem = await federation.keys.public_key_pem(keys.account_owner(account.id))
+    key = account.avatar_key
+    return vocab.actor_to_as2(
+        account,
+        federation.uris,
+        icon_url=federation.uris.media(key) if key else None,
+        icon_type=content_type_of(key) if key else "image/jpeg",
+        public_key_pem=pem,
+    )
+
+
+async def group_document(federation: Federation, neighbourhood: Neighbourhood) -> vocab.JsonObject:
+    assert neighbourhood.id is not None
+    pem = await federation.keys.public_key_pem(keys.neighbourhood_owner(neighbourhood.id))
+    return vocab.group_to_as2(neighbourhood, federation.uris, public_key_pem=pem)
+
+
+async def instance_document(federation: Federation) -> vocab.JsonObject:
+    pem = await federation.keys.public_key_pem(keys.INSTANCE)
+    return vocab.instance_actor_to_as2(
+        federation.uris,
+        username=INSTANCE_USERNAME,
+        name=federation.settings.instance_name,
+        public_key_pem=pem,
+    )
+
+
+def actor_id_of(account: Account, uris: Uris) -> str | None:
+    """Where an account lives: ours by username, others by the id their server gave."""
+    return account.actor_uri if account.is_remote else uris.actor(account.username)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One collection: how many items it has, and a slice of them (offset, limit)."""
+
+    count: Callable[[AsyncSession], Awaitable[int]]
+    items: Callable[[AsyncSession, int, int], Awaitable[list[Any]]]
+
+
+async def collection_document(
+    session: AsyncSession, uris: Uris, collection_id: str, listing: Listing, page: PageRef | None
+) -> vocab.JsonObject:
+    """The collection (`page` None) or one page of it, newest first."""
+    total = await listing.count(session)
+    if page is None:
+        return vocab.collection_summary(
+            collection_id, total, uris.collection_page(collection_id, 1)
+        )
+    offset = (page.number - 1) * PAGE_SIZE
+    items = await listing.items(session, offset, PAGE_SIZE + 1)  # one more: is there a next?
+    has_next = len(items) > PAGE_SIZE
+    return vocab.collection_page(
+        uris.collection_page(collection_id, page.label),
+        collection_id,
+        items[:PAGE_SIZE],
+        total=total,
+        next_page=uris.collection_page(collection_id, page.number + 1) if has_next else None,
+        prev_page=uris.collection_page(collection_id, page.number - 1) if page.number > 1 else None,
+    )
+
+
+def outbox_listing(federation: Federation, account: Account) -> Listing:
+    """A resident's public posts, as the `Create`s that published them."""
+    return _posts_listing(federation, col(Post.author_id) == account.id)
+
+
+def neighbourhood_outbox_listing(federation: Federation, neighbourhood: Neighbourhood) -> Listing:
+    """The public posts its members wrote in the neighbourhood, as their authors' `Create`s.
+
+    Neighbourhood-only posts are for its members and never appear here."""
+    return _posts_listing(federation, col(Post.neighbourhood_id) == neighbourhood.id)
+
+
+def followers_listing(federation: Federation, account: Account) -> Listing:
+    """Who follows a resident, here and on other servers."""
+    return _accounts_listing(
+        federation, Follow, col(Follow.follower_id), col(Follow.followed_id) == account.id
+    )
+
+
+def following_listing(federation: Federation, account: Account) -> Listing:
+    """Whom a resident follows (accepted follows only; requests still waiting are not shown)."""
+    return _accounts_listing(
+        federation, Follow, col(Follow.followed_id), col(Follow.follower_id) == account.id
+    )
+
+
+def neighbourhood_followers_listing(
+    federation: Federation, neighbourhood: Neighbourhood
+) -> Listing:
+    """Who follows a neighbourhood from elsewhere, once let in."""
+    return _accounts_listing(
+        federation,
+        NeighbourhoodFollower,
+        col(NeighbourhoodFollower.account_id),
+        col(NeighbourhoodFollower.neighbourhood_id) == neighbourhood.id,
+        col(NeighbourhoodFollower.accepted).is_(True),
+    )
+
+
+def _posts_listing(federation: Federation, *where: ColumnElement[bool]) -> Listing:
+    served = (
+        *where,
+        col(Post.visibility) == Visibility.PUBLIC,
+        col(Account.domain).is_(None),
+        col(Account.status) == AccountStatus.ACTIVE,
+    )
+
+    async def count(session: AsyncSession) -> int:
+        query = (
+            select(func.count())
+            .select_from(Post)
+            .join(Account, col(Account.id) == col(Post.author_id))
+            .where(*served)
+        )
+        return (await session.exec(query)).one()
+
+    async def items(session: AsyncSession, offset: int, limit: int) -> list[Any]:
+        query = (
+            select(Post, Account)
+            .join(Account, col(Account.id) == col(Post.author_id))
+            .where(*served)
+            .order_by(col(Post.id).desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = list((await session.exec(query)).all())
+        return await notes.creates_of(session, rows, federation.uris, federation.host)
+
+    return Listing(count, items)
+
+
+def _accounts_listing(
+    federation: Federation,
+    table: type[Follow] | type[NeighbourhoodFollower],
+    account_column: Any,
+    *where: ColumnElement[bool],
+) -> Listing:
+    """Actor ids of the accounts in `account_column` of the rows of `table` that match."""
+    shown = (*where, col(Account.status) == AccountStatus.ACTIVE)
+
+    async def count(session: AsyncSession) -> int:
+        query = (
+            select(func.count())
+            .select_from(table)
+            .join(Account, col(Account.id) == account_column)
+            .where(*shown)
+        )
+        return (await session.exec(query)).one()
+
+    async def items(session: AsyncSession, offset: int, limit: int) -> list[Any]:
+        query = (
+            select(Account)
+            .join(table, col(Account.id) == account_column)
+            .where(*shown)
+            .order_by(col(table.created_at).desc(), account_column.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        accounts = (await session.exec(query)).all()
+        found = [actor_id_of(account, federation.uris) for account in accounts]
+        return [actor_id for actor_id in found if actor_id is not None]
+
+    return Listing(count, items)

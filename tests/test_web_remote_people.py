@@ -1,0 +1,61 @@
+"""Finding and following someone on another server from the search page."""
+
+import httpx
+import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+
+from buurtnet.db import Database
+from buurtnet.models import Account, FollowRequest
+from tests.conftest import log_in, post_form
+from tests.federation_kit import FakeNetwork, RemoteActor, run_queue, use_network
+
+BOB = RemoteActor("bob")
+
+
+@pytest.fixture
+def network(app: Starlette) -> FakeNetwork:
+    network = FakeNetwork()
+    network.add(BOB)
+    network.serve(
+        {
+            "id": "https://social.example/.well-known/webfinger?resource=acct:bob@social.example",
+            "subject": "acct:bob@social.example",
+            "links": [{"rel": "self", "type": "application/activity+json", "href": BOB.id}],
+        }
+    )
+    use_network(app, network)
+    return network
+
+
+async def test_an_address_elsewhere_leads_to_a_profile_that_can_be_followed(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    await log_in(client, "anna")
+    found = await client.get("/search", params={"q": "@bob@social.example"})
+    assert found.status_code == 303
+    assert found.headers["location"] == "/@bob@social.example"
+    profile = await client.get("/@bob@social.example")
+    assert profile.status_code == 200
+    assert "@bob@social.example" in profile.text
+    assert 'href="https://social.example/@bob"' in profile.text
+    followed = await post_form(client, "/@bob@social.example", "/@bob@social.example/follow", {})
+    assert followed.status_code == 303
+    await run_queue(app)
+    async with database.reading() as session:
+        [request] = (await session.exec(select(FollowRequest))).all()
+    [follow] = network.activities("Follow")
+    assert follow["id"] == request.uri and follow["object"] == BOB.id
+
+
+async def test_an_unknown_address_says_so(
+    client: httpx.AsyncClient, resident: Account, network: FakeNetwork
+) -> None:
+    await log_in(client, "anna")
+    page = await client.get("/search", params={"q": "@nobody@nowhere.example"})
+    assert page.status_code == 200
+    assert "could not find this address" in page.text or "konden dit adres niet vinden" in page.text
