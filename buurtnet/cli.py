@@ -21,6 +21,7 @@ from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
 from buurtnet.jobs import Worker
 from buurtnet.models import Role
+from buurtnet.moderation import domains
 from buurtnet.storage import MediaStorage
 from buurtnet.web.messages import FORM_MESSAGES
 
@@ -66,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     create_neighbourhood.add_argument("slug")
     create_neighbourhood.add_argument("--name", required=True)
     create_neighbourhood.add_argument("--description", default="")
+
+    domain = commands.add_parser(
+        "domain", help="suspend other servers, or lift a suspension"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (
+        ("suspend", "take nothing in from a server, send it nothing"),
+        ("allow", "lift a server's suspension"),
+    ):
+        domain.add_parser(action, help=text).add_argument("domain")
+    domain.add_parser("list", help="list the suspended servers")
     return parser
 
 
@@ -108,6 +119,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         "demo": create_demo,
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
+        "domain": lambda database: manage_domain(database, arguments),
     }
     asyncio.run(with_database(settings, commands[arguments.command]))
 
@@ -155,6 +167,20 @@ async def run_worker(database: Database, storage: MediaStorage, settings: Settin
         await Worker(database, job_registry(storage, federation)).run(stop)
     finally:
         await federation.aclose()
+
+
+async def manage_domain(database: Database, arguments: argparse.Namespace) -> None:
+    async with database.transaction() as session:
+        if arguments.action == "suspend":
+            await domains.suspend(session, arguments.domain)
+            print(f"Suspended {domains.clean_domain(arguments.domain)}.")
+        elif arguments.action == "allow":
+            if not await domains.lift_suspension(session, arguments.domain):
+                raise CliError(f"{arguments.domain} is not suspended")
+            print(f"{domains.clean_domain(arguments.domain)} may federate again.")
+        else:
+            for name in await domains.suspended_domains(session):
+                print(name)
 
 
 async def create_demo(database: Database) -> None:

@@ -272,3 +272,14 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert f"Buurtnet runs at {base_url}" in output
     assert "Application shutdown complete." in output
     assert "Traceback" not in output
+
+
+def test_a_server_is_suspended_listed_and_allowed_again(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    suspended = run(["domain", "suspend", "https://Spam.Example/"], env)
+    assert suspended.returncode == 0, suspended.stderr
+    assert "Suspended spam.example." in suspended.stdout
+    assert run(["domain", "list"], env).stdout.splitlines() == ["spam.example"]
+    assert run(["domain", "allow", "spam.example"], env).returncode == 0
+    assert run(["domain", "list"], env).stdout == ""
+    assert_one_line_error(run(["domain", "allow", "spam.example"], env), "not suspended")

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from buurtnet.core import housekeeping, login_sessions, ratelimit
 from buurtnet.db import Database
-from buurtnet.models import Account, LoginSession, RateLimitHit, utcnow
+from buurtnet.models import Account, LoginSession, RateLimitHit, ReceivedActivity, utcnow
 
 
 async def test_tidy_removes_only_what_expired(database: Database, resident: Account) -> None:
@@ -25,3 +25,15 @@ async def test_tidy_removes_only_what_expired(database: Database, resident: Acco
         assert len((await session.exec(select(LoginSession))).all()) == 1
         hits = (await session.exec(select(RateLimitHit))).all()
     assert [hit.key for hit in hits] == [ratelimit.rate_key("new")]
+
+
+async def test_tidy_forgets_activity_ids_after_a_fortnight(database: Database) -> None:
+    async with database.transaction() as session:
+        old = utcnow() - housekeeping.RECEIVED_ACTIVITIES_KEPT - timedelta(minutes=1)
+        session.add(ReceivedActivity(uri="https://a.example/old", received_at=old))
+        session.add(ReceivedActivity(uri="https://a.example/new"))
+    async with database.transaction() as session:
+        await housekeeping.tidy(session)
+    async with database.reading() as session:
+        kept = (await session.exec(select(ReceivedActivity.uri))).all()
+    assert kept == ["https://a.example/new"]

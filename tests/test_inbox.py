@@ -1,6 +1,7 @@
 """The inboxes: signed activities from other servers are checked, queued once and handled."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -240,3 +241,26 @@ async def test_a_followed_group_brings_its_members_posts_into_the_home_feed(
     await log_in(client, "anna")
     home = await client.get("/")
     assert "Zaden ruilen op zondag" in home.text and "@carol@other.example" in home.text
+
+
+async def test_a_rotated_key_is_fetched_again_once_then_not_for_a_minute(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    await deliver(client, BOB, {"id": f"{BOB.id}#hello", "type": "Ping", "actor": BOB.id})
+    async with database.transaction() as session:
+        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
+        bob.fetched_at = bob.fetched_at - timedelta(minutes=5)  # type: ignore[operator]
+    rotated = RemoteActor("bob", key_number=4)
+    network.add(rotated)  # the server now serves the new key
+    fetches = len(network.fetched)
+    first = await deliver(client, rotated, follow_of(rotated, f"{BASE_URL}/users/anna", 2))
+    assert first.status_code == 202, first.text
+    assert len(network.fetched) == fetches + 1
+    impostor = RemoteActor("bob", key_number=5)  # a key the server never published
+    second = await deliver(client, impostor, follow_of(impostor, f"{BASE_URL}/users/anna", 3))
+    assert second.status_code == 401
+    assert len(network.fetched) == fetches + 1  # within the cool-down: no fetch at all

@@ -44,6 +44,7 @@ BLOCKED = "outbox.blocked"
 UNBLOCKED = "outbox.unblocked"
 ACCOUNT_DELETED = "outbox.account_deleted"
 PROFILE_UPDATED = "outbox.profile_updated"
+NEIGHBOURHOOD_FOLLOW_ANSWERED = "outbox.neighbourhood_follow_answered"
 
 # A follow request's id until its Follow is sent: core cannot make our URLs, federation can.
 PENDING_FOLLOW = "urn:buurtnet:pending-follow:"
@@ -256,3 +257,16 @@ async def profile_updated(session: AsyncSession, account: Account) -> None:
     )
     if (await session.exec(select(followers))).one():
         enqueue(session, PROFILE_UPDATED, {"account_id": account.id})
+
+
+def neighbourhood_follow_answered(
+    session: AsyncSession, follower: NeighbourhoodFollower, *, accepted: bool
+) -> None:
+    """A moderator let a follower elsewhere in (Accept) or not (Reject): their server is told."""
+    payload = {
+        "neighbourhood_id": follower.neighbourhood_id,
+        "account_id": follower.account_id,
+        "uri": follower.uri,
+        "accepted": accepted,
+    }
+    enqueue(session, NEIGHBOURHOOD_FOLLOW_ANSWERED, payload)

@@ -7,6 +7,7 @@ the same transaction as the follow.
 """
 
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, exists
 from sqlmodel import col, select
@@ -92,6 +93,33 @@ def _send(session: AsyncSession, owner: str, activity: dict[str, object], to: Ac
     inbox = to.inbox_url
     if inbox is not None:
         delivery.deliver_later(session, owner, activity, [inbox])
+
+
+async def answer_neighbourhood_follow(federation: Federation, payload: dict[str, Any]) -> None:
+    """The `outbox.neighbourhood_follow_answered` job: the group's Accept or Reject, sent once
+    a moderator has decided."""
+    async with federation.database.transaction() as session:
+        neighbourhood = await session.get(Neighbourhood, payload["neighbourhood_id"])
+        follower = await session.get(Account, payload["account_id"])
+        if neighbourhood is None or neighbourhood.id is None or follower is None:
+            return  # gone meanwhile: nobody left to tell, or nobody to tell it
+        assert follower.actor_uri is not None
+        follow = Activity(
+            id=payload["uri"],
+            type="Follow",
+            actor=follower.actor_uri,
+            objects=(federation.uris.neighbourhood(neighbourhood.slug),),
+            embedded=None,
+            embedded_type=None,
+            target=None,
+            to=(),
+            cc=(),
+            published=None,
+            content=None,
+        )
+        group = federation.uris.neighbourhood(neighbourhood.slug)
+        answer = _answer(federation.uris, follow, group, payload["accepted"])
+        _send(session, keys.neighbourhood_owner(neighbourhood.id), answer, follower)
 
 
 async def handle_accept(federation: Federation, activity: Activity, sender: Account) -> None:

@@ -2,7 +2,8 @@
 
 from functools import partial
 
-from buurtnet.federation import delivery, outbox, outbox_relations
+from buurtnet.core.outbox import NEIGHBOURHOOD_FOLLOW_ANSWERED
+from buurtnet.federation import delivery, follows, outbox, outbox_relations
 from buurtnet.federation.context import Federation
 from buurtnet.jobs import Registry
 
@@ -13,3 +14,6 @@ def register(registry: Registry, federation: Federation) -> None:
     ).items():
         registry.register(name, handler)
     registry.register(delivery.DELIVER, partial(delivery.deliver, federation))
+    registry.register(
+        NEIGHBOURHOOD_FOLLOW_ANSWERED, partial(follows.answer_neighbourhood_follow, federation)
+    )

@@ -20,6 +20,7 @@ from buurtnet.web import (
     posts,
     preferences,
     reactions,
+    remote_followers,
     search,
 )
 
@@ -38,6 +39,7 @@ def all_routes() -> list[BaseRoute]:
         *accounts.routes,
         *preferences.routes,
         *moderation.routes,
+        *remote_followers.routes,
         *admin.routes,
         *media.routes,
         *people.routes,

@@ -1,0 +1,48 @@
+"""Suspending a whole server: nothing it sends is taken in, nothing is sent to it, and the follows
+between its people and ours end (so that nothing keeps flowing either way). Lifting it lets new
+follows start; old ones do not come back by themselves."""
+
+from sqlalchemy import delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.db import insert_new
+from buurtnet.models import Account, Follow, FollowRequest, NeighbourhoodFollower, RemoteDomain
+
+
+def clean_domain(domain: str) -> str:
+    return domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
+async def suspend(session: AsyncSession, domain: str) -> None:
+    name = clean_domain(domain)
+    await insert_new(session, RemoteDomain, [{"domain": name}], unique=["domain"])
+    stored = await session.get(RemoteDomain, name, populate_existing=True)
+    assert stored is not None
+    stored.suspended = True
+    people = select(Account.id).where(col(Account.domain) == name)
+    for table in (Follow, FollowRequest):
+        await session.exec(
+            delete(table).where(
+                or_(col(table.follower_id).in_(people), col(table.followed_id).in_(people))
+            )
+        )
+    await session.exec(
+        delete(NeighbourhoodFollower).where(col(NeighbourhoodFollower.account_id).in_(people))
+    )
+
+
+async def lift_suspension(session: AsyncSession, domain: str) -> bool:
+    """False when the server was not suspended."""
+    stored = await session.get(RemoteDomain, clean_domain(domain))
+    if stored is None or not stored.suspended:
+        return False
+    stored.suspended = False
+    return True
+
+
+async def suspended_domains(session: AsyncSession) -> list[str]:
+    found = await session.exec(
+        select(RemoteDomain.domain).where(col(RemoteDomain.suspended)).order_by(RemoteDomain.domain)
+    )
+    return list(found.all())

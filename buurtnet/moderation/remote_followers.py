@@ -1,0 +1,89 @@
+"""Followers of a neighbourhood on other servers, for neighbourhoods whose moderators let such
+followers in one by one; and the choice between that and letting everyone in at once."""
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet.core import outbox
+from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.core.permissions import can_moderate, is_admin
+from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
+
+
+@dataclass(frozen=True)
+class WaitingFollower:
+    follower: NeighbourhoodFollower
+    account: Account
+    neighbourhood: Neighbourhood
+
+
+async def moderated_neighbourhoods(
+    session: AsyncSession, moderator: Account
+) -> list[Neighbourhood]:
+    """The neighbourhoods this moderator decides for: their own, or every one for an admin."""
+    query = select(Neighbourhood).order_by(col(Neighbourhood.name))
+    if not is_admin(moderator):
+        query = query.where(col(Neighbourhood.id) == moderator.neighbourhood_id)
+    found = (await session.exec(query)).all()
+    return [neighbourhood for neighbourhood in found if can_moderate(moderator, neighbourhood.id)]
+
+
+async def waiting_followers(session: AsyncSession, moderator: Account) -> list[WaitingFollower]:
+    """Who waits for a yes, oldest first."""
+    ids = [n.id for n in await moderated_neighbourhoods(session, moderator)]
+    query = (
+        select(NeighbourhoodFollower, Account, Neighbourhood)
+        .join(Account, col(Account.id) == NeighbourhoodFollower.account_id)
+        .join(Neighbourhood, col(Neighbourhood.id) == NeighbourhoodFollower.neighbourhood_id)
+        .where(col(NeighbourhoodFollower.neighbourhood_id).in_(ids))
+        .where(col(NeighbourhoodFollower.accepted).is_(False))
+        .order_by(col(NeighbourhoodFollower.created_at))
+    )
+    return [WaitingFollower(*row) for row in (await session.exec(query)).all()]
+
+
+async def set_approval(
+    session: AsyncSession, moderator: Account, neighbourhood_id: int, *, approves: bool
+) -> None:
+    """Whether followers elsewhere wait for a moderator (True) or are let in at once."""
+    neighbourhood = await _decidable(session, moderator, neighbourhood_id)
+    neighbourhood.approves_remote_followers = approves
+
+
+async def accept_follower(
+    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+) -> None:
+    follower = await _waiting(session, moderator, neighbourhood_id, account_id)
+    follower.accepted = True
+    outbox.neighbourhood_follow_answered(session, follower, accepted=True)
+
+
+async def refuse_follower(
+    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+) -> None:
+    follower = await _waiting(session, moderator, neighbourhood_id, account_id)
+    outbox.neighbourhood_follow_answered(session, follower, accepted=False)
+    await session.delete(follower)
+
+
+async def _decidable(
+    session: AsyncSession, moderator: Account, neighbourhood_id: int
+) -> Neighbourhood:
+    if not can_moderate(moderator, neighbourhood_id):
+        raise NotAllowed
+    neighbourhood = await session.get(Neighbourhood, neighbourhood_id, with_for_update=True)
+    if neighbourhood is None:
+        raise NotFound(neighbourhood_id)
+    return neighbourhood
+
+
+async def _waiting(
+    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+) -> NeighbourhoodFollower:
+    await _decidable(session, moderator, neighbourhood_id)
+    follower = await session.get(NeighbourhoodFollower, (neighbourhood_id, account_id))
+    if follower is None or follower.accepted:
+        raise NotFound(account_id)
+    return follower

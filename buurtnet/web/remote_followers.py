@@ -1,0 +1,65 @@
+"""The moderators' page for followers of the neighbourhood on other servers: whether they are
+let in at once or one by one, and a yes or no to those who wait."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from buurtnet.models import Role
+from buurtnet.moderation import remote_followers
+from buurtnet.web import forms
+from buurtnet.web.auth import require_role
+from buurtnet.web.ids import path_id
+from buurtnet.web.services import services
+from buurtnet.web.templating import render
+
+PAGE = "/moderation/followers"
+
+
+async def followers_page(request: Request) -> Response:
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    async with services(request).database.reading() as session:
+        neighbourhoods = await remote_followers.moderated_neighbourhoods(session, moderator)
+        waiting = await remote_followers.waiting_followers(session, moderator)
+    context = {"neighbourhoods": neighbourhoods, "waiting": waiting}
+    return render(request, "remote_followers.html", context)
+
+
+async def choose(request: Request) -> Response:
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    form = await forms.read_form(request)
+    approves = form.get("approval") == "moderator"
+    async with services(request).database.transaction() as session:
+        await remote_followers.set_approval(
+            session, moderator, path_id(request, "neighbourhood_id"), approves=approves
+        )
+    return RedirectResponse(PAGE, status_code=303)
+
+
+async def accept(request: Request) -> Response:
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        await remote_followers.accept_follower(
+            session, moderator, path_id(request, "neighbourhood_id"), path_id(request, "account_id")
+        )
+    return RedirectResponse(PAGE, status_code=303)
+
+
+async def refuse(request: Request) -> Response:
+    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    await forms.read_form(request)
+    async with services(request).database.transaction() as session:
+        await remote_followers.refuse_follower(
+            session, moderator, path_id(request, "neighbourhood_id"), path_id(request, "account_id")
+        )
+    return RedirectResponse(PAGE, status_code=303)
+
+
+FOLLOWER = PAGE + "/{neighbourhood_id}/{account_id}"
+routes = [
+    Route(PAGE, followers_page, methods=["GET"]),
+    Route(PAGE + "/{neighbourhood_id}/approval", choose, methods=["POST"]),
+    Route(FOLLOWER + "/accept", accept, methods=["POST"]),
+    Route(FOLLOWER + "/refuse", refuse, methods=["POST"]),
+]
