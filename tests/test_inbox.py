@@ -264,3 +264,25 @@ async def test_a_rotated_key_is_fetched_again_once_then_not_for_a_minute(
     second = await deliver(client, impostor, follow_of(impostor, f"{BASE_URL}/users/anna", 3))
     assert second.status_code == 401
     assert len(network.fetched) == fetches + 1  # within the cool-down: no fetch at all
+
+
+async def test_people_elsewhere_get_no_notifications_here(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    """Their own server tells them; a row here would only be read by nobody."""
+    reply = note(BOB, 21, content="<p>Hoi Anna</p>")
+    await deliver(client, BOB, {"id": f"{BOB.id}#hello", "type": "Ping", "actor": BOB.id})
+    await run_queue(app)
+    async with database.transaction() as session:
+        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
+        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+    await deliver(client, BOB, create(BOB, reply))
+    await run_queue(app)
+    [stored] = await stored_remote_posts(database)
+    await write_post(database, resident, "Hoi Bob", in_reply_to_id=stored.id)
+    async with database.reading() as session:
+        assert (await session.exec(select(Notification))).all() == []

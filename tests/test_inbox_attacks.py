@@ -172,7 +172,7 @@ async def test_an_embedded_post_from_another_origin_is_fetched_from_there(
 ) -> None:
     post = await write_post(database, resident, "Vraag", visibility=Visibility.PUBLIC)
     forged = note(CAROL, 5, inReplyTo=f"{BASE_URL}/posts/{post.id}", content="<p>vervalst</p>")
-    activity = create(EVE, forged) | {"actor": EVE.id}
+    activity = create(EVE, forged) | {"id": f"{EVE.id}/activities/1"}
     assert (await deliver(client, EVE, activity)).status_code == 202
     await run_queue(app)
     assert forged["id"] in network.fetched  # not believed: looked up at carol's server (404 there)
@@ -276,3 +276,14 @@ async def test_the_inbox_answers_429_with_retry_after(settings: Any, database: D
         last = await http.post("/inbox", content=b"{}")
     assert answers == [400, 400, 429]
     assert last.status_code == 429 and int(last.headers["Retry-After"]) > 0
+
+
+async def test_an_activity_id_on_another_server_is_refused(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    """Else eve could take carol's activity ids in advance, and carol's would be dropped."""
+    activity = follow_of(EVE, f"{BASE_URL}/users/anna") | {"id": f"{CAROL.id}#follows/1"}
+    response = await deliver(client, EVE, activity)
+    assert response.status_code == 400
+    assert "id" in response.json()["error"]
+    assert await nothing_stored(database)

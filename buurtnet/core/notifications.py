@@ -26,7 +26,8 @@ async def notify(
     kind: NotificationKind,
     post_id: int | None = None,
 ) -> None:
-    """Add a notification, unless it is about oneself or between people who block or mute."""
+    """Add a notification, unless it is about oneself, between people who block or mute, or for
+    someone on another server (their own server tells them)."""
     if recipient_id == actor_id or await _is_silenced(session, recipient_id, actor_id):
         return
     session.add(
@@ -36,7 +37,8 @@ async def notify(
 
 async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) -> bool:
     muted = exists().where(col(Mute.muter_id) == recipient_id, col(Mute.muted_id) == actor_id)
-    either = or_(visibility.blocks_either_way(recipient_id, actor_id), muted)
+    elsewhere = exists().where(col(Account.id) == recipient_id, col(Account.domain).is_not(None))
+    either = or_(visibility.blocks_either_way(recipient_id, actor_id), muted, elsewhere)
     return bool((await session.exec(select(either))).one())
 
 

@@ -112,14 +112,14 @@ async def post_deleted(session: AsyncSession, post: Post) -> None:
 
 async def liked(session: AsyncSession, account: Account, post: Post) -> None:
     """A like is news only for a post from elsewhere: its author is told."""
-    if not _is_ours(post) and is_federated(post):
+    if account.domain is None and not _is_ours(post) and is_federated(post):
         await _reaction(session, LIKED, Like, account, post)
 
 
 async def unliked(session: AsyncSession, account: Account, post_id: int) -> None:
     """Call before the like goes, so its Undo names the Like that was sent."""
     post = await session.get(Post, post_id)
-    if post is not None and not _is_ours(post) and is_federated(post):
+    if account.domain is None and post is not None and not _is_ours(post) and is_federated(post):
         await _reaction(session, UNLIKED, Like, account, post)
 
 
@@ -136,8 +136,9 @@ async def unshared(session: AsyncSession, account: Account, post_id: int) -> Non
 
 
 async def _share_reaches_elsewhere(session: AsyncSession, account: Account, post: Post) -> bool:
-    """A share goes to the sharer's followers elsewhere and to the post's author if elsewhere."""
-    if not is_federated(post):
+    """A share goes to the sharer's followers elsewhere and to the post's author if elsewhere;
+    a share by someone elsewhere is their own server's to send."""
+    if account.domain is not None or not is_federated(post):
         return False
     followers = exists().where(
         col(Follow.followed_id) == account.id, _elsewhere(col(Follow.follower_id))

@@ -64,6 +64,10 @@ async def receive(federation: Federation, request: Request, guard: FloodGuard) -
     signer = await signer_of(federation, signed, params)
     if signer.actor_uri != activity.actor:
         raise Refusal(401, "the request is signed by someone else than the activity's actor")
+    if not parse.same_origin(activity.id, activity.actor):
+        # Else a sender could take another server's activity ids in advance, and the real
+        # activities would be dropped as seen before.
+        raise Refusal(400, "the activity's id is not on its actor's server")
     await _queue(federation, document, activity.id, signer)
 
 
