@@ -227,7 +227,8 @@ def federation_routes(
             methods=["GET"],
         ),
         Route("/posts/{post_id}", _either(status, post_page), methods=["GET"]),
-        # Inboxes go here (POST): /inbox, /users/{username}/inbox, /n/{slug}/inbox, /actor/inbox.
+        # The inboxes (POST /inbox, /users/{username}/inbox, /n/{slug}/inbox, /actor/inbox) are
+        # `inbox.inbox_routes`, which `create_app` puts beside these.
     ]
 
 
