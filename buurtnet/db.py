@@ -2,11 +2,16 @@
 
 `Database.transaction()` is for work that writes: on SQLite it starts with `BEGIN IMMEDIATE`, so two
 writers queue on the busy timeout instead of failing when a read lock would have to be upgraded.
+Within one process, SQLite's writers also queue on an asyncio lock first: SQLite lets one write
+at a time anyway, and a writer that waits in SQLite's busy handler sleeps in steps of up to
+100 ms, long after the lock is free. The busy timeout is left for other processes (the CLI).
 `Database.reading()` is for pages that only read, on connections that cannot write: on SQLite in
-the event loop's own thread (see `sqlite_reads`), on PostgreSQL without a transaction of its own.
+the event loop's own thread (see `sqlite_inline`), on PostgreSQL without a transaction of its own.
 `Database.bulk_reading()` is for a read of unbounded size, which must not hold up the event loop.
 """
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -20,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import sqlite_reads
+from buurtnet import sqlite_inline
 
 T = TypeVar("T")
 WRITE_OPTION = "buurtnet_write"
@@ -30,6 +35,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Writing connections are tested before use, so that a restarted database costs no change; a
 # reading one is not (that is one more round trip on every page): after a restart the login
 # look-up meets a closed connection, SQLAlchemy replaces the pool, and `read_retrying` tries again.
+# Connections to a SQLite file cost little, but opening one does (its pragmas): kept open for as
+# many as run at once (a worker's batch of jobs side by side, and the requests meanwhile).
+SQLITE_INLINE_POOL = {"pool_size": 20, "max_overflow": 20}
 POSTGRESQL_READ_POOL = {"pool_size": 8, "max_overflow": 7}
 POSTGRESQL_WRITE_POOL = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
 
@@ -40,31 +48,32 @@ class Database:
         if self.is_sqlite:
             self.engine: AsyncEngine = create_async_engine(url, echo=echo)
             _configure_sqlite(self.engine)
+            self.bulk_engine = self.read_engine = self.engine
             path = make_url(url).database
-            self.read_engine = self.engine  # an in-memory database is private to its connection
-            if path and path != ":memory:":
-                self.read_engine = _inline_sqlite_reader(url, os.path.abspath(path), echo)
+            if path and path != ":memory:":  # an in-memory database is private to its connection
+                absolute = os.path.abspath(path)
+                self.engine = _inline_sqlite(url, sqlite_inline.writer(absolute), echo)
+                self.read_engine = _inline_sqlite(url, sqlite_inline.reader(absolute), echo)
         else:
             self.engine = create_async_engine(url, echo=echo, **POSTGRESQL_WRITE_POOL)
-            self.read_engine = _postgresql_reader(url, echo)
+            self.bulk_engine = self.read_engine = _postgresql_reader(url, echo)
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._bulk_read_sessions = async_sessionmaker(
-            self.engine if self.is_sqlite else self.read_engine,
-            class_=AsyncSession,
-            expire_on_commit=False,
+            self.bulk_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._write_sessions = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
             class_=AsyncSession,
             expire_on_commit=False,
         )
+        self._writer_turn = asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed when the block ends without an error."""
-        async with self._write_sessions() as session, session.begin():
+        async with self._writer_turn, self._write_sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -104,9 +113,8 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self.read_engine is not self.engine:
-            await self.read_engine.dispose()
+        for engine in {self.engine, self.read_engine, self.bulk_engine}:
+            await engine.dispose()
 
 
 async def is_postgresql(session: AsyncSession) -> bool:
@@ -145,6 +153,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    _begin_transactions(engine)
+
+
+def _begin_transactions(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         writes = connection.get_execution_options().get(WRITE_OPTION, False)
@@ -163,11 +175,11 @@ def _postgresql_reader(url: str, echo: bool) -> AsyncEngine:
     )
 
 
-def _inline_sqlite_reader(url: str, path: str, echo: bool) -> AsyncEngine:
-    engine = create_async_engine(url, echo=echo, async_creator=sqlite_reads.reader(path))
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")  # one snapshot for all the reads of a page
-
+def _inline_sqlite(
+    url: str, creator: Callable[[], Awaitable[sqlite_inline.InlineConnection]], echo: bool
+) -> AsyncEngine:
+    """An engine on connections in the event loop's thread; transactions begun as on aiosqlite
+    (`BEGIN IMMEDIATE` for writes; `BEGIN` for reads: one snapshot for all the reads of a page)."""
+    engine = create_async_engine(url, echo=echo, async_creator=creator, **SQLITE_INLINE_POOL)
+    _begin_transactions(engine)
     return engine

@@ -6,6 +6,7 @@ goes through the same allow-list (modelled on Mastodon's `app/lib/sanitize_confi
 also the last guard on what `render_text` produces.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -135,10 +136,18 @@ def sanitise(html_text: str, *, allow_relative_links: bool = False) -> str:
 
 
 def _clean(html_text: str, allow_relative_links: bool) -> str:
+    return str(_cleaner(allow_relative_links).clean(html_text))
+
+
+@functools.cache
+def _cleaner(allow_relative_links: bool) -> bleach.Cleaner:
+    """Made once: building a cleaner (and its parser) costs about as much as cleaning a post.
+    Used from the event loop's thread only; a cleaner is not for two threads at once."""
+
     def allow_list_filter(source: Any) -> _AllowListFilter:
         return _AllowListFilter(source, allow_relative_links)
 
-    cleaner = bleach.Cleaner(
+    return bleach.Cleaner(
         # The dropped elements must reach the parser as elements, or their content is parsed as
         # text; the filter then removes them with everything inside.
         tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
@@ -148,7 +157,6 @@ def _clean(html_text: str, allow_relative_links: bool) -> str:
         strip_comments=True,
         filters=[allow_list_filter],
     )
-    return str(cleaner.clean(html_text))
 
 
 def _attribute_allowed(tag: str, name: str, value: str) -> bool:

@@ -8,14 +8,14 @@ up.
 A claim is a lease. `claim` takes a batch of due jobs in one transaction (`FOR UPDATE SKIP LOCKED`
 on PostgreSQL, so several workers share the table; on SQLite `BEGIN IMMEDIATE` lets one claim at a
 time), marks them running and stamps `locked_at`. A running job stamped longer than `STALE_LOCK`
-ago belonged to a worker that died, and any worker may claim it again. As the jobs of a batch run
-one after another, the last may start after that, so right before each job starts the worker
-renews its lease: `UPDATE job SET locked_at = :now WHERE id = :id AND locked_at = :stamp`. No row
-means that another worker has taken the job over, and this one skips it. The handler then gets
-`JOB_TIME_LIMIT`, well under `STALE_LOCK`, so a job cannot go stale while its worker lives and is
-never run by two at once. Retrying and giving up carry the same condition, so a worker that lost
-its lease all the same (a frozen process) cannot put a job back under its new worker's feet. Per
-job that is two short transactions (renew, finish) and a share of the batch's claim.
+ago belonged to a worker that died, and any worker may claim it again. The jobs of a batch all
+start at once, right after their claim, and each gets `JOB_TIME_LIMIT`, well under `STALE_LOCK`:
+so a job cannot go stale while its worker lives, and is never run by two at once. (Run one after
+another, the last of a batch could start after its lease ran out; side by side, their waits on
+other servers and on the database overlap too.) The finished jobs of a batch are removed in one
+statement. Retrying and giving up carry the lease as a condition (`_still_ours`), so a worker
+that lost its lease all the same (a frozen process) cannot put a job back under its new worker's
+feet. Per job that is a share of the batch's claim and of its removal.
 
 The loop outlives a database that is briefly away: a `SQLAlchemyError` or `OSError` is logged and
 the worker waits 1 s, 2 s, 4 s, … up to a minute before it tries again. Jobs it had claimed come
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, or_, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -68,6 +68,25 @@ def enqueue(
     job = Job(name=name, payload=json.dumps(payload), run_after=utcnow() + (delay or timedelta()))
     session.add(job)
     return job
+
+
+async def enqueue_at_once(session: AsyncSession, name: str, payload: Payload) -> None:
+    """`enqueue` as one prepared INSERT, without the ORM's bookkeeping: for the inbox, which
+    enqueues a job for every activity that reaches it."""
+    values = {"name": name, "payload": json.dumps(payload), "now": utcnow()}
+    connection = await session.connection()
+    await connection.execute(_INSERT_JOB, values)
+
+
+_INSERT_JOB = insert(Job).values(
+    name=bindparam("name"),
+    payload=bindparam("payload"),
+    run_after=bindparam("now"),
+    created_at=bindparam("now"),
+    status=JobStatus.QUEUED,
+    attempts=0,
+    last_error="",
+)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -143,11 +162,16 @@ class Worker:
                     await _wait_for(stop, self.idle_wait)
 
     async def run_due_jobs(self) -> int:
-        """Claim a batch and run each job whose claim still holds; return how many were claimed."""
+        """Claim a batch and run its jobs side by side; return how many were claimed."""
         jobs = await self.claim()
-        for job in jobs:
-            if await self._renew_claim(job):
-                await self._run(job)
+        if not jobs:
+            return 0
+        finished = await asyncio.gather(*(self._run(job) for job in jobs))
+        done = [job.id for job, ok in zip(jobs, finished, strict=True) if ok]
+        if done:
+            # Even if a claim was lost meanwhile, the work is done: the new worker then skips it.
+            async with self.database.transaction() as session:
+                await session.exec(delete(Job).where(col(Job.id).in_(done)))
         return len(jobs)
 
     async def run_until_empty(self, max_rounds: int = 100) -> None:
@@ -189,18 +213,8 @@ class Worker:
                 job.attempts += 1
         return jobs
 
-    async def _renew_claim(self, job: Job) -> bool:
-        """Stamp the claim afresh as the job starts; False if another worker has taken it over."""
-        now = utcnow()
-        async with self.database.transaction() as session:
-            renewed = await session.exec(update(Job).where(_still_ours(job)).values(locked_at=now))
-        if renewed.rowcount != 1:
-            log.info("job %s (%s) was taken over by another worker", job.id, job.name)
-            return False
-        job.locked_at = now
-        return True
-
-    async def _run(self, job: Job) -> None:
+    async def _run(self, job: Job) -> bool:
+        """Run one job; True when it is done, else it is set to be retried or given up."""
         handler = self.registry.handlers.get(job.name)
         try:
             if handler is None:
@@ -216,9 +230,8 @@ class Worker:
             else:
                 await self._retry_later(job, repr(error))
         else:
-            # Even if our claim was lost meanwhile, the work is done: the new worker then skips it.
-            async with self.database.transaction() as session:
-                await session.exec(delete(Job).where(col(Job.id) == job.id))
+            return True
+        return False
 
     async def _retry_later(self, job: Job, error: str) -> None:
         async with self.database.transaction() as session:

@@ -195,24 +195,24 @@ async def test_two_workers_never_take_the_same_job(database: Database) -> None:
     assert len(ids) == len(set(ids)) == 10
 
 
-async def test_a_batch_that_outlasts_its_claim_runs_no_job_twice(database: Database) -> None:
-    """While the first job of a batch runs long, another worker takes the rest as stale."""
-    await add_job(database, number=0)
-    await add_job(database, number=1)
-    second_job = max(await queued(database), key=lambda job: job.id or 0)
-    other = Recorder()
-    other_worker = worker_with(database, greet=other)
-    ours: list[Payload] = []
+async def test_the_jobs_of_a_batch_start_together_right_after_their_claim(
+    database: Database,
+) -> None:
+    """Each waits for the other to have started: one after another, neither would finish. So no
+    job of a batch can start after its lease (`STALE_LOCK`) has run out."""
+    for number in range(2):
+        await add_job(database, number=number)
+    started = [asyncio.Event(), asyncio.Event()]
+    finished: list[Payload] = []
 
-    async def slow(payload: Payload) -> None:
-        ours.append(payload)
-        if payload == {"number": 0}:
-            await let_claim_go_stale(database, second_job.id)
-            await other_worker.run_due_jobs()
+    async def meet(payload: Payload) -> None:
+        mine, other = started[payload["number"]], started[1 - payload["number"]]
+        mine.set()
+        await asyncio.wait_for(other.wait(), timeout=2)
+        finished.append(payload)
 
-    await worker_with(database, batch_size=2, greet=slow).run_due_jobs()
-    assert ours == [{"number": 0}]
-    assert other.payloads == [{"number": 1}]
+    await worker_with(database, batch_size=2, greet=meet).run_due_jobs()
+    assert sorted(item["number"] for item in finished) == [0, 1]
     assert await queued(database) == []
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,8 +46,11 @@ class IncomingPost:
     hashtags: Sequence[str]
 
 
+_BY_URI = select(Post).where(col(Post.uri) == bindparam("uri"))  # built once: on every arrival
+
+
 async def by_uri(session: AsyncSession, uri: str) -> Post | None:
-    return (await session.exec(select(Post).where(col(Post.uri) == uri))).first()
+    return (await session.exec(_BY_URI, params={"uri": uri})).first()
 
 
 async def store_remote_post(session: AsyncSession, author: Account, incoming: IncomingPost) -> Post:

@@ -1,6 +1,7 @@
 """`Federation`: what every federation route and job needs, made once by `create_app` or the CLI."""
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
@@ -10,6 +11,8 @@ from buurtnet.federation.fetch import HttpClient, user_agent
 from buurtnet.federation.keys import KeyRing
 from buurtnet.federation.uris import Uris
 
+DELIVERIES_AT_ONCE = 32  # per process, however many delivery jobs run side by side
+
 
 @dataclass(frozen=True)
 class Federation:
@@ -18,6 +21,11 @@ class Federation:
     uris: Uris
     keys: KeyRing
     client: HttpClient
+    # One limit for all deliveries of the process: the jobs of a batch run side by side, and
+    # hundreds of requests waiting at once cost the connection pool more than they gain.
+    delivery_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(DELIVERIES_AT_ONCE)
+    )
 
     @property
     def host(self) -> str:

@@ -2,8 +2,9 @@
 
 `deliver_later` writes the work into the caller's transaction: the activity serialised once, its
 inboxes in `deliver` jobs of at most `CHUNK` each, so several workers share a large fan-out.
-A `deliver` job POSTs to its inboxes at once (at most `CONCURRENCY` requests in flight, over the
-one pooled client), each request signed with the actor's key. Per inbox:
+A `deliver` job POSTs to its inboxes at once (with all deliveries of the process at most
+`DELIVERIES_AT_ONCE` requests in flight, over the one pooled client), each request signed with
+the actor's key. Per inbox:
 
 - 2xx: delivered; the domain's record of failures is cleared.
 - 410 and every other 4xx but 408 and 429, a forbidden address or a bad URL: final, never retried.
@@ -39,7 +40,6 @@ from buurtnet.models import RemoteDomain, utcnow
 
 DELIVER = "federation.deliver"
 CHUNK = 50
-CONCURRENCY = 32
 UNAVAILABLE_AFTER = timedelta(hours=24)
 RETRIED_STATUSES = frozenset({408, 429})
 HEADERS = {"Content-Type": "application/activity+json"}
@@ -130,10 +130,9 @@ async def deliver(federation: Federation, payload: jobs.Payload) -> None:
         return
     auth = SignatureAuth(job.key_id, await federation.keys.private_key(job.key_owner))
     body = job.body.encode()
-    limit = asyncio.Semaphore(CONCURRENCY)
 
     async def post(inbox: str) -> Outcome:
-        async with limit:
+        async with federation.delivery_slots:
             try:
                 status = await federation.client.post(inbox, body, headers=HEADERS, auth=auth)
             except FINAL_ERRORS:

@@ -7,17 +7,20 @@ twice is processed once) and writes the `inbox.process` job that hands it to its
 is 202; 400, 401, 403, 413 and 429 say what was wrong, always as JSON with a reason.
 """
 
+import functools
 import logging
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Insert, bindparam, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from buurtnet import jobs
-from buurtnet.db import insert_new
+from buurtnet.db import is_postgresql
 from buurtnet.federation import handlers, parse
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
@@ -25,7 +28,7 @@ from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.parse import ParseError
 from buurtnet.federation.remote_actors import domain_of
 from buurtnet.federation.signatures import SignedRequest
-from buurtnet.federation.verify import Refusal, refuse_suspended, signature_params, signer_of
+from buurtnet.federation.verify import Refusal, look_up_sender, signature_params, signer_of
 from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,36 +60,48 @@ async def receive(federation: Federation, request: Request, guard: FloodGuard) -
         activity = parse.as2_to_activity(document)
     except (FetchError, ParseError) as error:
         raise Refusal(400, str(error)) from error
-    await refuse_suspended(federation, activity.actor)
-    signed = signed_request(request, body)
-    params = signature_params(signed)
-    await refuse_suspended(federation, params.key_id)
-    signer = await signer_of(federation, signed, params)
-    if signer.actor_uri != activity.actor:
-        raise Refusal(401, "the request is signed by someone else than the activity's actor")
     if not parse.same_origin(activity.id, activity.actor):
         # Else a sender could take another server's activity ids in advance, and the real
         # activities would be dropped as seen before.
         raise Refusal(400, "the activity's id is not on its actor's server")
-    await _queue(federation, document, activity.id, signer)
+    signed = signed_request(request, body)
+    params = signature_params(signed)
+    sender = await look_up_sender(federation, activity.actor, params.key_id)
+    signer = await signer_of(federation, signed, params, sender.known)
+    if signer.actor_uri != activity.actor:
+        raise Refusal(401, "the request is signed by someone else than the activity's actor")
+    await _queue(federation, document, activity.id, signer, sender.domain_failing)
 
 
 async def _queue(
-    federation: Federation, document: dict[str, Any], activity_id: str, signer: Account
+    federation: Federation,
+    document: dict[str, Any],
+    activity_id: str,
+    signer: Account,
+    domain_failing: bool,
 ) -> None:
     async with federation.database.transaction() as session:
-        row = {"uri": activity_id, "received_at": utcnow()}
-        if not await insert_new(session, ReceivedActivity, [row], unique=["uri"]):
+        record = _record_statement(await is_postgresql(session))
+        connection = await session.connection()  # Core, not the ORM: one plain INSERT
+        added = await connection.execute(record, {"uri": activity_id, "at": utcnow()})
+        if not added.rowcount:
             return  # seen before: answered 202 again, processed once
-        jobs.enqueue(session, PROCESS_JOB, {"activity": document, "signer_id": signer.id})
-        # The server answers, so deliveries to it may start again.
-        await session.exec(
-            update(RemoteDomain)
-            .where(
-                col(RemoteDomain.domain) == domain_of(activity_id), col(RemoteDomain.failures) > 0
+        payload = {"activity": document, "signer_id": signer.id}
+        await jobs.enqueue_at_once(session, PROCESS_JOB, payload)
+        if domain_failing:  # the server answers, so deliveries to it may start again
+            await session.exec(
+                update(RemoteDomain)
+                .where(col(RemoteDomain.domain) == domain_of(activity_id))
+                .values(failures=0, failing_since=None, unavailable=False)
             )
-            .values(failures=0, failing_since=None, unavailable=False)
-        )
+
+
+@functools.cache
+def _record_statement(postgresql: bool) -> Insert:
+    """The activity's id, unless it is there already; built once per database."""
+    insert = postgresql_insert if postgresql else sqlite_insert
+    values: dict[str, Any] = {"uri": bindparam("uri"), "received_at": bindparam("at")}
+    return insert(ReceivedActivity).values(values).on_conflict_do_nothing(index_elements=["uri"])
 
 
 def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:

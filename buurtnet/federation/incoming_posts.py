@@ -9,7 +9,7 @@ origin is fetched from that origin (the CVE-2024-23832 class), never believed on
 import html
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +28,9 @@ VISIBILITY = {
     "followers": Visibility.FOLLOWERS,
     "direct": Visibility.DIRECT,
 }
+
+
+_FOLLOWED_HERE = select(exists().where(col(Follow.followed_id) == bindparam("author_id")))
 
 
 class Unwelcome(Exception):
@@ -106,8 +109,8 @@ async def concerns_us(session: AsyncSession, incoming: IncomingPost, author: Acc
     """Followed by someone here, naming someone here, or answering a post here."""
     if incoming.mentioned_ids or incoming.parent_id is not None:
         return True
-    followed = exists().where(col(Follow.followed_id) == author.id)
-    return bool((await session.exec(select(followed))).one())
+    found = await session.exec(_FOLLOWED_HERE, params={"author_id": author.id})
+    return bool(found.one())
 
 
 async def store_note(

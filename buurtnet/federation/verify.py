@@ -6,10 +6,13 @@ than once a minute per actor, so that a sender cannot make us fetch in a loop (G
 made hundreds of key fetches a minute for one reply).
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from buurtnet.core import remote_accounts
+from sqlalchemy import bindparam
+from sqlmodel import col, select
+
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.remote_actors import (
@@ -19,9 +22,14 @@ from buurtnet.federation.remote_actors import (
     fetch_actor,
 )
 from buurtnet.federation.signatures import SignatureParams, SignedRequest, Verdict
-from buurtnet.models import Account, utcnow
+from buurtnet.models import Account, RemoteDomain, utcnow
 
 REFETCH_COOL_DOWN = timedelta(minutes=1)
+# Built once: every incoming activity runs both.
+_DOMAINS = select(RemoteDomain).where(
+    col(RemoteDomain.domain).in_(bindparam("domains", expanding=True))
+)
+_KEY_HOLDER = select(Account).where(col(Account.key_id) == bindparam("key_id"))
 
 
 class Refusal(Exception):
@@ -48,19 +56,32 @@ def signature_params(request: SignedRequest) -> SignatureParams:
         raise Refusal(400, f"malformed signature: {error}") from error
 
 
-async def refuse_suspended(federation: Federation, url: str) -> None:
-    """Before any key fetch: nothing from a suspended server is even looked at."""
+@dataclass(frozen=True)
+class Sender:
+    """What we already know of a request's sender, read before anything is fetched."""
+
+    known: Account | None  # the holder of the signing key, if we have it
+    domain_failing: bool  # deliveries to the sender's server have failed lately
+
+
+async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Sender:
+    """One read for every check that needs no network: a suspended server (the actor's or the
+    key's) is refused here, before any key is fetched."""
+    domains = sorted({domain_of(actor_id), domain_of(key_id)})
     async with federation.database.reading() as session:
-        if await remote_accounts.domain_is_suspended(session, domain_of(url)):
+        records = list((await session.exec(_DOMAINS, params={"domains": domains})).all())
+        if any(record.suspended for record in records):
             raise Refusal(403, "this server does not federate with yours")
+        known = (await session.exec(_KEY_HOLDER, params={"key_id": key_id})).first()
+    actor_domain = domain_of(actor_id)
+    failing = any(record.failures > 0 for record in records if record.domain == actor_domain)
+    return Sender(known, failing)
 
 
 async def signer_of(
-    federation: Federation, request: SignedRequest, params: SignatureParams
+    federation: Federation, request: SignedRequest, params: SignatureParams, known: Account | None
 ) -> Account:
     """The remote account whose key signed the request, or `Refusal(401)`."""
-    async with federation.database.reading() as session:
-        known = await remote_accounts.by_key_id(session, params.key_id)
     try:
         account = known or await actor_by_key_id(federation, params.key_id)
     except ActorUnavailable as error:
