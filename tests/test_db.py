@@ -70,3 +70,30 @@ async def test_a_read_is_tried_again_when_its_connection_was_closed_behind_its_b
 
     assert await database.read_retrying(count_neighbourhoods) == 0
     assert tries == 2
+
+
+async def test_writers_of_one_process_take_turns(database: Database) -> None:
+    """The second writer starts when the first has committed: on SQLite it waits on the
+    asyncio lock, not in SQLite's busy handler; on PostgreSQL both run, the row lock decides."""
+    events: list[str] = []
+    first_holds = asyncio.Event()
+
+    async def first() -> None:
+        async with database.transaction() as session:
+            session.add(Neighbourhood(slug="a", name="A"))
+            await session.flush()
+            first_holds.set()
+            await asyncio.sleep(0.05)
+            events.append("first commits")
+
+    async def second() -> None:
+        await first_holds.wait()
+        async with database.transaction() as session:
+            session.add(Neighbourhood(slug="b", name="B"))
+            await session.flush()
+            events.append("second wrote")
+
+    await asyncio.wait_for(asyncio.gather(first(), second()), timeout=5)
+    assert sorted(await names(database)) == ["A", "B"]
+    if database.is_sqlite:
+        assert events == ["first commits", "second wrote"]
