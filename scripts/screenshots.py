@@ -43,6 +43,7 @@ PAGES = [
     ("dirk", "/n/vogelwijk/invites", "invites"),
     ("mila", "/moderation/sign-ups", "sign-ups"),
     ("mila", "/moderation/sign-ups/7/refuse", "refuse-sign-up"),
+    ("mila", "/moderation/followers", "remote-followers"),
     ("beheerder", "/admin", "admin"),
 ]
 

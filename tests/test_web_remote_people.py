@@ -50,6 +50,15 @@ async def test_an_address_elsewhere_leads_to_a_profile_that_can_be_followed(
         [request] = (await session.exec(select(FollowRequest))).all()
     [follow] = network.activities("Follow")
     assert follow["id"] == request.uri and follow["object"] == BOB.id
+    waiting = await client.get("/@bob@social.example")
+    assert "not said yes yet" in waiting.text or "nog geen ja gezegd" in waiting.text
+    taken_back = await post_form(
+        client, "/@bob@social.example", "/@bob@social.example/unfollow", {}
+    )
+    assert taken_back.status_code == 303
+    await run_queue(app)
+    [undo] = network.activities("Undo")
+    assert undo["object"]["id"] == request.uri
 
 
 async def test_an_unknown_address_says_so(

@@ -39,6 +39,7 @@ class Relationship:
     blocking: bool = False  # the viewer blocks them
     blocked_by: bool = False  # they block the viewer
     muting: bool = False  # the viewer mutes them
+    requested: bool = False  # the viewer asked to follow them (elsewhere) and waits for a yes
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ async def load_profile(session: AsyncSession, username: str, viewer: Account | N
 async def relationship_between(
     session: AsyncSession, viewer_id: int, other_id: int
 ) -> Relationship:
-    """The five relations between two people, read in one query."""
+    """The six relations between two people, read in one query."""
     # SQLAlchemy's own select on the connection: SQLModel's takes at most four columns.
     query = sa.select(
         _follows(viewer_id, other_id),
@@ -101,16 +102,14 @@ async def relationship_between(
         _blocks(viewer_id, other_id),
         _blocks(other_id, viewer_id),
         exists().where(col(Mute.muter_id) == viewer_id, col(Mute.muted_id) == other_id),
+        exists().where(
+            col(FollowRequest.follower_id) == viewer_id, col(FollowRequest.followed_id) == other_id
+        ),
     )
     connection = await session.connection()
-    following, followed_by, blocking, blocked_by, muting = (await connection.execute(query)).one()
-    return Relationship(
-        following=bool(following),
-        followed_by=bool(followed_by),
-        blocking=bool(blocking),
-        blocked_by=bool(blocked_by),
-        muting=bool(muting),
-    )
+    found = (await connection.execute(query)).one()
+    following, followed_by, blocking, blocked_by, muting, requested = (bool(x) for x in found)
+    return Relationship(following, followed_by, blocking, blocked_by, muting, requested)
 
 
 async def counts(session: AsyncSession, account_id: int) -> Counts:
