@@ -454,3 +454,20 @@ async def test_a_profile_edit_goes_to_followers_elsewhere_as_an_update(
     [(inbox, update)] = sent(network, "Update")
     assert inbox == SHARED_INBOX
     assert update["object"]["id"] == ANNA and update["object"]["name"] == "Anna de B."
+
+
+async def test_naming_someone_elsewhere_links_them_and_sends_them_the_post(
+    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+) -> None:
+    bob = await remote(database, "bob")
+    post = await write_post(
+        database, resident, "Hoi @Bob@remote.example, kom je ook?", visibility=Visibility.DIRECT
+    )
+    assert 'href="/@bob@remote.example"' in post.content_html
+    await worker_for(federation).run_until_empty()
+    [(inbox, create)] = sent(network, "Create")
+    assert inbox == bob.inbox_url or inbox == SHARED_INBOX
+    assert create["object"]["to"] == [bob.actor_uri]
+    assert {"type": "Mention", "href": bob.actor_uri, "name": "@bob@remote.example"} in create[
+        "object"
+    ]["tag"]

@@ -279,12 +279,13 @@ async def get_visible(session: AsyncSession, viewer: Account | None, post_id: in
 
 
 def render(source: str, mentioned: Sequence[Account]) -> str:
-    """The post's HTML: known local people and hashtags become links, the rest stays text."""
+    """The post's HTML: known people (here, or elsewhere and met before) and hashtags become
+    links to their pages here, the rest stays text."""
     by_key = {account.username_key: account for account in mentioned}
 
     def mention_href(ref: html.MentionRef) -> str | None:
-        account = by_key.get(ref.key) if ref.host is None else None
-        return f"/@{account.username}" if account else None
+        account = by_key.get(ref.key)
+        return f"/@{account.handle}" if account else None
 
     return html.render_text(source, mention_href=mention_href, hashtag_href=hashtags.path)
 
@@ -306,8 +307,9 @@ async def own_post(session: AsyncSession, editor: Account, post_id: int) -> Post
 
 
 async def _mentioned_accounts(session: AsyncSession, author: Account, source: str) -> list[Account]:
-    """The active local people a text names, leaving out anyone blocked either way."""
-    keys = [ref.key for ref in html.find_mentions(source) if ref.host is None]
+    """The active people a text names, leaving out anyone blocked either way: people here by
+    `@name`, and people elsewhere by `@name@host` once we know them (their server gets the post)."""
+    keys = [ref.key for ref in html.find_mentions(source)]
     if not keys:
         return []
     assert author.id is not None
