@@ -287,3 +287,19 @@ async def test_an_activity_id_on_another_server_is_refused(
     assert response.status_code == 400
     assert "id" in response.json()["error"]
     assert await nothing_stored(database)
+
+
+@pytest.mark.parametrize(
+    "key_host",
+    ["127.0.0.1:9", "[::1]:9", "10.0.0.1", "169.254.169.254", "[::ffff:127.0.0.1]:9", "0.0.0.0:9"],
+)
+async def test_a_key_on_a_private_address_is_never_fetched(
+    client: httpx.AsyncClient, database: Database, resident: Account, key_host: str
+) -> None:
+    """The app's own HTTP client (no fake network here) refuses before it connects."""
+    mallory = RemoteActor("mallory", domain=key_host, key_number=1)
+    activity = follow_of(mallory, f"{BASE_URL}/users/anna") | {"id": f"{mallory.id}#follows/1"}
+    response = await deliver(client, mallory, activity)
+    assert response.status_code == 401
+    assert "could not be fetched" in response.json()["error"]
+    assert await nothing_stored(database)
