@@ -8,11 +8,13 @@ up.
 A claim is a lease. `claim` takes a batch of due jobs in one transaction (`FOR UPDATE SKIP LOCKED`
 on PostgreSQL, so several workers share the table; on SQLite `BEGIN IMMEDIATE` lets one claim at a
 time), marks them running and stamps `locked_at`. A running job stamped longer than `STALE_LOCK`
-ago belonged to a worker that died, and any worker may claim it again. The jobs of a batch all
-start at once, right after their claim, and each gets `JOB_TIME_LIMIT`, well under `STALE_LOCK`:
-so a job cannot go stale while its worker lives, and is never run by two at once. (Run one after
-another, the last of a batch could start after its lease ran out; side by side, their waits on
-other servers and on the database overlap too.) The finished jobs of a batch are removed in one
+ago belonged to a worker that died, and any worker may claim it again. The jobs of a batch start
+side by side, right after their claim, and each gets `JOB_TIME_LIMIT`, well under `STALE_LOCK`:
+so a job cannot go stale while its worker lives, and is never run by two at once; their waits on
+other servers and on the database overlap. Jobs that must keep their order (a name registered
+with `ordered_by`: one sender's activities) run one after another instead, and each after the
+first renews its lease as it starts (`UPDATE … WHERE locked_at = :stamp`; no row means another
+worker took it over, and this one skips it). The finished jobs of a batch are removed in one
 statement. Retrying and giving up carry the lease as a condition (`_still_ours`), so a worker
 that lost its lease all the same (a frozen process) cannot put a job back under its new worker's
 feet. Per job that is a share of the batch's claim and of its removal.
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 Handler = Callable[[Payload], Awaitable[None]]
 PeriodicTask = Callable[[AsyncSession], Awaitable[None]]
+OrderKey = Callable[[Payload], object]
 
 # 23 waits of 30 s, 1 min, 2 min, … and then 12 hours: 6.7 days of trying. Mastodon gives up one
 # delivery after about 2.5 days but marks a server unavailable only after failures on 7 different
@@ -115,11 +118,16 @@ class Registry:
 
     handlers: dict[str, Handler] = field(default_factory=dict)
     periodic: list[tuple[timedelta, PeriodicTask]] = field(default_factory=list)
+    # Jobs of a name with the same key run one after another, in the order they were queued
+    # (an activity's Undo after the activity); all others side by side.
+    ordered_by: dict[str, OrderKey] = field(default_factory=dict)
 
-    def register(self, name: str, handler: Handler) -> None:
+    def register(self, name: str, handler: Handler, *, ordered_by: OrderKey | None = None) -> None:
         if name in self.handlers:
             raise ValueError(f"job {name!r} is registered twice")
         self.handlers[name] = handler
+        if ordered_by is not None:
+            self.ordered_by[name] = ordered_by
 
     def every(self, interval: timedelta, task: PeriodicTask) -> None:
         self.periodic.append((interval, task))
@@ -162,17 +170,54 @@ class Worker:
                     await _wait_for(stop, self.idle_wait)
 
     async def run_due_jobs(self) -> int:
-        """Claim a batch and run its jobs side by side; return how many were claimed."""
+        """Claim a batch and run it, its groups side by side; return how many were claimed."""
         jobs = await self.claim()
         if not jobs:
             return 0
-        finished = await asyncio.gather(*(self._run(job) for job in jobs))
-        done = [job.id for job, ok in zip(jobs, finished, strict=True) if ok]
+        groups = self._in_order(jobs)
+        finished = await asyncio.gather(*(self._run_group(group) for group in groups))
+        done = [job_id for ids in finished for job_id in ids]
         if done:
             # Even if a claim was lost meanwhile, the work is done: the new worker then skips it.
             async with self.database.transaction() as session:
                 await session.exec(delete(Job).where(col(Job.id).in_(done)))
         return len(jobs)
+
+    def _in_order(self, jobs: list[Job]) -> list[list[Job]]:
+        """The batch in groups that must run in order (by the name's key); most have one job."""
+        groups: dict[object, list[Job]] = {}
+        for job in jobs:
+            order = self.registry.ordered_by.get(job.name)
+            key = (job.name, order(json.loads(job.payload))) if order else job.id
+            groups.setdefault(key, []).append(job)
+        return list(groups.values())
+
+    async def _run_group(self, group: list[Job]) -> list[int]:
+        """The ids of the jobs done. After the first, each job renews its lease before it
+        starts: run one after another, a later one might otherwise start after it ran out."""
+        done = []
+        for position, job in enumerate(group):
+            if position and not await self._renew_claim(job):
+                continue
+            try:
+                finished = await self._run(job)
+            except (SQLAlchemyError, OSError) as error:  # in retrying: the job comes back
+                log.error("job %s (%s): %s", job.id, job.name, _describe_error(error))
+                continue
+            if finished and job.id is not None:
+                done.append(job.id)
+        return done
+
+    async def _renew_claim(self, job: Job) -> bool:
+        """Stamp the claim afresh as the job starts; False if another worker has taken it over."""
+        now = utcnow()
+        async with self.database.transaction() as session:
+            renewed = await session.exec(update(Job).where(_still_ours(job)).values(locked_at=now))
+        if renewed.rowcount != 1:
+            log.info("job %s (%s) was taken over by another worker", job.id, job.name)
+            return False
+        job.locked_at = now
+        return True
 
     async def run_until_empty(self, max_rounds: int = 100) -> None:
         """For tests and the command line: run everything that is due now."""
@@ -202,7 +247,7 @@ class Worker:
                         & (col(Job.locked_at) < now - STALE_LOCK),
                     )
                 )
-                .order_by(col(Job.run_after))
+                .order_by(col(Job.run_after), col(Job.id))
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             )

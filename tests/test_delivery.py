@@ -1,6 +1,7 @@
 """Delivery: signed POSTs, chunked fan-out, final and retried outcomes, unavailable domains, and no
 delivery lost to a crashing or dead worker."""
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -305,3 +306,27 @@ async def test_a_malformed_delivery_fails_for_good(
     await worker_for(federation).run_until_empty()
     [job] = await queued(database)
     assert job.status == JobStatus.FAILED
+
+
+async def test_inboxes_that_outlast_the_deadline_are_tried_again_and_the_rest_recorded(
+    database: Database,
+    federation: Federation,
+    client: ScriptedClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However slow the servers of one job, it ends before its time limit with what it has."""
+    monkeypatch.setattr(delivery, "DEADLINE", timedelta(seconds=0.2))
+    hanging = "https://tarpit.example/inbox"
+    real_post = client.post
+
+    async def slow_for_one(url: str, body: bytes, **options: Any) -> int:
+        if url == hanging:
+            await asyncio.sleep(30)
+        return await real_post(url, body, **options)
+
+    monkeypatch.setattr(client, "post", slow_for_one)
+    await send(database, [hanging, "https://up.example/inbox"])
+    await worker_for(federation).run_due_jobs()
+    [retry] = await queued(database)
+    assert json.loads(retry.payload)["inboxes"] == [hanging]
+    assert client.urls() == ["https://up.example/inbox"]

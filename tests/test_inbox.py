@@ -286,3 +286,40 @@ async def test_people_elsewhere_get_no_notifications_here(
     await write_post(database, resident, "Hoi Bob", in_reply_to_id=stored.id)
     async with database.reading() as session:
         assert (await session.exec(select(Notification))).all() == []
+
+
+async def test_a_group_that_takes_back_its_share_takes_it_out_of_the_feed(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    group = network.add(
+        RemoteActor("tuinclub", domain="groups.example", kind="Group", key_number=1)
+    )
+    carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
+    shared = note(carol, 12, content="<p>Plantjes ruilen</p>")
+    network.serve(shared)
+    await deliver(client, group, {"id": f"{group.id}#hi", "type": "Ping", "actor": group.id})
+    await run_queue(app)
+    async with database.transaction() as session:
+        stored_group = (
+            await session.exec(select(Account).where(Account.actor_uri == group.id))
+        ).one()
+        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
+    announce = {
+        "id": f"{group.id}/announces/2",
+        "type": "Announce",
+        "actor": group.id,
+        "object": shared["id"],
+    }
+    await deliver(client, group, announce)
+    await run_queue(app)
+    undo = {"id": f"{group.id}/undo/2", "type": "Undo", "actor": group.id, "object": announce}
+    assert (await deliver(client, group, undo)).status_code == 202
+    await run_queue(app)
+    [stored] = await stored_remote_posts(database)
+    assert stored.share_count == 0
+    await log_in(client, "anna")
+    assert "Plantjes ruilen" not in (await client.get("/")).text

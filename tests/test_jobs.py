@@ -332,3 +332,23 @@ async def test_the_app_logs_an_embedded_worker_that_stopped_by_an_error(
     assert record.levelno == logging.CRITICAL
     assert record.exc_info is not None
     assert "a bug in the worker" in str(record.exc_info[1])
+
+
+async def test_jobs_with_the_same_order_key_run_in_the_order_queued(database: Database) -> None:
+    """One sender's Create and then its Delete: the second may not overtake the first."""
+    seen: list[int] = []
+
+    async def slow_first(payload: Payload) -> None:
+        if payload["number"] == 0:
+            await asyncio.sleep(0.05)
+        seen.append(payload["number"])
+
+    registry = Registry()
+    registry.register("greet", slow_first, ordered_by=lambda payload: payload["sender"])
+    for number in range(3):
+        async with database.transaction() as session:
+            jobs.enqueue(session, "greet", {"number": number, "sender": "a" if number < 2 else "b"})
+    await Worker(database, registry).run_due_jobs()
+    assert seen.index(0) < seen.index(1)  # same sender: in order, though the first was slow
+    assert seen[0] == 2  # another sender's job did not wait for them
+    assert await queued(database) == []

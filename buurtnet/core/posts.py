@@ -155,15 +155,7 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
         raise InvalidInput(errors)
     post = await own_post(session, editor, post_id)
     assert post.id is not None and editor.id is not None
-    session.add(
-        PostEdit(
-            post_id=post.id,
-            summary=post.summary,
-            source=post.source,
-            content_html=post.content_html,
-            written_at=post.edited_at or post.created_at,
-        )
-    )
+    keep_earlier_version(session, post)
     mentioned = await _mentioned_accounts(session, editor, draft.source)
     post.source = clean_source(draft.source)
     post.summary = clean_line(draft.summary, SUMMARY_LENGTH)
@@ -175,6 +167,20 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     await hashtags.retag_post(session, post.id, html.find_hashtags(post.source))
     await outbox.post_edited(session, post)
     return post
+
+
+def keep_earlier_version(session: AsyncSession, post: Post) -> None:
+    """The post as it is now, kept before an edit so that readers can see what changed."""
+    assert post.id is not None
+    session.add(
+        PostEdit(
+            post_id=post.id,
+            summary=post.summary,
+            source=post.source,
+            content_html=post.content_html,
+            written_at=post.edited_at or post.created_at,
+        )
+    )
 
 
 async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Post:

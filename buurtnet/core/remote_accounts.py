@@ -7,8 +7,9 @@ brought up to date whenever it is fetched again. Its id (`actor_uri`) is what id
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from sqlalchemy import or_
+from sqlalchemy import exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from buurtnet.core.text import clean_line
 from buurtnet.models import Account, AccountStatus, RemoteDomain, utcnow
 
 FRESH_FOR = timedelta(days=1)  # fetch an actor again when it is older than this
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,29 @@ class RemoteProfile:
     public_key_pem: str | None
 
 
+def domain_of(url: str) -> str:
+    """How accounts, suspensions and failures name a server: the host in lower case, without a
+    trailing dot or user info, with its port only when that is not the scheme's default."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").rstrip(".").lower()
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return host if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
+
+
+def suspension_names(domain: str) -> list[str]:
+    """Every name whose suspension covers a server: its own (with and without a port) and each
+    domain above it, as Mastodon's domain blocks cover subdomains."""
+    host = domain[: domain.index("]") + 1] if domain.startswith("[") else domain.partition(":")[0]
+    labels = host.split(".") if not host.startswith("[") else [host]
+    parents = [".".join(labels[index:]) for index in range(len(labels) - 1)] or [host]
+    return sorted({domain, *parents})
+
+
 def remote_key(username: str, domain: str) -> str:
     return f"{username.lower()}@{domain.lower()}"
 
@@ -48,11 +73,6 @@ def is_fresh(account: Account) -> bool:
 
 async def by_actor_uri(session: AsyncSession, actor_uri: str) -> Account | None:
     found = await session.exec(select(Account).where(col(Account.actor_uri) == actor_uri))
-    return found.first()
-
-
-async def by_key_id(session: AsyncSession, key_id: str) -> Account | None:
-    found = await session.exec(select(Account).where(col(Account.key_id) == key_id))
     return found.first()
 
 
@@ -117,5 +137,11 @@ async def remove_remote_account(session: AsyncSession, account: Account) -> None
 
 
 async def domain_is_suspended(session: AsyncSession, domain: str) -> bool:
-    stored = await session.get(RemoteDomain, domain.lower())
-    return stored is not None and stored.suspended
+    names = suspension_names(domain)
+    found = await session.exec(
+        select(exists().where(_SUSPENDED, col(RemoteDomain.domain).in_(names)))
+    )
+    return bool(found.one())
+
+
+_SUSPENDED = col(RemoteDomain.suspended).is_(True)

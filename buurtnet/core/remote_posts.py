@@ -23,7 +23,6 @@ from buurtnet.models import (
     Mention,
     NotificationKind,
     Post,
-    PostEdit,
     Visibility,
     utcnow,
 )
@@ -103,15 +102,7 @@ async def update_remote_post(
     """The author changed the post: keep the earlier version, as for posts written here."""
     post = await own_remote_post(session, author, incoming.uri)
     assert post.id is not None
-    session.add(
-        PostEdit(
-            post_id=post.id,
-            summary=post.summary,
-            source=post.source,
-            content_html=post.content_html,
-            written_at=post.edited_at or post.created_at,
-        )
-    )
+    posts.keep_earlier_version(session, post)
     post.content_html = incoming.content_html
     post.source = incoming.text[: posts.MAX_LENGTH * 4]
     post.summary = clean_line(incoming.summary, posts.SUMMARY_LENGTH)

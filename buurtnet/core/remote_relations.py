@@ -1,7 +1,7 @@
 """Follows that cross servers: people elsewhere following residents and neighbourhoods, and the
 answers (`Accept`, `Reject`) to our residents' follows of people elsewhere."""
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -121,3 +121,11 @@ async def remove_neighbourhood_follower(
             col(NeighbourhoodFollower.account_id) == follower_id,
         )
     )
+
+
+_FOLLOWED_HERE = select(exists().where(col(Follow.followed_id) == bindparam("account_id")))
+
+
+async def is_followed_here(session: AsyncSession, account: Account) -> bool:
+    """Whether anyone here follows this account: what it sends then concerns us."""
+    return bool((await session.exec(_FOLLOWED_HERE, params={"account_id": account.id})).one())

@@ -29,19 +29,17 @@ def follow_to_as2(follow_id: str, actor_id: str, followed_id: str) -> JsonObject
 def accept_to_as2(accept_id: str, actor_id: str, follow: JsonObject) -> JsonObject:
     """The yes to a Follow, with the Follow embedded (as Mastodon sends it). The id is ours to
     make: the Follow's id is on the follower's server."""
-    return {
-        "id": accept_id,
-        "type": "Accept",
-        "actor": actor_id,
-        "to": [follow["actor"]],
-        "object": follow,
-    }
+    return _answer_to_as2("Accept", accept_id, actor_id, follow)
 
 
 def reject_to_as2(reject_id: str, actor_id: str, follow: JsonObject) -> JsonObject:
+    return _answer_to_as2("Reject", reject_id, actor_id, follow)
+
+
+def _answer_to_as2(kind: str, answer_id: str, actor_id: str, follow: JsonObject) -> JsonObject:
     return {
-        "id": reject_id,
-        "type": "Reject",
+        "id": answer_id,
+        "type": kind,
         "actor": actor_id,
         "to": [follow["actor"]],
         "object": follow,

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import jobs
+from buurtnet.core.remote_accounts import domain_of, suspension_names
 from buurtnet.db import insert_new
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import BadUrl, FetchError, ForbiddenAddress, TooManyRedirects
@@ -43,6 +43,9 @@ CHUNK = 50
 UNAVAILABLE_AFTER = timedelta(hours=24)
 RETRIED_STATUSES = frozenset({408, 429})
 HEADERS = {"Content-Type": "application/activity+json"}
+# Under the job's time limit, so that what was delivered is recorded, and the rest tried again,
+# however slow the servers of a job (and the queue for the process's delivery slots) are.
+DEADLINE = jobs.JOB_TIME_LIMIT - timedelta(seconds=30)
 FINAL_ERRORS = (ForbiddenAddress, BadUrl, TooManyRedirects)
 
 
@@ -99,11 +102,6 @@ def outcome_of_status(status: int) -> Outcome:
     return Outcome.FINAL
 
 
-def domain_of(inbox: str) -> str:
-    """The host (with a port that is not the default) that failures are counted for."""
-    return urlsplit(inbox).netloc.rpartition("@")[2].lower()
-
-
 def parse_delivery(payload: jobs.Payload) -> Delivery:
     try:
         found = Delivery(
@@ -141,9 +139,17 @@ async def deliver(federation: Federation, payload: jobs.Payload) -> None:
                 return Outcome.RETRY
         return outcome_of_status(status)
 
-    async with asyncio.TaskGroup() as group:
-        tasks = {inbox: group.create_task(post(inbox)) for inbox in inboxes}
-    outcomes = {inbox: task.result() for inbox, task in tasks.items()}
+    tasks = {inbox: asyncio.create_task(post(inbox)) for inbox in inboxes}
+    _, late = await asyncio.wait(tasks.values(), timeout=DEADLINE.total_seconds())
+    for task in late:
+        task.cancel()  # still waiting for a slot or an answer: tried again later
+    if late:
+        await asyncio.wait(late)
+    # Something unexpected fails the whole job (each error read, so none is left unreported).
+    errors = [task.exception() for task in tasks.values() if not task.cancelled()]
+    if unexpected := [error for error in errors if error is not None]:
+        raise unexpected[0]
+    outcomes = {inbox: _outcome(task) for inbox, task in tasks.items()}
     async with federation.database.transaction() as session:
         await record_outcomes(session, outcomes)
         failed = [inbox for inbox, outcome in outcomes.items() if outcome is Outcome.RETRY]
@@ -153,17 +159,28 @@ async def deliver(federation: Federation, payload: jobs.Payload) -> None:
             jobs.enqueue(session, DELIVER, retry.payload(), delay=delay)
 
 
+def _outcome(task: "asyncio.Task[Outcome]") -> Outcome:
+    return Outcome.RETRY if task.cancelled() else task.result()
+
+
 async def reachable(session: AsyncSession, inboxes: list[str]) -> list[str]:
     """The inboxes whose domain is neither suspended nor unavailable."""
     domains = {domain_of(inbox) for inbox in inboxes}
-    skipped = await session.exec(
-        select(RemoteDomain.domain).where(
-            col(RemoteDomain.domain).in_(domains),
+    names = {name for domain in domains for name in suspension_names(domain)}
+    found = await session.exec(
+        select(RemoteDomain).where(
+            col(RemoteDomain.domain).in_(names),
             or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
         )
     )
-    left_out = set(skipped.all())
-    return [inbox for inbox in inboxes if domain_of(inbox) not in left_out]
+    records = list(found.all())
+    suspended = {record.domain for record in records if record.suspended}
+    unavailable = {record.domain for record in records if record.unavailable}
+
+    def shut(domain: str) -> bool:
+        return domain in unavailable or not suspended.isdisjoint(suspension_names(domain))
+
+    return [inbox for inbox in inboxes if not shut(domain_of(inbox))]
 
 
 async def record_outcomes(session: AsyncSession, outcomes: dict[str, Outcome]) -> None:

@@ -9,8 +9,8 @@ the same transaction as the follow.
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, exists
-from sqlmodel import col, select
+from sqlalchemy import delete
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import neighbourhoods, relations, remote_relations
@@ -168,8 +168,3 @@ async def undo_follow_by_id(federation: Federation, sender: Account, follow_id: 
                 col(NeighbourhoodFollower.uri) == follow_id,
             )
         )
-
-
-async def is_followed_here(session: AsyncSession, account: Account) -> bool:
-    followed = exists().where(col(Follow.followed_id) == account.id)
-    return bool((await session.exec(select(followed))).one())

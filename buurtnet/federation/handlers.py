@@ -7,9 +7,8 @@ they are dropped without an error, so the sender does not try again.
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from buurtnet.core import interactions, relations, remote_accounts, remote_posts
+from buurtnet.core import interactions, relations, remote_accounts, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.federation import follows, incoming_posts, parse, parse_actor
 from buurtnet.federation.context import Federation
@@ -22,8 +21,6 @@ from buurtnet.models import Account
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Federation, Activity, Account], Awaitable[None]]
-NOTE_UPDATES = parse.NOTE_TYPES
-ACTOR_UPDATES = parse_actor.ACTOR_TYPES
 
 
 async def handle_create(federation: Federation, activity: Activity, sender: Account) -> None:
@@ -35,14 +32,14 @@ async def handle_create(federation: Federation, activity: Activity, sender: Acco
 
 async def handle_update(federation: Federation, activity: Activity, sender: Account) -> None:
     """A changed post or profile; only its own author (or the actor itself) may change it."""
-    if activity.embedded_type in ACTOR_UPDATES and activity.embedded is not None:
+    if activity.embedded_type in parse_actor.ACTOR_TYPES and activity.embedded is not None:
         if activity.embedded.get("id") != sender.actor_uri:
             raise Unwelcome("an actor may only update itself")
         profile = profile_of(parse_actor.as2_to_actor(activity.embedded))
         async with federation.database.transaction() as session:
             await remote_accounts.store_remote_account(session, profile)
         return
-    if activity.embedded_type not in NOTE_UPDATES:
+    if activity.embedded_type not in parse.NOTE_TYPES:
         return
     note = await incoming_posts.note_from(federation, sender, activity.embedded)
     incoming_posts.check_authorship(note, sender)
@@ -82,21 +79,27 @@ async def handle_announce(federation: Federation, activity: Activity, sender: Ac
         await interactions.share(session, sender, post_id)
 
 
+def announced_id(activity: Activity) -> str:
+    """The id of the post an Announce shares; Lemmy's groups announce the Create around it."""
+    if activity.embedded_type == "Create" and activity.embedded is not None:
+        inner = parse.id_of(parse.first(activity.embedded.get("object")), "object")
+        if inner is not None:
+            return inner
+    return parse.object_id(activity)
+
+
 async def _announced_post_id(
     federation: Federation, activity: Activity, sender: Account
 ) -> int | None:
+    shared_id = announced_id(activity)
     async with federation.database.reading() as session:
-        if not await follows.is_followed_here(session, sender):
+        if not await remote_relations.is_followed_here(session, sender):
             return None
-        known = await remote_posts.by_uri(session, parse.object_id(activity))
+        known = await remote_posts.by_uri(session, shared_id)
     if known is not None:
         return known.id
-    raw: Any = activity.embedded or parse.object_id(activity)
-    if activity.embedded_type == "Create" and activity.embedded is not None:
-        raw = parse.first(activity.embedded.get("object"))  # Lemmy: Announce(Create(Page))
-    if isinstance(raw, dict):
-        raw = raw.get("id")  # shared posts are someone else's: always from their own origin
-    note = await incoming_posts.note_from(federation, sender, raw)
+    # Shared posts are someone else's: always fetched from their own origin.
+    note = await incoming_posts.note_from(federation, sender, shared_id)
     author = await incoming_posts.author_of(federation, note)
     post = await incoming_posts.store_note(federation, note, author, wanted=True)
     return post.id if post is not None else None
@@ -125,6 +128,8 @@ async def handle_undo(federation: Federation, activity: Activity, sender: Accoun
         return
     target = local_id(federation.uris, parse.object_id(undone))
     if target is None:
+        if undone.type == "Announce":  # a share of a post from elsewhere, taken back
+            await _unshare_remote(federation, announced_id(undone), sender)
         return
     async with federation.database.transaction() as session:
         if undone.type == "Like" and target.kind == "post":
@@ -135,6 +140,13 @@ async def handle_undo(federation: Federation, activity: Activity, sender: Accoun
             blocked = await relations.active_account_by_username(session, target.name)
             assert blocked.id is not None
             await relations.unblock(session, sender, blocked.id)
+
+
+async def _unshare_remote(federation: Federation, post_uri: str, sender: Account) -> None:
+    async with federation.database.transaction() as session:
+        post = await remote_posts.by_uri(session, post_uri)
+        if post is not None and post.id is not None:
+            await interactions.unshare(session, sender, post.id)
 
 
 HANDLERS: dict[str, Handler] = {

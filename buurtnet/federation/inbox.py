@@ -20,13 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from buurtnet import jobs
+from buurtnet.core.remote_accounts import domain_of
 from buurtnet.db import is_postgresql
 from buurtnet.federation import handlers, parse
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.parse import ParseError
-from buurtnet.federation.remote_actors import domain_of
 from buurtnet.federation.signatures import SignedRequest
 from buurtnet.federation.verify import Refusal, look_up_sender, signature_params, signer_of
 from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
@@ -124,7 +124,8 @@ def register(registry: jobs.Registry, federation: Federation) -> None:
     async def run(payload: dict[str, Any]) -> None:
         await process(federation, payload)
 
-    registry.register(PROCESS_JOB, run)
+    # One sender's activities in the order they came (a Delete after its Create).
+    registry.register(PROCESS_JOB, run, ordered_by=lambda payload: payload.get("signer_id"))
 
 
 async def process(federation: Federation, payload: dict[str, Any]) -> None:

@@ -9,18 +9,17 @@ origin is fetched from that origin (the CVE-2024-23832 class), never believed on
 import html
 from typing import Any
 
-from sqlalchemy import bindparam, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import remote_posts
+from buurtnet.core import remote_posts, remote_relations
 from buurtnet.core.remote_posts import IncomingPost
 from buurtnet.federation import parse
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
-from buurtnet.models import Account, AccountStatus, Follow, Post, Visibility
+from buurtnet.models import Account, AccountStatus, Post, Visibility
 
 VISIBILITY = {
     "public": Visibility.PUBLIC,
@@ -28,9 +27,6 @@ VISIBILITY = {
     "followers": Visibility.FOLLOWERS,
     "direct": Visibility.DIRECT,
 }
-
-
-_FOLLOWED_HERE = select(exists().where(col(Follow.followed_id) == bindparam("author_id")))
 
 
 class Unwelcome(Exception):
@@ -72,7 +68,8 @@ async def incoming_post(
         parent_id = local_post_id(uris, note.in_reply_to)
         if parent_id is None and (parent := await remote_posts.by_uri(session, note.in_reply_to)):
             parent_id = parent.id
-    named = [found.name for m in note.mentions if (found := local_id(uris, m.href))]
+    people = (local_id(uris, mention.href) for mention in note.mentions)
+    named = [found.name for found in people if found is not None and found.kind == "person"]
     mentioned_ids: list[int] = []
     if named:
         keys = [name.lower() for name in named]
@@ -109,8 +106,7 @@ async def concerns_us(session: AsyncSession, incoming: IncomingPost, author: Acc
     """Followed by someone here, naming someone here, or answering a post here."""
     if incoming.mentioned_ids or incoming.parent_id is not None:
         return True
-    found = await session.exec(_FOLLOWED_HERE, params={"author_id": author.id})
-    return bool(found.one())
+    return await remote_relations.is_followed_here(session, author)
 
 
 async def store_note(

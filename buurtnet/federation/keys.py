@@ -9,7 +9,6 @@ Two processes that ask at once both generate one; the database keeps the first.
 from dataclasses import dataclass, field
 
 from anyio import to_thread
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.db import Database, insert_new
 from buurtnet.federation import signatures
@@ -26,15 +25,18 @@ def neighbourhood_owner(neighbourhood_id: int) -> str:
     return f"neighbourhood:{neighbourhood_id}"
 
 
-async def key_pair_of(session: AsyncSession, owner: str) -> KeyPair:
-    """The owner's key pair, made now if it has none yet."""
-    stored = await session.get(KeyPair, owner)
+async def key_pair_of(database: Database, owner: str) -> KeyPair:
+    """The owner's key pair, made now if it has none yet: outside any transaction, so that no
+    writer waits while the key is generated."""
+    async with database.reading() as session:
+        stored = await session.get(KeyPair, owner)
     if stored is not None:
         return stored
     private_pem, public_pem = await to_thread.run_sync(signatures.generate_key_pair)
     row = {"owner": owner, "private_key_pem": private_pem, "public_key_pem": public_pem}
-    await insert_new(session, KeyPair, [row], unique=["owner"])
-    made = await session.get(KeyPair, owner, populate_existing=True)
+    async with database.transaction() as session:
+        await insert_new(session, KeyPair, [row], unique=["owner"])
+        made = await session.get(KeyPair, owner, populate_existing=True)
     assert made is not None
     return made
 
@@ -49,16 +51,10 @@ class KeyRing:
     async def private_key(self, owner: str) -> signatures.PrivateKey:
         if (loaded := self._loaded.get(owner)) is not None:
             return loaded
-        async with self.database.transaction() as session:
-            pair = await key_pair_of(session, owner)
+        pair = await key_pair_of(self.database, owner)
         loaded = signatures.load_private_key(pair.private_key_pem)
         self._loaded[owner] = loaded
         return loaded
 
     async def public_key_pem(self, owner: str) -> str:
-        async with self.database.reading() as session:
-            stored = await session.get(KeyPair, owner)
-        if stored is not None:
-            return stored.public_key_pem
-        async with self.database.transaction() as session:
-            return (await key_pair_of(session, owner)).public_key_pem
+        return (await key_pair_of(self.database, owner)).public_key_pem

@@ -9,7 +9,7 @@ URL asked for (the client checks), and a key must be claimed by the actor that o
 from urllib.parse import urlsplit, urlunsplit
 
 from buurtnet.core import remote_accounts
-from buurtnet.core.remote_accounts import RemoteProfile
+from buurtnet.core.remote_accounts import RemoteProfile, domain_of
 from buurtnet.federation import parse, parse_actor, signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import FetchError
@@ -22,11 +22,6 @@ ACTIVITY_JSON = "application/activity+json"
 
 class ActorUnavailable(Exception):
     """An actor (or key) that cannot be fetched, or that fails our checks; the message says why."""
-
-
-def domain_of(url: str) -> str:
-    """The host with its port (if any), lower case: how accounts and domain blocks name a server."""
-    return urlsplit(url).netloc.lower()
 
 
 def without_fragment(url: str) -> str:
@@ -57,13 +52,29 @@ async def instance_auth(federation: Federation) -> signatures.SignatureAuth:
 
 
 async def fetch_document(federation: Federation, url: str) -> dict[str, object]:
-    """A document from its own origin, as the instance actor asked for it."""
+    """A document from its own origin, as the instance actor asked for it; never from a
+    suspended server, and never one that claims to be ours."""
+    await _refuse_suspended(federation, url)
     if parse.same_origin(url, federation.uris.base_url):
         raise ActorUnavailable(f"{url} is our own")
     try:
-        return await federation.client.get_activity_json(url, auth=await instance_auth(federation))
+        document = await federation.client.get_activity_json(
+            url, auth=await instance_auth(federation)
+        )
     except FetchError as error:
         raise ActorUnavailable(str(error)) from error
+    claimed = document.get("id")
+    # The client fetched it again from the origin of its id: that must not be ours either.
+    if not isinstance(claimed, str) or parse.same_origin(claimed, federation.uris.base_url):
+        raise ActorUnavailable(f"{url} served a document of ours")
+    await _refuse_suspended(federation, claimed)
+    return document
+
+
+async def _refuse_suspended(federation: Federation, url: str) -> None:
+    async with federation.database.reading() as session:
+        if await remote_accounts.domain_is_suspended(session, domain_of(url)):
+            raise ActorUnavailable(f"{domain_of(url)} is suspended here")
 
 
 async def fetch_actor(federation: Federation, actor_uri: str) -> Account:
@@ -96,6 +107,8 @@ async def actor_by_key_id(federation: Federation, key_id: str) -> Account:
     document = await fetch_document(federation, without_fragment(key_id))
     owner = document.get("owner")
     if "publicKeyPem" in document and isinstance(owner, str):
+        if not parse.same_origin(owner, key_id):  # checked before anything more is fetched
+            raise ActorUnavailable(f"{key_id} names an owner on another server")
         account = await fetch_actor(federation, owner)
     else:
         try:
@@ -130,5 +143,10 @@ async def actor_by_handle(federation: Federation, handle: str) -> Account:
                 ("application/activity+json", "application/ld+json")
             )
         ):
-            return await actor_by_uri(federation, link["href"])
+            found = await actor_by_uri(federation, link["href"])
+            # A server may only answer for its own people, or for those who name it as theirs.
+            asked = remote_accounts.remote_key(name, host)
+            if domain_of(link["href"]) != host.lower() and found.username_key != asked:
+                raise ActorUnavailable(f"{handle!r} points to someone else")
+            return found
     raise ActorUnavailable(f"{handle!r} has no ActivityPub actor")

@@ -6,8 +6,10 @@ These routes come before the web's, whose GET routes for the same paths they tak
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -28,7 +30,8 @@ from buurtnet.federation.vocab import ordered_collection
 from buurtnet.models import Account, Neighbourhood
 
 ID = re.compile(r"[1-9][0-9]{0,8}")  # below 2**31: what PostgreSQL's integer holds
-CORS = {"Access-Control-Allow-Origin": "*"}  # browser clients look accounts up, as on Mastodon
+CORS = {"Access-Control-Allow-Origin": "*"}
+Owner = TypeVar("Owner", Account, Neighbourhood)  # browser clients look accounts up, as on Mastodon
 
 
 def json_errors(endpoint: Endpoint) -> Endpoint:
@@ -119,25 +122,39 @@ async def group(request: Request) -> Response:
     return activity_response(request, document, headers=ACTOR_CACHE)
 
 
-def person_collection(
-    name: str,
-    listing: Callable[[Federation, Account], actors.Listing],
+def collection_route(
+    path: str,
+    find: Callable[[AsyncSession, str], Awaitable[Owner]],
+    key_of: Callable[[Owner], str],
+    listing: Callable[[Federation, Owner], actors.Listing],
     collection_id: Callable[[Uris, str], str],
 ) -> Route:
-    """`/users/<name>/<collection>`, paged."""
+    """A paged collection of a person or a neighbourhood: `path` ends in `{key}`'s collection."""
 
     async def endpoint(request: Request) -> Response:
         federation = federation_of(request)
         page = actors.parse_page(request.query_params.get("page"))
         async with federation.database.reading() as session:
-            account = await actors.local_account(session, request.path_params["username"])
-            of = listing(federation, account)
+            owner = await find(session, request.path_params["key"])
             document = await actors.collection_document(
-                session, federation.uris, collection_id(federation.uris, account.username), of, page
+                session,
+                federation.uris,
+                collection_id(federation.uris, key_of(owner)),
+                listing(federation, owner),
+                page,
             )
         return activity_response(request, document)
 
-    return Route(f"/users/{{username}}/{name}", json_errors(endpoint), methods=["GET"])
+    return Route(path, json_errors(endpoint), methods=["GET"])
+
+
+def person_collection(
+    name: str,
+    listing: Callable[[Federation, Account], actors.Listing],
+    collection_id: Callable[[Uris, str], str],
+) -> Route:
+    path = f"/users/{{key}}/{name}"
+    return collection_route(path, actors.local_account, _username, listing, collection_id)
 
 
 def neighbourhood_collection(
@@ -145,20 +162,16 @@ def neighbourhood_collection(
     listing: Callable[[Federation, Neighbourhood], actors.Listing],
     collection_id: Callable[[Uris, str], str],
 ) -> Route:
-    """`/n/<slug>/<collection>`, paged."""
+    path = f"/n/{{key}}/{name}"
+    return collection_route(path, actors.neighbourhood_by_slug, _slug, listing, collection_id)
 
-    async def endpoint(request: Request) -> Response:
-        federation = federation_of(request)
-        page = actors.parse_page(request.query_params.get("page"))
-        async with federation.database.reading() as session:
-            found = await actors.neighbourhood_by_slug(session, request.path_params["slug"])
-            of = listing(federation, found)
-            document = await actors.collection_document(
-                session, federation.uris, collection_id(federation.uris, found.slug), of, page
-            )
-        return activity_response(request, document)
 
-    return Route(f"/n/{{slug}}/{name}", json_errors(endpoint), methods=["GET"])
+def _username(account: Account) -> str:
+    return account.username
+
+
+def _slug(neighbourhood: Neighbourhood) -> str:
+    return neighbourhood.slug
 
 
 async def status(request: Request) -> Response:

@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
+from buurtnet.core.remote_accounts import domain_of, suspension_names
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
-from buurtnet.federation.remote_actors import (
-    ActorUnavailable,
-    actor_by_key_id,
-    domain_of,
-    fetch_actor,
-)
+from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_key_id, fetch_actor
 from buurtnet.federation.signatures import SignatureParams, SignedRequest, Verdict
 from buurtnet.models import Account, RemoteDomain, utcnow
 
@@ -67,13 +63,13 @@ class Sender:
 async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Sender:
     """One read for every check that needs no network: a suspended server (the actor's or the
     key's) is refused here, before any key is fetched."""
-    domains = sorted({domain_of(actor_id), domain_of(key_id)})
+    actor_domain = domain_of(actor_id)
+    names = {*suspension_names(actor_domain), *suspension_names(domain_of(key_id))}
     async with federation.database.reading() as session:
-        records = list((await session.exec(_DOMAINS, params={"domains": domains})).all())
+        records = list((await session.exec(_DOMAINS, params={"domains": sorted(names)})).all())
         if any(record.suspended for record in records):
             raise Refusal(403, "this server does not federate with yours")
         known = (await session.exec(_KEY_HOLDER, params={"key_id": key_id})).first()
-    actor_domain = domain_of(actor_id)
     failing = any(record.failures > 0 for record in records if record.domain == actor_domain)
     return Sender(known, failing)
 
@@ -112,8 +108,14 @@ def _may_refetch(account: Account) -> bool:
 
 
 async def _refetched(federation: Federation, account: Account) -> Account:
+    """The actor fetched again; when that fails, the attempt still counts for the cool-down,
+    or a sender could make us wait on a server that is down with every forged request."""
     assert account.actor_uri is not None
     try:
         return await fetch_actor(federation, account.actor_uri)
     except ActorUnavailable:
+        async with federation.database.transaction() as session:
+            await session.exec(
+                update(Account).where(col(Account.id) == account.id).values(fetched_at=utcnow())
+            )
         return account

@@ -6,12 +6,15 @@ from sqlalchemy import delete, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core.remote_accounts import domain_of
 from buurtnet.db import insert_new
 from buurtnet.models import Account, Follow, FollowRequest, NeighbourhoodFollower, RemoteDomain
 
 
 def clean_domain(domain: str) -> str:
-    return domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+    """The server's name as accounts carry it, however it was typed (a URL, a trailing dot)."""
+    text = domain.strip()
+    return domain_of(text if "://" in text else f"https://{text}")
 
 
 async def suspend(session: AsyncSession, domain: str) -> None:
@@ -20,7 +23,16 @@ async def suspend(session: AsyncSession, domain: str) -> None:
     stored = await session.get(RemoteDomain, name, populate_existing=True)
     assert stored is not None
     stored.suspended = True
-    people = select(Account.id).where(col(Account.domain) == name)
+    # Its subdomains too, and the server on any port: a suspension covers them (see
+    # `suspension_names`).
+    people = select(Account.id).where(
+        or_(
+            col(Account.domain) == name,
+            col(Account.domain).like(f"%.{name}"),
+            col(Account.domain).like(f"{name}:%"),
+            col(Account.domain).like(f"%.{name}:%"),
+        )
+    )
     for table in (Follow, FollowRequest):
         await session.exec(
             delete(table).where(

@@ -1,11 +1,14 @@
 """The moderators' page for followers of the neighbourhood on other servers: whether they are
 let in at once or one by one, and a yes or no to those who wait."""
 
+from collections.abc import Awaitable, Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.models import Role
+from buurtnet.models import Account, Role
 from buurtnet.moderation import remote_followers
 from buurtnet.web import forms
 from buurtnet.web.auth import require_role
@@ -14,6 +17,8 @@ from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
 PAGE = "/moderation/followers"
+Decision = Callable[[AsyncSession, Account, int, int], Awaitable[None]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def followers_page(request: Request) -> Response:
@@ -36,30 +41,24 @@ async def choose(request: Request) -> Response:
     return RedirectResponse(PAGE, status_code=303)
 
 
-async def accept(request: Request) -> Response:
-    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
-    await forms.read_form(request)
-    async with services(request).database.transaction() as session:
-        await remote_followers.accept_follower(
-            session, moderator, path_id(request, "neighbourhood_id"), path_id(request, "account_id")
-        )
-    return RedirectResponse(PAGE, status_code=303)
+def decision(decide: Decision) -> Endpoint:
+    """Let a waiting follower in, or refuse them: the same form, another decision."""
 
+    async def endpoint(request: Request) -> Response:
+        moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+        await forms.read_form(request)
+        neighbourhood_id = path_id(request, "neighbourhood_id")
+        async with services(request).database.transaction() as session:
+            await decide(session, moderator, neighbourhood_id, path_id(request, "account_id"))
+        return RedirectResponse(PAGE, status_code=303)
 
-async def refuse(request: Request) -> Response:
-    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
-    await forms.read_form(request)
-    async with services(request).database.transaction() as session:
-        await remote_followers.refuse_follower(
-            session, moderator, path_id(request, "neighbourhood_id"), path_id(request, "account_id")
-        )
-    return RedirectResponse(PAGE, status_code=303)
+    return endpoint
 
 
 FOLLOWER = PAGE + "/{neighbourhood_id}/{account_id}"
 routes = [
     Route(PAGE, followers_page, methods=["GET"]),
     Route(PAGE + "/{neighbourhood_id}/approval", choose, methods=["POST"]),
-    Route(FOLLOWER + "/accept", accept, methods=["POST"]),
-    Route(FOLLOWER + "/refuse", refuse, methods=["POST"]),
+    Route(FOLLOWER + "/accept", decision(remote_followers.accept_follower), methods=["POST"]),
+    Route(FOLLOWER + "/refuse", decision(remote_followers.refuse_follower), methods=["POST"]),
 ]
