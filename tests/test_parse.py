@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from buurtnet.federation.parse import (
-    MAX_CONTENT,
-    PUBLIC,
     Activity,
     ParseError,
     RemoteNote,
@@ -21,16 +19,20 @@ from buurtnet.federation.parse import (
     as2_to_activity,
     as2_to_note,
     embedded_activity,
-    first,
-    id_of,
-    ids_of,
     is_actor_deletion,
     object_id,
-    origin_of,
-    same_origin,
     visibility_of,
 )
 from buurtnet.federation.parse_actor import RemoteActor, as2_to_actor
+from buurtnet.federation.parse_values import (
+    MAX_CONTENT,
+    first,
+    id_of,
+    ids_of,
+    origin_of,
+    same_origin,
+)
+from buurtnet.federation.uris import PUBLIC
 from buurtnet.html import sanitise
 
 FIXTURES = Path(__file__).parent / "data" / "federation"

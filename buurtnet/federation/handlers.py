@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from buurtnet.core import interactions, relations, remote_accounts, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.federation import follows, incoming_posts, parse, parse_actor
+from buurtnet.federation import follows, incoming_posts, parse, parse_actor, parse_values
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.local_ids import local_id, local_post_id
@@ -82,7 +82,7 @@ async def handle_announce(federation: Federation, activity: Activity, sender: Ac
 def announced_id(activity: Activity) -> str:
     """The id of the post an Announce shares; Lemmy's groups announce the Create around it."""
     if activity.embedded_type == "Create" and activity.embedded is not None:
-        inner = parse.id_of(parse.first(activity.embedded.get("object")), "object")
+        inner = parse_values.id_of(parse_values.first(activity.embedded.get("object")), "object")
         if inner is not None:
             return inner
     return parse.object_id(activity)

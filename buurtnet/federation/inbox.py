@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from buurtnet import jobs
 from buurtnet.core.remote_accounts import domain_of
 from buurtnet.db import is_postgresql
-from buurtnet.federation import handlers, parse
+from buurtnet.federation import handlers, parse, parse_values
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
 from buurtnet.federation.flood import FloodGuard
@@ -60,7 +60,7 @@ async def receive(federation: Federation, request: Request, guard: FloodGuard) -
         activity = parse.as2_to_activity(document)
     except (FetchError, ParseError) as error:
         raise Refusal(400, str(error)) from error
-    if not parse.same_origin(activity.id, activity.actor):
+    if not parse_values.same_origin(activity.id, activity.actor):
         # Else a sender could take another server's activity ids in advance, and the real
         # activities would be dropped as seen before.
         raise Refusal(400, "the activity's id is not on its actor's server")

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import remote_posts, remote_relations
 from buurtnet.core.remote_posts import IncomingPost
-from buurtnet.federation import parse
+from buurtnet.federation import parse, parse_values
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
@@ -38,7 +38,7 @@ async def note_from(federation: Federation, sender: Account, raw: Any) -> Remote
     fetched from its own origin."""
     assert sender.actor_uri is not None
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        if parse.same_origin(raw["id"], sender.actor_uri):
+        if parse_values.same_origin(raw["id"], sender.actor_uri):
             return parse.as2_to_note(raw)
         raw = raw["id"]
     if not isinstance(raw, str):
@@ -54,7 +54,7 @@ def check_authorship(note: RemoteNote, author: Account) -> None:
     assert author.actor_uri is not None
     if note.attributed_to != author.actor_uri:
         raise Unwelcome("the post is attributed to someone else than its sender")
-    if not parse.same_origin(note.id, author.actor_uri):
+    if not parse_values.same_origin(note.id, author.actor_uri):
         raise Unwelcome("the post's id is on another server than its author")
 
 
@@ -91,7 +91,7 @@ async def incoming_post(
         uri=note.id,
         url=note.url,
         content_html=content,
-        text=parse.plain_text(content),
+        text=parse_values.plain_text(content),
         summary=note.summary or "",
         visibility=VISIBILITY[parse.visibility_of(note.to, note.cc, author.followers_url)],
         language=note.language,

@@ -8,50 +8,44 @@ refusal is a `ParseError` whose reason is short enough to send back with the inb
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from buurtnet.federation.uris import PUBLIC
+from buurtnet.federation.parse_values import (
+    MAX_ALT,
+    MAX_CONTENT,
+    MAX_HASHTAG,
+    MAX_NAME,
+    MAX_OBJECTS,
+    MAX_SUMMARY,
+    MAX_TAGS,
+    MAX_TYPE,
+    PUBLIC_FORMS,
+    WHITESPACE,
+    JsonObject,
+    ParseError,
+    addresses,
+    check_url,
+    first,
+    flag,
+    id_of,
+    ids_of,
+    items,
+    link_of,
+    plain_text,
+    required_id,
+    string,
+    timestamp,
+    type_of,
+)
 from buurtnet.html import sanitise
 
-JsonObject = Mapping[str, Any]
-
-MAX_URL = 2048
-MAX_TYPE = 100
-MAX_NAME = 200
-MAX_USERNAME = 100
-MAX_SUMMARY = 10_000
-MAX_CONTENT = 100_000
-MAX_ADDRESSES = 1000
-MAX_OBJECTS = 100  # a Flag lists the reported actor and posts
-MAX_TAGS = 100  # tags, attachments, authors
-MAX_HASHTAG = 100
-MAX_ALT = 1500
 NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question", "Event"})
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
 QUOTE_KEYS = ("quote", "quoteUri", "_misskey_quote", "quoteUrl")
 LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,5}")
-PUBLIC_FORMS = frozenset({PUBLIC, "as:Public", "Public"})
-DEFAULT_PORTS = {"http": 80, "https": 443}
-# What a browser would ignore or stumble over inside a URL: such an id is nobody's.
-URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0]")
-TIMESTAMP = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,12}))?)?"
-    r"(?:([Zz])|([+-])(\d\d):?(\d\d))?"
-)
-TAG = re.compile(r"<[^>]*>?")
-WHITESPACE = re.compile(r"\s+")
-
-
-class ParseError(ValueError):
-    """Why a document was refused, in words the sending server can be told."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -114,172 +108,6 @@ class RemoteNote:
     start_time: datetime | None  # of an Event, as the rest below
     end_time: datetime | None
     location_name: str | None
-
-
-def first(value: Any) -> Any:
-    """The first of a list, or the value itself: AS2 allows one or many almost anywhere."""
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
-def items(value: Any, field: str, limit: int) -> list[Any]:
-    """A value as a list (one value is a list of one), refused past `limit` entries."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        return [value]
-    if len(value) > limit:
-        raise ParseError(f"{field} has more than {limit} entries")
-    return value
-
-
-def check_url(value: Any, field: str) -> str:
-    """An absolute http(s) URL of bounded length, or ParseError."""
-    if not isinstance(value, str):
-        raise ParseError(f"{field} must be a URL")
-    if len(value) > MAX_URL:
-        raise ParseError(f"{field} is longer than {MAX_URL} characters")
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-    if (
-        not port_ok
-        or URL_NOISE.search(value)
-        or parts.scheme.lower() not in DEFAULT_PORTS
-        or not parts.hostname
-    ):
-        raise ParseError(f"{field} must be an absolute http(s) URL")
-    return value
-
-
-def id_of(value: Any, field: str = "id") -> str | None:
-    """The id a value names: a URL, an object's `id`, or the first of a list of either."""
-    value = first(value)
-    if isinstance(value, dict):
-        value = value.get("id")
-    return None if value is None else check_url(value, field)
-
-
-def ids_of(value: Any, field: str, limit: int = MAX_ADDRESSES) -> tuple[str, ...]:
-    """Every id a value names, in order; nulls in a list are skipped."""
-    found = (id_of(item, field) for item in items(value, field, limit))
-    return tuple(found_id for found_id in found if found_id is not None)
-
-
-def addresses(value: Any, field: str) -> tuple[str, ...]:
-    """`to` or `cc`: ids, with every spelling of the public collection made the full IRI."""
-    spelled = [
-        PUBLIC if item in PUBLIC_FORMS else item for item in items(value, field, MAX_ADDRESSES)
-    ]
-    return ids_of(spelled, field)
-
-
-def string(doc: JsonObject, key: str, limit: int, *, required: bool = False) -> str | None:
-    """A string field of at most `limit` characters; missing or null is None."""
-    value = doc.get(key)
-    if value is None:
-        if required:
-            raise ParseError(f"{key} is missing")
-        return None
-    if not isinstance(value, str):
-        raise ParseError(f"{key} must be a string")
-    if len(value) > limit:
-        raise ParseError(f"{key} is longer than {limit} characters")
-    return value
-
-
-def flag(doc: JsonObject, key: str) -> bool:
-    """A boolean field; missing or null is False."""
-    value = doc.get(key, False)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise ParseError(f"{key} must be true or false")
-    return value
-
-
-def required_id(doc: JsonObject) -> str:
-    """The document's own `id`: a string and an absolute http(s) URL."""
-    value = doc.get("id")
-    if value is None:
-        raise ParseError("id is missing")
-    return check_url(value, "id")
-
-
-def type_of(doc: JsonObject) -> str:
-    """The `type`; of a list of types the first, as Mastodon takes it."""
-    value = first(doc.get("type"))
-    if not isinstance(value, str) or not value:
-        raise ParseError("type is missing")
-    if len(value) > MAX_TYPE:
-        raise ParseError(f"type is longer than {MAX_TYPE} characters")
-    return value
-
-
-def timestamp(doc: JsonObject, key: str) -> datetime | None:
-    """An ISO 8601 time as an aware UTC datetime; without an offset it is taken as UTC."""
-    value = string(doc, key, 64)
-    if value is None:
-        return None
-    match = TIMESTAMP.fullmatch(value.strip())
-    if not match:
-        raise ParseError(f"{key} is not a date and time")
-    year, month, day, hour, minute, second, fraction, _zulu, sign, off_h, off_m = match.groups()
-    zone = UTC
-    if sign:
-        offset = timedelta(hours=int(off_h), minutes=int(off_m))
-        if offset >= timedelta(hours=24):
-            raise ParseError(f"{key} is not a date and time")
-        zone = timezone(-offset if sign == "-" else offset)
-    try:
-        micro = int((fraction or "0")[:6].ljust(6, "0"))
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute))
-        moment = moment.replace(second=int(second or 0), microsecond=micro, tzinfo=zone)
-        return moment.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise ParseError(f"{key} is not a date and time") from error
-
-
-def plain_text(html_text: str) -> str:
-    """HTML as one line of plain text: for content warnings, which are never markup."""
-    return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", html_text))).strip()
-
-
-def link_of(value: Any, field: str) -> str | None:
-    """A URL given as a string, a Link (`href`) or an object with `url`, or a list of those."""
-    value = first(value)
-    if isinstance(value, dict):
-        value = value.get("href") or first(value.get("url"))
-        if isinstance(value, dict):
-            value = value.get("href")
-    return None if value is None else check_url(value, field)
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]`, lower case, default port left out: what two ids must share to come
-    from the same server."""
-    check_url(url, "URL")
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    return (
-        f"{scheme}://{host}"
-        if port in (None, DEFAULT_PORTS[scheme])
-        else f"{scheme}://{host}:{port}"
-    )
-
-
-def same_origin(a: str, b: str) -> bool:
-    """Whether two URLs are on the same server; anything that is not an http(s) URL is on none."""
-    try:
-        return origin_of(a) == origin_of(b)
-    except ParseError:
-        return False
 
 
 def visibility_of(to: Sequence[str], cc: Sequence[str], followers_url: str | None) -> str:

@@ -9,7 +9,7 @@ at another.
 from dataclasses import dataclass
 from typing import Any
 
-from buurtnet.federation.parse import (
+from buurtnet.federation.parse_values import (
     MAX_NAME,
     MAX_SUMMARY,
     MAX_TAGS,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from buurtnet.core import remote_accounts
 from buurtnet.core.remote_accounts import RemoteProfile, domain_of
-from buurtnet.federation import parse, parse_actor, signatures
+from buurtnet.federation import parse_actor, parse_values, signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import FetchError
 from buurtnet.federation.keys import INSTANCE
@@ -35,7 +35,7 @@ def profile_of(actor: parse_actor.RemoteActor) -> RemoteProfile:
         actor_type=actor.type,
         username=actor.preferred_username,
         display_name=actor.name or "",
-        bio=parse.plain_text(actor.summary),
+        bio=parse_values.plain_text(actor.summary),
         inbox_url=actor.inbox,
         shared_inbox_url=actor.shared_inbox,
         followers_url=actor.followers,
@@ -55,7 +55,7 @@ async def fetch_document(federation: Federation, url: str) -> dict[str, object]:
     """A document from its own origin, as the instance actor asked for it; never from a
     suspended server, and never one that claims to be ours."""
     await _refuse_suspended(federation, url)
-    if parse.same_origin(url, federation.uris.base_url):
+    if parse_values.same_origin(url, federation.uris.base_url):
         raise ActorUnavailable(f"{url} is our own")
     try:
         document = await federation.client.get_activity_json(
@@ -65,7 +65,7 @@ async def fetch_document(federation: Federation, url: str) -> dict[str, object]:
         raise ActorUnavailable(str(error)) from error
     claimed = document.get("id")
     # The client fetched it again from the origin of its id: that must not be ours either.
-    if not isinstance(claimed, str) or parse.same_origin(claimed, federation.uris.base_url):
+    if not isinstance(claimed, str) or parse_values.same_origin(claimed, federation.uris.base_url):
         raise ActorUnavailable(f"{url} served a document of ours")
     await _refuse_suspended(federation, claimed)
     return document
@@ -107,7 +107,7 @@ async def actor_by_key_id(federation: Federation, key_id: str) -> Account:
     document = await fetch_document(federation, without_fragment(key_id))
     owner = document.get("owner")
     if "publicKeyPem" in document and isinstance(owner, str):
-        if not parse.same_origin(owner, key_id):  # checked before anything more is fetched
+        if not parse_values.same_origin(owner, key_id):  # checked before anything more is fetched
             raise ActorUnavailable(f"{key_id} names an owner on another server")
         account = await fetch_actor(federation, owner)
     else:
