@@ -75,3 +75,31 @@ async def test_a_create_from_each_server_is_stored_and_shown(
     assert f"@{author.handle}" in page.text
     words = post.source.split()
     assert words and words[0] in page.text
+
+
+@pytest.mark.parametrize("name", ["announce_create_page", "announce_page"])
+async def test_a_lemmy_group_s_announce_brings_the_post_of_a_member(
+    app: Starlette, client: httpx.AsyncClient, database: Database, resident: Account, name: str
+) -> None:
+    """Lemmy announces the Create or the Page; the post is fetched from its own origin."""
+    folder = FIXTURES / "lemmy"
+    announce = load(folder / f"{name}.json")
+    group, key_id = with_our_key(load(folder / "group.json"))
+    person, _ = with_our_key(load(folder / "person.json"))
+    page = load(folder / "announce_page.json")["object"]
+    network = FakeNetwork()
+    for document in (group, person, page):
+        network.serve(document)
+    federation = use_network(app, network)
+    stored_group = await actor_by_uri(federation, group["id"])
+    async with database.transaction() as session:
+        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
+    response = await deliver_signed(client, announce, key_id)
+    assert response.status_code == 202, response.text
+    await run_queue(app)
+    async with database.reading() as session:
+        post = (await session.exec(select(Post).where(Post.uri == page["id"]))).one()
+    assert page["id"] in network.fetched  # not taken from the group's word
+    await log_in(client, "anna")
+    home = await client.get("/")
+    assert post.source.split()[0] in home.text
