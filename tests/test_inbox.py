@@ -214,28 +214,9 @@ async def test_a_followed_group_brings_its_members_posts_into_the_home_feed(
     resident: Account,
     network: FakeNetwork,
 ) -> None:
-    group = network.add(
-        RemoteActor("tuinclub", domain="groups.example", kind="Group", key_number=1)
+    await followed_group_shares(
+        app, client, database, resident, network, "<p>Zaden ruilen op zondag</p>"
     )
-    carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
-    shared = note(carol, 11, content="<p>Zaden ruilen op zondag</p>", audience=group.id)
-    network.serve(shared)
-    await deliver(client, group, {"id": f"{group.id}#hello", "type": "Ping", "actor": group.id})
-    await run_queue(app)
-    async with database.transaction() as session:
-        stored_group = (
-            await session.exec(select(Account).where(Account.actor_uri == group.id))
-        ).one()
-        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
-    announce = {
-        "id": f"{group.id}/activities/announce/1",
-        "type": "Announce",
-        "actor": group.id,
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "object": shared["id"],
-    }
-    assert (await deliver(client, group, announce)).status_code == 202
-    await run_queue(app)
     [stored] = await stored_remote_posts(database)
     assert stored.share_count == 1
     await log_in(client, "anna")
@@ -295,27 +276,9 @@ async def test_a_group_that_takes_back_its_share_takes_it_out_of_the_feed(
     resident: Account,
     network: FakeNetwork,
 ) -> None:
-    group = network.add(
-        RemoteActor("tuinclub", domain="groups.example", kind="Group", key_number=1)
+    group, announce = await followed_group_shares(
+        app, client, database, resident, network, "<p>Plantjes ruilen</p>"
     )
-    carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
-    shared = note(carol, 12, content="<p>Plantjes ruilen</p>")
-    network.serve(shared)
-    await deliver(client, group, {"id": f"{group.id}#hi", "type": "Ping", "actor": group.id})
-    await run_queue(app)
-    async with database.transaction() as session:
-        stored_group = (
-            await session.exec(select(Account).where(Account.actor_uri == group.id))
-        ).one()
-        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
-    announce = {
-        "id": f"{group.id}/announces/2",
-        "type": "Announce",
-        "actor": group.id,
-        "object": shared["id"],
-    }
-    await deliver(client, group, announce)
-    await run_queue(app)
     undo = {"id": f"{group.id}/undo/2", "type": "Undo", "actor": group.id, "object": announce}
     assert (await deliver(client, group, undo)).status_code == 202
     await run_queue(app)
@@ -323,3 +286,37 @@ async def test_a_group_that_takes_back_its_share_takes_it_out_of_the_feed(
     assert stored.share_count == 0
     await log_in(client, "anna")
     assert "Plantjes ruilen" not in (await client.get("/")).text
+
+
+async def followed_group_shares(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    follower: Account,
+    network: FakeNetwork,
+    content: str,
+) -> tuple[RemoteActor, dict[str, Any]]:
+    """A group elsewhere that the follower follows announces a post by carol; the Announce."""
+    group = network.add(
+        RemoteActor("tuinclub", domain="groups.example", kind="Group", key_number=1)
+    )
+    carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
+    shared = note(carol, 11, content=content, audience=group.id)
+    network.serve(shared)
+    await deliver(client, group, {"id": f"{group.id}#hello", "type": "Ping", "actor": group.id})
+    await run_queue(app)
+    async with database.transaction() as session:
+        stored_group = (
+            await session.exec(select(Account).where(Account.actor_uri == group.id))
+        ).one()
+        session.add(Follow(follower_id=follower.id, followed_id=stored_group.id))
+    announce = {
+        "id": f"{group.id}/activities/announce/1",
+        "type": "Announce",
+        "actor": group.id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": shared["id"],
+    }
+    assert (await deliver(client, group, announce)).status_code == 202
+    await run_queue(app)
+    return group, announce
