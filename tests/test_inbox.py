@@ -320,3 +320,19 @@ async def followed_group_shares(
     assert (await deliver(client, group, announce)).status_code == 202
     await run_queue(app)
     return group, announce
+
+
+async def test_a_post_embedded_by_its_authors_server_is_stored_at_once_without_a_job(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    post = await write_post(
+        database, resident, "Wie heeft er een ladder?", visibility=Visibility.PUBLIC
+    )
+    reply = note(BOB, 41, inReplyTo=f"{BASE_URL}/posts/{post.id}", content="<p>Ik</p>")
+    assert (await deliver(client, BOB, create(BOB, reply))).status_code == 202
+    [stored] = await stored_remote_posts(database)  # before any job has run
+    assert stored.in_reply_to_id == post.id
+    assert await count(database, Job) == 0
+    by_id = create(BOB, note(BOB, 42)) | {"object": f"{BOB.id}/statuses/42"}
+    assert (await deliver(client, BOB, by_id)).status_code == 202
+    assert await count(database, Job) == 1  # a post given by id only is fetched by a job

@@ -114,12 +114,24 @@ async def store_note(
 ) -> Post | None:
     """Store a checked note when it concerns someone here (or is `wanted`: shared by someone
     followed here); None when it does not."""
-    check_authorship(note, author)
     async with federation.database.transaction() as session:
-        incoming = await incoming_post(federation, session, note, author)
-        if not wanted and not await concerns_us(session, incoming, author):
-            return None
-        return await remote_posts.store_remote_post(session, author, incoming)
+        return await store_note_in(session, federation, note, author, wanted=wanted)
+
+
+async def store_note_in(
+    session: AsyncSession,
+    federation: Federation,
+    note: RemoteNote,
+    author: Account,
+    *,
+    wanted: bool = False,
+) -> Post | None:
+    """`store_note` in the caller's transaction (the inbox's, for a post that needs no fetch)."""
+    check_authorship(note, author)
+    incoming = await incoming_post(federation, session, note, author)
+    if not wanted and not await concerns_us(session, incoming, author):
+        return None
+    return await remote_posts.store_remote_post(session, author, incoming)
 
 
 async def author_of(federation: Federation, note: RemoteNote) -> Account:
