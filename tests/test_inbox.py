@@ -336,3 +336,20 @@ async def test_a_post_embedded_by_its_authors_server_is_stored_at_once_without_a
     by_id = create(BOB, note(BOB, 42)) | {"object": f"{BOB.id}/statuses/42"}
     assert (await deliver(client, BOB, by_id)).status_code == 202
     assert await count(database, Job) == 1  # a post given by id only is fetched by a job
+
+
+async def test_an_undo_that_names_the_follow_by_id_ends_it(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    follow = follow_of(BOB, f"{BASE_URL}/users/anna")
+    await deliver(client, BOB, follow)
+    await run_queue(app)
+    assert await count(database, Follow) == 1
+    undo = {"id": f"{BOB.id}#undo/1", "type": "Undo", "actor": BOB.id, "object": follow["id"]}
+    assert (await deliver(client, BOB, undo)).status_code == 202
+    await run_queue(app)
+    assert await count(database, Follow) == 0

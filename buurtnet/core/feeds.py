@@ -197,13 +197,7 @@ def reaction_columns(
 
 async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostView]:
     """Posts with their images, in one more statement however many there are."""
-    ids = [post.id for post, *_rest in rows if post.id is not None]
-    images: dict[int, list[MediaAttachment]] = defaultdict(list)
-    if ids:
-        found = await session.exec(_IMAGES_OF_POSTS, params={"post_ids": ids})
-        for image in found.all():
-            assert image.post_id is not None
-            images[image.post_id].append(image)
+    images = await images_of(session, [post.id for post, *_rest in rows if post.id is not None])
     return [
         PostView(
             post,
@@ -214,6 +208,17 @@ async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostV
         )
         for post, author, liked, shared in rows
     ]
+
+
+async def images_of(session: AsyncSession, post_ids: list[int]) -> dict[int, list[MediaAttachment]]:
+    """The images of each post, in their order, in one statement for all of them."""
+    images: dict[int, list[MediaAttachment]] = defaultdict(list)
+    if post_ids:
+        found = await session.exec(_IMAGES_OF_POSTS, params={"post_ids": post_ids})
+        for image in found.all():
+            assert image.post_id is not None
+            images[image.post_id].append(image)
+    return images
 
 
 _IMAGES_OF_POSTS = (

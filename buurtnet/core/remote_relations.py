@@ -51,6 +51,19 @@ async def remove_remote_follower(session: AsyncSession, follower_id: int, follow
     )
 
 
+async def remove_follows_by_uri(session: AsyncSession, follower_id: int, follow_uri: str) -> None:
+    """Undo a Follow named by its id: of a resident or of a neighbourhood, whichever it was."""
+    await session.exec(
+        delete(Follow).where(col(Follow.follower_id) == follower_id, col(Follow.uri) == follow_uri)
+    )
+    await session.exec(
+        delete(NeighbourhoodFollower).where(
+            col(NeighbourhoodFollower.account_id) == follower_id,
+            col(NeighbourhoodFollower.uri) == follow_uri,
+        )
+    )
+
+
 async def follow_accepted(session: AsyncSession, followed: Account, follow_uri: str) -> bool:
     """Their server said yes to our resident's follow: it becomes a follow like any other."""
     request = await _request(session, followed, follow_uri)

@@ -9,8 +9,6 @@ the same transaction as the follow.
 import uuid
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import neighbourhoods, relations, remote_relations
@@ -20,7 +18,7 @@ from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id
 from buurtnet.federation.parse import Activity
 from buurtnet.federation.uris import Uris
-from buurtnet.models import Account, Follow, Neighbourhood, NeighbourhoodFollower
+from buurtnet.models import Account, Neighbourhood
 
 
 async def handle_follow(federation: Federation, activity: Activity, sender: Account) -> None:
@@ -77,12 +75,15 @@ async def _follow_neighbourhood(
 
 def _answer(uris: Uris, follow: Activity, actor_id: str, accepted: bool) -> dict[str, object]:
     """Accept or Reject with the Follow embedded as Mastodon does: by its four fields."""
-    embedded = {
-        "id": follow.id,
-        "type": "Follow",
-        "actor": follow.actor,
-        "object": parse.object_id(follow),
-    }
+    return _answer_follow(
+        uris, follow.id, follow.actor, parse.object_id(follow), actor_id, accepted
+    )
+
+
+def _answer_follow(
+    uris: Uris, follow_id: str, follower_id: str, followed_id: str, actor_id: str, accepted: bool
+) -> dict[str, object]:
+    embedded = {"id": follow_id, "type": "Follow", "actor": follower_id, "object": followed_id}
     builder = activities.accept_to_as2 if accepted else activities.reject_to_as2
     kind = "accepts" if accepted else "rejects"
     answer_id = uris.activity(actor_id, kind, uuid.uuid4().hex)
@@ -104,21 +105,11 @@ async def answer_neighbourhood_follow(federation: Federation, payload: dict[str,
         if neighbourhood is None or neighbourhood.id is None or follower is None:
             return  # gone meanwhile: nobody left to tell, or nobody to tell it
         assert follower.actor_uri is not None
-        follow = Activity(
-            id=payload["uri"],
-            type="Follow",
-            actor=follower.actor_uri,
-            objects=(federation.uris.neighbourhood(neighbourhood.slug),),
-            embedded=None,
-            embedded_type=None,
-            target=None,
-            to=(),
-            cc=(),
-            published=None,
-            content=None,
-        )
         group = federation.uris.neighbourhood(neighbourhood.slug)
-        answer = _answer(federation.uris, follow, group, payload["accepted"])
+        accepted = payload["accepted"]
+        answer = _answer_follow(
+            federation.uris, payload["uri"], follower.actor_uri, group, group, accepted
+        )
         _send(session, keys.neighbourhood_owner(neighbourhood.id), answer, follower)
 
 
@@ -158,13 +149,6 @@ async def undo_follow(federation: Federation, follow: Activity, sender: Account)
 
 async def undo_follow_by_id(federation: Federation, sender: Account, follow_id: str) -> None:
     """An Undo that names the Follow by id only (as some servers send it)."""
+    assert sender.id is not None
     async with federation.database.transaction() as session:
-        await session.exec(
-            delete(Follow).where(col(Follow.follower_id) == sender.id, col(Follow.uri) == follow_id)
-        )
-        await session.exec(
-            delete(NeighbourhoodFollower).where(
-                col(NeighbourhoodFollower.account_id) == sender.id,
-                col(NeighbourhoodFollower.uri) == follow_id,
-            )
-        )
+        await remote_relations.remove_follows_by_uri(session, sender.id, follow_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names
+from buurtnet.core import feeds, names
 from buurtnet.core.errors import NotFound
 from buurtnet.federation import vocab
 from buurtnet.federation.uris import Uris
@@ -21,7 +21,6 @@ from buurtnet.models import (
     Account,
     AccountStatus,
     Hashtag,
-    MediaAttachment,
     Mention,
     Post,
     PostHashtag,
@@ -62,7 +61,7 @@ async def notes_of(
     ids = [post.id for post, _author in rows if post.id is not None]
     hashtags = await _hashtags(session, ids)
     mentions = await _local_mentions(session, ids)
-    attachments = await _attachments(session, ids)
+    attachments = await feeds.images_of(session, ids)
     parents = await _parent_ids(session, [post.in_reply_to_id for post, _ in rows], uris)
     return [
         vocab.note_to_as2(
@@ -121,21 +120,6 @@ async def _local_mentions(session: AsyncSession, post_ids: list[int]) -> dict[in
     found: dict[int, list[str]] = defaultdict(list)
     for post_id, username in (await session.exec(query)).all():
         found[post_id].append(username)
-    return found
-
-
-async def _attachments(
-    session: AsyncSession, post_ids: list[int]
-) -> dict[int, list[MediaAttachment]]:
-    query = (
-        select(MediaAttachment)
-        .where(col(MediaAttachment.post_id).in_(post_ids))
-        .order_by(col(MediaAttachment.post_id), col(MediaAttachment.position))
-    )
-    found: dict[int, list[MediaAttachment]] = defaultdict(list)
-    for attachment in (await session.exec(query)).all():
-        assert attachment.post_id is not None
-        found[attachment.post_id].append(attachment)
     return found
 
 
