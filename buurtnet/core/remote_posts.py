@@ -5,11 +5,15 @@ they mean here: a reply joins its thread here and tells the author, a mention te
 named, and only the author (by the id of their account) can change or remove a post.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+import sqlalchemy as sa
+from sqlalchemy import Insert, bindparam
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,25 +49,24 @@ class IncomingPost:
     hashtags: Sequence[str]
 
 
-_BY_URI = select(Post).where(col(Post.uri) == bindparam("uri"))  # built once: on every arrival
+_BY_URI = select(Post).where(col(Post.uri) == bindparam("uri"))
+_ID_BY_URI = sa.select(col(Post.id)).where(col(Post.uri) == bindparam("uri"))
 
 
 async def by_uri(session: AsyncSession, uri: str) -> Post | None:
     return (await session.exec(_BY_URI, params={"uri": uri})).first()
 
 
-async def store_remote_post(session: AsyncSession, author: Account, incoming: IncomingPost) -> Post:
+async def store_remote_post(session: AsyncSession, author: Account, incoming: IncomingPost) -> int:
     """Store a post once, however often it is delivered; a reply must answer what its author
     may see, and a post cannot be about a local person who blocks its author."""
     assert author.id is not None and author.domain is not None
     if author.status != AccountStatus.ACTIVE:
         raise NotAllowed
-    if (existing := await by_uri(session, incoming.uri)) is not None:
-        return existing
     parent = None
     if incoming.parent_id is not None:
         parent = await posts.get_visible(session, author, incoming.parent_id)
-    post = Post(
+    row = dict(
         author_id=author.id,
         neighbourhood_id=parent.neighbourhood_id if parent else None,
         visibility=incoming.visibility,
@@ -77,23 +80,28 @@ async def store_remote_post(session: AsyncSession, author: Account, incoming: In
         url=incoming.url,
         created_at=_not_in_future(incoming.published),
     )
-    session.add(post)
-    await session.flush()
-    assert post.id is not None
+    connection = await session.connection()
+    insert = _insert_statement(connection.dialect.name == "postgresql")
+    post_id = (await connection.execute(insert, row)).scalar()
+    if post_id is None:  # delivered before, or meanwhile by another way (a share of it)
+        existing = (await connection.execute(_ID_BY_URI, {"uri": incoming.uri})).scalar_one()
+        assert existing is not None
+        return existing
     addressed = set(incoming.mentioned_ids)
     if parent is not None and incoming.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
         addressed.add(parent.author_id)  # so that the person answered may read the answer
     addressed.discard(author.id)
-    session.add_all(Mention(post_id=post.id, account_id=account_id) for account_id in addressed)
-    await hashtags.tag_post(session, post.id, list(incoming.hashtags))
+    session.add_all(Mention(post_id=post_id, account_id=account_id) for account_id in addressed)
+    await hashtags.tag_post(session, post_id, list(incoming.hashtags))
     if parent is not None:
-        await posts.count_reply(session, parent, post)
+        reply = await session.get_one(Post, post_id)
+        await posts.count_reply(session, parent, reply)
     for account_id in addressed:
         if parent is None or account_id != parent.author_id:
             await notifications.notify(
-                session, account_id, author.id, NotificationKind.MENTION, post.id
+                session, account_id, author.id, NotificationKind.MENTION, post_id
             )
-    return post
+    return post_id
 
 
 async def update_remote_post(
@@ -134,6 +142,14 @@ async def own_remote_post(session: AsyncSession, author: Account, uri: str) -> P
     if post.author_id != author.id:
         raise NotAllowed
     return post
+
+
+@functools.cache
+def _insert_statement(postgresql: bool) -> Insert:
+    """A post's INSERT, skipped when its id is known; built once per database, as it runs on
+    every arrival."""
+    insert = postgresql_insert if postgresql else sqlite_insert
+    return insert(Post).on_conflict_do_nothing(index_elements=["uri"]).returning(col(Post.id))
 
 
 def _not_in_future(published: datetime | None) -> datetime:

@@ -1,7 +1,9 @@
 """Follows that cross servers: people elsewhere following residents and neighbourhoods, and the
 answers (`Accept`, `Reject`) to our residents' follows of people elsewhere."""
 
-from sqlalchemy import bindparam, delete, exists
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -136,9 +138,21 @@ async def remove_neighbourhood_follower(
     )
 
 
-_FOLLOWED_HERE = select(exists().where(col(Follow.followed_id) == bindparam("account_id")))
+_FOLLOWED_AMONG = (
+    select(Follow.followed_id)
+    .where(col(Follow.followed_id).in_(bindparam("ids", expanding=True)))
+    .distinct()
+)
 
 
 async def is_followed_here(session: AsyncSession, account: Account) -> bool:
     """Whether anyone here follows this account: what it sends then concerns us."""
-    return bool((await session.exec(_FOLLOWED_HERE, params={"account_id": account.id})).one())
+    assert account.id is not None
+    return account.id in await followed_here(session, [account.id])
+
+
+async def followed_here(session: AsyncSession, account_ids: Sequence[int]) -> set[int]:
+    """Those of the accounts whom someone here follows; one look-up for a batch of arrivals."""
+    connection = await session.connection()  # Core, not the ORM: on every arrival
+    found = await connection.execute(_FOLLOWED_AMONG, {"ids": list(account_ids)})
+    return set(found.scalars())

@@ -101,8 +101,7 @@ async def _announced_post_id(
     # Shared posts are someone else's: always fetched from their own origin.
     note = await incoming_posts.note_from(federation, sender, shared_id)
     author = await incoming_posts.author_of(federation, note)
-    post = await incoming_posts.store_note(federation, note, author, wanted=True)
-    return post.id if post is not None else None
+    return await incoming_posts.store_note(federation, note, author, wanted=True)
 
 
 async def handle_block(federation: Federation, activity: Activity, sender: Account) -> None:

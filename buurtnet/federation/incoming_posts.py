@@ -19,7 +19,7 @@ from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
-from buurtnet.models import Account, AccountStatus, Post, Visibility
+from buurtnet.models import Account, AccountStatus, Visibility
 
 VISIBILITY = {
     "public": Visibility.PUBLIC,
@@ -111,9 +111,9 @@ async def concerns_us(session: AsyncSession, incoming: IncomingPost, author: Acc
 
 async def store_note(
     federation: Federation, note: RemoteNote, author: Account, *, wanted: bool = False
-) -> Post | None:
-    """Store a checked note when it concerns someone here (or is `wanted`: shared by someone
-    followed here); None when it does not."""
+) -> int | None:
+    """Store a checked note when it concerns someone here, or is `wanted` (the caller knows it
+    does: it was written or shared by someone followed here); the post's id, or None."""
     async with federation.database.transaction() as session:
         return await store_note_in(session, federation, note, author, wanted=wanted)
 
@@ -125,7 +125,7 @@ async def store_note_in(
     author: Account,
     *,
     wanted: bool = False,
-) -> Post | None:
+) -> int | None:
     """`store_note` in the caller's transaction (the inbox's, for a post that needs no fetch)."""
     check_authorship(note, author)
     incoming = await incoming_post(federation, session, note, author)
