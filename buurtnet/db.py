@@ -30,15 +30,17 @@ from buurtnet import sqlite_inline
 T = TypeVar("T")
 WRITE_OPTION = "buurtnet_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Connections a process keeps to PostgreSQL (13, and up to 25 under load; the README says so):
-# pages read far more often than anything writes.
+# Connections a process keeps to PostgreSQL (20, and up to 25 under load; the README says so):
+# pages read far more often than anything writes. The reading ones are all kept open: a pool
+# closes a connection beyond its size as soon as it is back, and under load that meant opening
+# one (a new PostgreSQL backend) for nearly every request.
 # Writing connections are tested before use, so that a restarted database costs no change; a
 # reading one is not (that is one more round trip on every page): after a restart the login
 # look-up meets a closed connection, SQLAlchemy replaces the pool, and `read_retrying` tries again.
 # Connections to a SQLite file cost little, but opening one does (its pragmas): kept open for as
 # many as run at once (a worker's batch of jobs side by side, and the requests meanwhile).
 SQLITE_INLINE_POOL = {"pool_size": 20, "max_overflow": 20}
-POSTGRESQL_READ_POOL = {"pool_size": 8, "max_overflow": 7}
+POSTGRESQL_READ_POOL = {"pool_size": 15, "max_overflow": 0}
 POSTGRESQL_WRITE_POOL = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
 
 
