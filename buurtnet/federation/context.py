@@ -9,6 +9,7 @@ from buurtnet.config import Settings
 from buurtnet.db import Database
 from buurtnet.federation.fetch import HttpClient, user_agent
 from buurtnet.federation.keys import KeyRing
+from buurtnet.federation.known_keys import KnownKeys
 from buurtnet.federation.uris import Uris
 
 DELIVERIES_AT_ONCE = 32  # per process, however many delivery jobs run side by side
@@ -26,6 +27,7 @@ class Federation:
     delivery_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DELIVERIES_AT_ONCE)
     )
+    known_keys: KnownKeys = field(default_factory=KnownKeys)
 
     @property
     def host(self) -> str:

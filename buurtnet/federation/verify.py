@@ -1,12 +1,12 @@
 """Who signed an incoming request: the check returns the signer or a refusal; the route answers.
 
-The key comes from the accounts we know (by key id), else it is fetched. When a known key fails,
-the sender may have rotated it: the actor is fetched once more and the check repeated, but no more
-than once a minute per actor, so that a sender cannot make us fetch in a loop (GoToSocial once
-made hundreds of key fetches a minute for one reply).
+A key that verified lately is checked from memory (`known_keys`); else the key comes from the
+accounts we know (by key id), else it is fetched. When a known key fails, the sender may have
+rotated it: the actor is fetched once more and the check repeated, but no more than once a
+minute per actor, so that a sender cannot make us fetch in a loop (GoToSocial once made hundreds
+of key fetches a minute for one reply).
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -16,14 +16,16 @@ from sqlmodel import col, select
 from buurtnet.core.remote_accounts import domain_of, suspension_names
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
+from buurtnet.federation.known_keys import KnownKey
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_key_id, fetch_actor
 from buurtnet.federation.signatures import SignatureParams, SignedRequest, Verdict
 from buurtnet.models import Account, RemoteDomain, utcnow
 
 REFETCH_COOL_DOWN = timedelta(minutes=1)
-# Built once: every incoming activity runs both.
-_DOMAINS = select(RemoteDomain).where(
-    col(RemoteDomain.domain).in_(bindparam("domains", expanding=True))
+# Built once: every activity from a sender not met lately runs both.
+_SUSPENDED = select(RemoteDomain.domain).where(
+    col(RemoteDomain.domain).in_(bindparam("domains", expanding=True)),
+    col(RemoteDomain.suspended).is_(True),
 )
 _KEY_HOLDER = select(Account).where(col(Account.key_id) == bindparam("key_id"))
 
@@ -52,29 +54,34 @@ def signature_params(request: SignedRequest) -> SignatureParams:
         raise Refusal(400, f"malformed signature: {error}") from error
 
 
-@dataclass(frozen=True)
-class Sender:
-    """What we already know of a request's sender, read before anything is fetched."""
-
-    known: Account | None  # the holder of the signing key, if we have it
-    domain_failing: bool  # deliveries to the sender's server have failed lately
-
-
-async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Sender:
-    """One read for every check that needs no network: a suspended server (the actor's or the
-    key's) is refused here, before any key is fetched."""
-    actor_domain = domain_of(actor_id)
-    names = {*suspension_names(actor_domain), *suspension_names(domain_of(key_id))}
-    async with federation.database.reading() as session:
-        records = list((await session.exec(_DOMAINS, params={"domains": sorted(names)})).all())
-        if any(record.suspended for record in records):
-            raise Refusal(403, "this server does not federate with yours")
-        known = (await session.exec(_KEY_HOLDER, params={"key_id": key_id})).first()
-    failing = any(record.failures > 0 for record in records if record.domain == actor_domain)
-    return Sender(known, failing)
-
-
 async def signer_of(
+    federation: Federation, request: SignedRequest, params: SignatureParams, actor_id: str
+) -> KnownKey:
+    """The key that signed the request, and whose it is; or `Refusal`. A key verified before is
+    checked from memory; else, or when it fails, the key is read from the accounts we know, or
+    fetched."""
+    kept = federation.known_keys.get(params.key_id)
+    if kept is not None:
+        if _check(request, params, kept.key_id, kept.public_key_pem, utcnow()) is Verdict.OK:
+            return kept
+        federation.known_keys.forget(params.key_id)
+    known = await look_up_sender(federation, actor_id, params.key_id)
+    key = KnownKey.of(await _verified_signer(federation, request, params, known))
+    federation.known_keys.keep(key)
+    return key
+
+
+async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Account | None:
+    """The holder of the key, if we know it. A suspended server (the actor's or the key's) is
+    refused here, before any key is fetched."""
+    names = {*suspension_names(domain_of(actor_id)), *suspension_names(domain_of(key_id))}
+    async with federation.database.reading() as session:
+        if (await session.exec(_SUSPENDED, params={"domains": sorted(names)})).first():
+            raise Refusal(403, "this server does not federate with yours")
+        return (await session.exec(_KEY_HOLDER, params={"key_id": key_id})).first()
+
+
+async def _verified_signer(
     federation: Federation, request: SignedRequest, params: SignatureParams, known: Account | None
 ) -> Account:
     """The remote account whose key signed the request, or `Refusal(401)`."""
@@ -82,22 +89,28 @@ async def signer_of(
         account = known or await actor_by_key_id(federation, params.key_id)
     except ActorUnavailable as error:
         raise Refusal(401, f"the signing key could not be fetched: {error}") from error
-    verdict = _check(request, params, account, utcnow())
+    verdict = _check_account(request, params, account)
     if verdict is Verdict.BAD_SIGNATURE and known is not None and _may_refetch(known):
         account = await _refetched(federation, known)
-        verdict = _check(request, params, account, utcnow())
+        verdict = _check_account(request, params, account)
     if verdict is not Verdict.OK:
         raise Refusal(401, f"signature refused: {verdict.value}")
     return account
 
 
+def _check_account(request: SignedRequest, params: SignatureParams, account: Account) -> Verdict:
+    if account.public_key_pem is None or account.key_id is None:
+        return Verdict.BAD_SIGNATURE
+    return _check(request, params, account.key_id, account.public_key_pem, utcnow())
+
+
 def _check(
-    request: SignedRequest, params: SignatureParams, account: Account, now: datetime
+    request: SignedRequest, params: SignatureParams, key_id: str, pem: str, now: datetime
 ) -> Verdict:
-    if account.public_key_pem is None or account.key_id != params.key_id:
+    if key_id != params.key_id:
         return Verdict.BAD_SIGNATURE
     try:
-        key = public_key(account.public_key_pem)
+        key = public_key(pem)
     except signatures.InvalidKey:
         return Verdict.BAD_SIGNATURE
     return signatures.verify(request, params, key, now)

@@ -1,0 +1,151 @@
+"""Checked activities into the database: the inbox's writes, those that arrive together in one
+transaction (`GroupCommit`), so that a busy inbox pays for one commit per batch, not per activity.
+
+The inbox checked each signature before, possibly with a key kept in memory; the transaction
+confirms what may have changed since, from the database itself: that the signer still holds
+that key, and that neither its server nor the key's is suspended. Then each activity's id is
+recorded (one sent twice is processed once) and its post stored at once, or the job that hands
+it to its handler queued.
+"""
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Insert, bindparam, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet import jobs
+from buurtnet.core import remote_relations
+from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.core.remote_accounts import domain_of, suspension_names
+from buurtnet.db import is_postgresql
+from buurtnet.federation import incoming_posts
+from buurtnet.federation.context import Federation
+from buurtnet.federation.incoming_posts import Unwelcome
+from buurtnet.federation.known_keys import KnownKey
+from buurtnet.federation.parse import RemoteNote
+from buurtnet.federation.verify import Refusal
+from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "inbox.process"
+_SIGNERS = select(Account).where(col(Account.id).in_(bindparam("ids", expanding=True)))
+_DOMAINS = select(RemoteDomain).where(
+    col(RemoteDomain.domain).in_(bindparam("domains", expanding=True))
+)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A checked activity, on its way into the database."""
+
+    federation: Federation
+    document: dict[str, Any]
+    activity_id: str
+    signer: KnownKey
+    note: RemoteNote | None  # its post, when it needs nothing from the network
+
+    @property
+    def suspension_names(self) -> set[str]:
+        """The names whose suspension refuses it: of the actor's server, and of the key's."""
+        domains = (domain_of(self.signer.actor_uri), domain_of(self.signer.key_id))
+        return {name for domain in domains for name in suspension_names(domain)}
+
+
+async def take_in(arrivals: Sequence[Arrival]) -> list[Refusal | None]:
+    """The arrivals of one app, in one transaction; for each, None or why it was refused."""
+    return await _take_in(arrivals, store_at_once=True)
+
+
+async def take_in_alone(arrival: Arrival) -> Refusal | None:
+    """After its batch failed: in a transaction of its own, and by a job, which retries."""
+    return (await _take_in([arrival], store_at_once=False))[0]
+
+
+async def _take_in(arrivals: Sequence[Arrival], *, store_at_once: bool) -> list[Refusal | None]:
+    names = sorted({name for arrival in arrivals for name in arrival.suspension_names})
+    ids = sorted({arrival.signer.account_id for arrival in arrivals})
+    async with arrivals[0].federation.database.transaction() as session:
+        found = await session.exec(_DOMAINS, params={"domains": names})
+        domains = {record.domain: record for record in found.all()}
+        found_signers = await session.exec(_SIGNERS, params={"ids": ids})
+        signers = {account.id: account for account in found_signers.all()}
+        refusals = [_refusal(arrival, signers, domains) for arrival in arrivals]
+        taken = [
+            arrival for arrival, refusal in zip(arrivals, refusals, strict=True) if refusal is None
+        ]
+        followed = await remote_relations.followed_here(session, ids) if store_at_once else set()
+        for arrival in await _not_seen_before(session, taken):
+            signer = signers[arrival.signer.account_id]
+            if arrival.note is not None and store_at_once:
+                wanted = signer.id in followed  # what a followed person sends concerns us
+                await _store_at_once(session, arrival.federation, arrival.note, signer, wanted)
+            else:
+                payload = {"activity": arrival.document, "signer_id": signer.id}
+                await jobs.enqueue_at_once(session, PROCESS_JOB, payload)
+        answering = {domain_of(arrival.activity_id) for arrival in taken}
+        failing = [name for name in answering if name in domains and domains[name].failures]
+        if failing:  # these servers answer, so deliveries to them may start again
+            await session.exec(
+                update(RemoteDomain)
+                .where(col(RemoteDomain.domain).in_(failing))
+                .values(failures=0, failing_since=None, unavailable=False)
+            )
+    for arrival, refusal in zip(arrivals, refusals, strict=True):
+        if refusal is not None and refusal.status == 401:
+            arrival.federation.known_keys.forget(arrival.signer.key_id)
+    return refusals
+
+
+def _refusal(
+    arrival: Arrival, signers: dict[int | None, Account], domains: dict[str, RemoteDomain]
+) -> Refusal | None:
+    if any(domains[name].suspended for name in arrival.suspension_names if name in domains):
+        return Refusal(403, "this server does not federate with yours")
+    if not arrival.signer.held_by(signers.get(arrival.signer.account_id)):
+        return Refusal(401, "signature refused: the key is no longer the signer's; try again")
+    return None
+
+
+async def _not_seen_before(session: AsyncSession, arrivals: list[Arrival]) -> list[Arrival]:
+    """Record the activities' ids, in one INSERT; those not recorded before, each once (one
+    sent twice is processed once)."""
+    if not arrivals:
+        return []
+    rows = [{"uri": arrival.activity_id, "at": utcnow()} for arrival in arrivals]
+    connection = await session.connection()  # Core, not the ORM
+    added = await connection.execute(_record_statement(await is_postgresql(session)), rows)
+    new = set(added.scalars())
+    first_of_each: dict[str, Arrival] = {}
+    for arrival in arrivals:
+        if arrival.activity_id in new:
+            first_of_each.setdefault(arrival.activity_id, arrival)
+    return list(first_of_each.values())
+
+
+async def _store_at_once(
+    session: AsyncSession, federation: Federation, note: RemoteNote, signer: Account, wanted: bool
+) -> None:
+    """As `handlers.handle_create` would: what is refused is dropped, and its id kept."""
+    try:
+        await incoming_posts.store_note_in(session, federation, note, signer, wanted=wanted)
+    except (Unwelcome, NotAllowed, NotFound) as error:
+        log.info("dropped the post %s: %s", note.id, type(error).__name__)
+
+
+@functools.cache
+def _record_statement(postgresql: bool) -> Insert:
+    """The activity's id, unless it is there already; built once per database."""
+    insert = postgresql_insert if postgresql else sqlite_insert
+    values: dict[str, Any] = {"uri": bindparam("uri"), "received_at": bindparam("at")}
+    statement = insert(ReceivedActivity).values(values)
+    return statement.on_conflict_do_nothing(index_elements=["uri"]).returning(
+        col(ReceivedActivity.uri)
+    )
