@@ -83,3 +83,17 @@ async def test_a_caller_that_goes_away_costs_the_others_nothing() -> None:
     with pytest.raises(asyncio.CancelledError):
         await gone
     assert await commit.submit("c") == "c written"  # and the next batch is written as usual
+
+
+async def test_with_two_writers_one_keys_items_wait_for_its_batch_in_order() -> None:
+    release = asyncio.Event()
+    recorder = Recorder(release=release)
+    commit = GroupCommit(recorder.write, recorder.write_alone, key=lambda item: item[0])
+    first = asyncio.create_task(commit.submit("a1", writers=2))
+    await asyncio.sleep(0.01)  # a1's batch is under way
+    later = [asyncio.create_task(commit.submit(item, writers=2)) for item in ("a2", "b1", "a3")]
+    await asyncio.sleep(0.01)
+    assert recorder.batches == [["a1"], ["b1"]]  # b's batch starts beside a's; a2 and a3 wait
+    release.set()
+    await asyncio.gather(first, *later)
+    assert recorder.batches == [["a1"], ["b1"], ["a2", "a3"]]

@@ -28,6 +28,10 @@ from buurtnet.federation.verify import Refusal, signature_params, signer_of
 from buurtnet.group_commit import GroupCommit
 from buurtnet.models import Account
 
+# Batches under way at once: SQLite writes one at a time anyway, and a PostgreSQL batch mostly
+# waits for answers.
+WRITERS_ON_POSTGRESQL = 4
+
 
 def signed_request(request: Request, body: bytes) -> SignedRequest:
     """The request as it was signed: the path still percent-encoded, the query as sent."""
@@ -68,7 +72,8 @@ async def receive(
         raise Refusal(401, "the request is signed by someone else than the activity's actor")
     note = _post_needing_no_fetch(document, signer.actor_uri)
     arrival = Arrival(federation, document, activity.id, signer, note)
-    if (refusal := await arrivals.submit(arrival)) is not None:
+    writers = 1 if federation.database.is_sqlite else WRITERS_ON_POSTGRESQL
+    if (refusal := await arrivals.submit(arrival, writers=writers)) is not None:
         raise refusal
 
 
@@ -91,7 +96,8 @@ def _post_needing_no_fetch(document: dict[str, Any], actor_uri: str) -> RemoteNo
 
 def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:
     """The inboxes; they all take the same activities, since addressing says who they are for."""
-    arrivals = GroupCommit(take_in, take_in_alone)
+    # One sender's activities are committed in the order they came (a Delete after its Create).
+    arrivals = GroupCommit(take_in, take_in_alone, key=lambda arrival: arrival.signer.account_id)
 
     async def inbox(request: Request) -> Response:
         try:
