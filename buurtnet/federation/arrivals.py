@@ -81,8 +81,10 @@ async def _take_in(arrivals: Sequence[Arrival], *, store_at_once: bool) -> list[
         taken = [
             arrival for arrival, refusal in zip(arrivals, refusals, strict=True) if refusal is None
         ]
-        followed = await remote_relations.followed_here(session, ids) if store_at_once else set()
-        for arrival in await _not_seen_before(session, taken):
+        new = await _not_seen_before(session, taken)
+        posts = store_at_once and any(arrival.note is not None for arrival in new)
+        followed = await remote_relations.followed_here(session, ids) if posts else set()
+        for arrival in new:
             signer = signers[arrival.signer.account_id]
             if arrival.note is not None and store_at_once:
                 wanted = signer.id in followed  # what a followed person sends concerns us
