@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import login, media, outbox, passwords, posts, ratelimit
+from buurtnet.core import login, media, outbox, passwords, post_removal, ratelimit
 from buurtnet.models import (
     Account,
     AccountStatus,
@@ -90,7 +90,7 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     await _remove_reactions(session, account_id, Like, col(Post.like_count))
     await _remove_reactions(session, account_id, Share, col(Post.share_count))
     own_posts = (await session.exec(select(Post).where(col(Post.author_id) == account_id))).all()
-    await posts.remove_posts(session, own_posts)  # also queues the removal of their images
+    await post_removal.remove_posts(session, own_posts)  # also queues the removal of their images
     await _remove_other_media(session, account_id, stored.avatar_key)
     await _remove_relations(session, account_id)
     stored.status = AccountStatus.DELETED

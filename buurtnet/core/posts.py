@@ -7,20 +7,26 @@ so that direct posts reach the people they name and hashtag pages are an index l
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import html
-from buurtnet.core import hashtags, media, notifications, outbox, permissions, visibility
+from buurtnet.core import (
+    hashtags,
+    media,
+    notifications,
+    outbox,
+    permissions,
+    post_removal,
+    visibility,
+)
 from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
 from buurtnet.db import insert_new
 from buurtnet.models import (
     Account,
     AccountStatus,
-    MediaAttachment,
     Mention,
     Notification,
     NotificationKind,
@@ -192,54 +198,8 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
     if not may_delete(actor, post):
         raise NotAllowed
     await outbox.post_deleted(session, post)
-    await remove_posts(session, [post])
+    await post_removal.remove_posts(session, [post])
     return post
-
-
-async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
-    """Delete posts with what hangs on them; also used when an account is deleted."""
-    ids = [post.id for post in posts if post.id is not None]
-    if not ids:
-        return
-    files = await session.exec(
-        select(MediaAttachment.storage_key, MediaAttachment.thumbnail_key).where(
-            col(MediaAttachment.post_id).in_(ids)
-        )
-    )
-    keys = [key for pair in files.all() for key in pair]
-    if keys:
-        media.enqueue_removal(session, keys)
-    await _uncount_replies(session, posts, ids)
-    await session.exec(delete(Post).where(col(Post.id).in_(ids)))
-
-
-async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: list[int]) -> None:
-    """Lower the reply counts of the posts these answered, in one statement however many."""
-    parents = {
-        post.in_reply_to_id
-        for post in posts
-        if post.visibility != Visibility.DIRECT  # only counted replies are taken back
-        and post.in_reply_to_id is not None
-        and post.in_reply_to_id not in ids
-    }
-    if not parents:
-        return
-    reply = aliased(Post)
-    going = (
-        select(func.count())
-        .where(
-            col(reply.in_reply_to_id) == col(Post.id),
-            col(reply.id).in_(ids),
-            col(reply.visibility) != Visibility.DIRECT,
-        )
-        .scalar_subquery()
-    )
-    count = col(Post.reply_count)
-    await session.exec(
-        update(Post)
-        .where(col(Post.id).in_(parents))
-        .values(reply_count=case((count > going, count - going), else_=0))
-    )
 
 
 async def _readdress(

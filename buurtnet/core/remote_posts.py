@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import hashtags, notifications, posts
+from buurtnet.core import hashtags, notifications, post_removal, posts
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.text import clean_line
 from buurtnet.db import insert_new
@@ -131,7 +131,7 @@ async def delete_remote_post(session: AsyncSession, author: Account, uri: str) -
         post = await own_remote_post(session, author, uri)
     except NotFound:
         return
-    await posts.remove_posts(session, [post])
+    await post_removal.remove_posts(session, [post])
 
 
 async def own_remote_post(session: AsyncSession, author: Account, uri: str) -> Post:
