@@ -64,7 +64,8 @@ class GroupCommit(Generic[T, R]):
             del self._writers[writer]
 
     def _next_batch(self, writer: asyncio.Task[None]) -> Waiting[T, R]:
-        """The oldest items whose keys no other writer holds, at most `most`; the keys held."""
+        """The oldest items whose keys no other writer holds, at most `most`; this writer holds
+        their keys until it takes its next batch."""
         held = set().union(*(keys for other, keys in self._writers.items() if other is not writer))
         batch: Waiting[T, R] = []
         left: Waiting[T, R] = []

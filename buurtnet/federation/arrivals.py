@@ -70,40 +70,68 @@ async def take_in_alone(arrival: Arrival) -> Refusal | None:
 
 
 async def _take_in(arrivals: Sequence[Arrival], *, store_at_once: bool) -> list[Refusal | None]:
-    names = sorted({name for arrival in arrivals for name in arrival.suspension_names})
-    ids = sorted({arrival.signer.account_id for arrival in arrivals})
     async with arrivals[0].federation.database.transaction() as session:
-        found = await session.exec(_DOMAINS, params={"domains": names})
-        domains = {record.domain: record for record in found.all()}
-        found_signers = await session.exec(_SIGNERS, params={"ids": ids})
-        signers = {account.id: account for account in found_signers.all()}
+        signers, domains = await _signers_and_domains(session, arrivals)
         refusals = [_refusal(arrival, signers, domains) for arrival in arrivals]
         taken = [
             arrival for arrival, refusal in zip(arrivals, refusals, strict=True) if refusal is None
         ]
         new = await _not_seen_before(session, taken)
-        posts = store_at_once and any(arrival.note is not None for arrival in new)
-        followed = await remote_relations.followed_here(session, ids) if posts else set()
-        for arrival in new:
-            signer = signers[arrival.signer.account_id]
-            if arrival.note is not None and store_at_once:
-                wanted = signer.id in followed  # what a followed person sends concerns us
-                await _store_at_once(session, arrival.federation, arrival.note, signer, wanted)
-            else:
-                payload = {"activity": arrival.document, "signer_id": signer.id}
-                await jobs.enqueue_at_once(session, PROCESS_JOB, payload)
-        answering = {domain_of(arrival.activity_id) for arrival in taken}
-        failing = [name for name in answering if name in domains and domains[name].failures]
-        if failing:  # these servers answer, so deliveries to them may start again
-            await session.exec(
-                update(RemoteDomain)
-                .where(col(RemoteDomain.domain).in_(failing))
-                .values(failures=0, failing_since=None, unavailable=False)
-            )
+        await _hand_on(session, new, signers, store_at_once=store_at_once)
+        await _answering_again(session, taken, domains)
     for arrival, refusal in zip(arrivals, refusals, strict=True):
         if refusal is not None and refusal.status == 401:
             arrival.federation.known_keys.forget(arrival.signer.key_id)
     return refusals
+
+
+async def _signers_and_domains(
+    session: AsyncSession, arrivals: Sequence[Arrival]
+) -> tuple[dict[int | None, Account], dict[str, RemoteDomain]]:
+    """The senders' accounts, and what we know of their servers, as they are now."""
+    ids = sorted({arrival.signer.account_id for arrival in arrivals})
+    names = sorted({name for arrival in arrivals for name in arrival.suspension_names})
+    signers = await session.exec(_SIGNERS, params={"ids": ids})
+    domains = await session.exec(_DOMAINS, params={"domains": names})
+    return (
+        {account.id: account for account in signers.all()},
+        {record.domain: record for record in domains.all()},
+    )
+
+
+async def _hand_on(
+    session: AsyncSession,
+    arrivals: list[Arrival],
+    signers: dict[int | None, Account],
+    *,
+    store_at_once: bool,
+) -> None:
+    """Store the posts that need nothing from the network; queue a job for every other one."""
+    posts = store_at_once and any(arrival.note is not None for arrival in arrivals)
+    ids = [arrival.signer.account_id for arrival in arrivals]
+    followed = await remote_relations.followed_here(session, ids) if posts else set()
+    for arrival in arrivals:
+        signer = signers[arrival.signer.account_id]
+        if arrival.note is not None and store_at_once:
+            wanted = signer.id in followed  # what a followed person sends concerns us
+            await _store_at_once(session, arrival.federation, arrival.note, signer, wanted)
+        else:
+            payload = {"activity": arrival.document, "signer_id": signer.id}
+            await jobs.enqueue_at_once(session, PROCESS_JOB, payload)
+
+
+async def _answering_again(
+    session: AsyncSession, arrivals: list[Arrival], domains: dict[str, RemoteDomain]
+) -> None:
+    """Servers that deliveries failed to, but that send us something, may get deliveries again."""
+    answering = {domain_of(arrival.activity_id) for arrival in arrivals}
+    failing = [name for name in answering if name in domains and domains[name].failures]
+    if failing:
+        await session.exec(
+            update(RemoteDomain)
+            .where(col(RemoteDomain.domain).in_(failing))
+            .values(failures=0, failing_since=None, unavailable=False)
+        )
 
 
 def _refusal(
