@@ -14,7 +14,7 @@ from buurtnet.core import housekeeping, media
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
-from buurtnet.federation import inbox
+from buurtnet.federation import inbox, remote_media
 from buurtnet.federation import jobs as federation_jobs
 from buurtnet.federation.context import Federation, make_federation
 from buurtnet.federation.flood import FloodGuard
@@ -52,6 +52,7 @@ def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
     media.register(registry, storage)
     inbox.register(registry, federation)
     federation_jobs.register(registry, federation)
+    remote_media.register(registry, federation, storage)
     return registry
 
 

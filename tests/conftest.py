@@ -27,6 +27,7 @@ from buurtnet.config import Settings, normalise_database_url
 from buurtnet.core import accounts, neighbourhoods, posts
 from buurtnet.db import Database
 from buurtnet.models import Account, Neighbourhood, Post, Role
+from tests.federation_kit import BOB, FakeNetwork, use_network
 
 TEST_DATABASE_URL = os.environ.get("BUURTNET_TEST_DATABASE_URL", "")
 PASSWORD = "een lange zin als wachtwoord"
@@ -237,3 +238,13 @@ async def event_loop_ticks(every: float = 0.001) -> AsyncIterator[LoopTicks]:
         yield ticks
     finally:
         ticker.cancel()
+
+
+@pytest.fixture
+def network(app: Starlette) -> FakeNetwork:
+    """The app's federation talks to a fake network on which Bob lives (test modules that need
+    other people elsewhere make their own)."""
+    network = FakeNetwork()
+    network.add(BOB)
+    use_network(app, network)
+    return network

@@ -97,6 +97,7 @@ class FakeNetwork:
     posted: list[Posted] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
     status: int = 202
+    images: dict[str, bytes] = field(default_factory=dict)  # by URL
 
     def add(self, actor: RemoteActor) -> RemoteActor:
         self.documents[actor.id] = actor.document()
@@ -116,6 +117,14 @@ class FakeNetwork:
 
     async def get_json(self, url: str, *, accept: str = "") -> dict[str, Any]:
         return await self.get_activity_json(url)
+
+    async def get_image(self, url: str, *, max_bytes: int) -> bytes:
+        """The bytes served at `url` (the real client's checks are tested in test_fetch)."""
+        self.fetched.append(url)
+        found = self.images.get(url)
+        if found is None:
+            raise HttpStatusError(404, url)
+        return found
 
     async def post(
         self,
@@ -137,6 +146,9 @@ class FakeNetwork:
 
     def activities(self, kind: str) -> list[dict[str, Any]]:
         return [post.body for post in self.posted if post.body.get("type") == kind]
+
+
+BOB = RemoteActor("bob")  # the person elsewhere most tests talk to
 
 
 def use_network(app: Starlette, network: FakeNetwork) -> Federation:

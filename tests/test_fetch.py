@@ -456,3 +456,23 @@ async def test_post_to_a_closed_port_is_a_connection_failure(
     await server.close()
     with pytest.raises(ConnectionFailed):
         await client().post(closed, b"{}")
+
+
+async def test_an_image_is_fetched_within_its_own_bound(
+    serve: StartServer, client: MakeClient
+) -> None:
+    server = await serve()
+    server.routes["/photo.jpg"] = Answer(content_type="image/jpeg", body=b"\xff\xd8" + b"x" * 2000)
+    server.routes["/page"] = Answer(content_type="text/html", body=b"<p>hoi</p>")
+    fetching = client()
+    assert len(await fetching.get_image(server.url("/photo.jpg"), max_bytes=4096)) == 2002
+    assert server.seen[0].headers["accept"].startswith("image/")
+    with pytest.raises(TooLarge):
+        await fetching.get_image(server.url("/photo.jpg"), max_bytes=1000)
+    with pytest.raises(BadContentType):
+        await fetching.get_image(server.url("/page"), max_bytes=4096)
+
+
+async def test_an_image_on_a_private_address_is_refused(client: MakeClient) -> None:
+    with pytest.raises(ForbiddenAddress):
+        await client().get_image(f"http://{OTHER_LOOPBACK}:9/photo.jpg", max_bytes=4096)

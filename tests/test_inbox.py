@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel import col, func, select
 from starlette.applications import Starlette
 
@@ -22,17 +21,7 @@ from buurtnet.models import (
     Visibility,
 )
 from tests.conftest import BASE_URL, log_in, write_post
-from tests.federation_kit import FakeNetwork, RemoteActor, deliver, run_queue, use_network
-
-BOB = RemoteActor("bob")
-
-
-@pytest.fixture
-def network(app: Starlette) -> FakeNetwork:
-    network = FakeNetwork()
-    network.add(BOB)
-    use_network(app, network)
-    return network
+from tests.federation_kit import BOB, FakeNetwork, RemoteActor, deliver, run_queue
 
 
 def note(actor: RemoteActor, number: int, **fields: Any) -> dict[str, Any]:

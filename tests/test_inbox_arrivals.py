@@ -27,19 +27,10 @@ from tests.federation_kit import (
     deliver,
     key_pair,
     run_queue,
-    use_network,
 )
 from tests.test_inbox import BOB, count, create, follow_of, note
 
 ANNA = f"{BASE_URL}/users/anna"
-
-
-@pytest.fixture
-def network(app: Starlette) -> FakeNetwork:
-    network = FakeNetwork()
-    network.add(BOB)
-    use_network(app, network)
-    return network
 
 
 @pytest.fixture

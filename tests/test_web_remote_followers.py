@@ -1,26 +1,16 @@
 """Moderators choose how followers elsewhere get in, and let them in or refuse them."""
 
 import httpx
-import pytest
 from sqlmodel import select
 from starlette.applications import Starlette
 
 from buurtnet.db import Database
 from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower, Role
 from tests.conftest import BASE_URL, log_in, make_account, post_form
-from tests.federation_kit import FakeNetwork, RemoteActor, deliver, run_queue, use_network
+from tests.federation_kit import BOB, FakeNetwork, deliver, run_queue
 from tests.test_inbox import follow_of
 
-BOB = RemoteActor("bob")
 PAGE = "/moderation/followers"
-
-
-@pytest.fixture
-def network(app: Starlette) -> FakeNetwork:
-    network = FakeNetwork()
-    network.add(BOB)
-    use_network(app, network)
-    return network
 
 
 async def followers(database: Database) -> list[NeighbourhoodFollower]:

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Insert, bindparam
@@ -57,7 +58,14 @@ async def by_uri(session: AsyncSession, uri: str) -> Post | None:
     return (await session.exec(_BY_URI, params={"uri": uri})).first()
 
 
-async def store_remote_post(session: AsyncSession, author: Account, incoming: IncomingPost) -> int:
+class Stored(NamedTuple):
+    post_id: int
+    new: bool  # False: it was stored before (delivered twice, or shared meanwhile)
+
+
+async def store_remote_post(
+    session: AsyncSession, author: Account, incoming: IncomingPost
+) -> Stored:
     """Store a post once, however often it is delivered; a reply must answer what its author
     may see, and a post cannot be about a local person who blocks its author."""
     assert author.id is not None and author.domain is not None
@@ -86,7 +94,7 @@ async def store_remote_post(session: AsyncSession, author: Account, incoming: In
     if post_id is None:  # delivered before, or meanwhile by another way (a share of it)
         existing = (await connection.execute(_ID_BY_URI, {"uri": incoming.uri})).scalar_one()
         assert existing is not None
-        return existing
+        return Stored(existing, new=False)
     addressed = set(incoming.mentioned_ids)
     if parent is not None and incoming.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
         addressed.add(parent.author_id)  # so that the person answered may read the answer
@@ -101,7 +109,7 @@ async def store_remote_post(session: AsyncSession, author: Account, incoming: In
             await notifications.notify(
                 session, account_id, author.id, NotificationKind.MENTION, post_id
             )
-    return post_id
+    return Stored(post_id, new=True)
 
 
 async def update_remote_post(

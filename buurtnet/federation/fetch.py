@@ -37,6 +37,7 @@ ACTIVITY_ACCEPT = (
 )
 ACTIVITY_TYPES = frozenset({"application/activity+json", "application/ld+json"})
 JSON_ACCEPT = "application/jrd+json, application/json"
+IMAGE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.8"
 MAX_DOCUMENT_BYTES = 1024 * 1024
 MAX_REPLY_BYTES = 4096  # of a delivery's answer, read only so the connection can be reused
 MAX_REDIRECTS = 3
@@ -91,6 +92,10 @@ def media_type(response: httpx.Response) -> str:
 
 def is_activity_type(kind: str) -> bool:
     return kind in ACTIVITY_TYPES
+
+
+def is_image_type(kind: str) -> bool:
+    return kind.startswith("image/")
 
 
 def is_json_type(kind: str) -> bool:
@@ -204,13 +209,15 @@ class HttpClient:
         again by its `id`, which must then match exactly (so one server cannot speak for another).
         """
         with deadline(self._timeout):
-            final_url, document = await self._get(url, ACTIVITY_ACCEPT, is_activity_type, auth)
+            final_url, body = await self._get(url, ACTIVITY_ACCEPT, is_activity_type, auth)
+            document = parse_object(body)
             claimed = document.get("id")
             if claimed in (url, str(final_url)):
                 return document
             if not isinstance(claimed, str):
                 raise IdMismatch(f"{url} served a document without an id")
-            _, document = await self._get(claimed, ACTIVITY_ACCEPT, is_activity_type, auth)
+            _, body = await self._get(claimed, ACTIVITY_ACCEPT, is_activity_type, auth)
+            document = parse_object(body)
             if document.get("id") != claimed:
                 raise IdMismatch(f"{url} served a document for {claimed}, which disowns it")
             return document
@@ -218,8 +225,14 @@ class HttpClient:
     async def get_json(self, url: str, *, accept: str = JSON_ACCEPT) -> dict[str, Any]:
         """A JSON object (WebFinger, NodeInfo), with the same bounds as documents."""
         with deadline(self._timeout):
-            _, document = await self._get(url, accept, is_json_type, None)
-            return document
+            _, body = await self._get(url, accept, is_json_type, None)
+            return parse_object(body)
+
+    async def get_image(self, url: str, *, max_bytes: int) -> bytes:
+        """The bytes of an image (a photo of a post from elsewhere), at most `max_bytes`."""
+        with deadline(self._timeout * 3):  # larger than a document, on slow servers too
+            _, body = await self._get(url, IMAGE_ACCEPT, is_image_type, None, max_bytes)
+            return body
 
     async def post(
         self,
@@ -243,9 +256,14 @@ class HttpClient:
         return response.status_code
 
     async def _get(
-        self, url: str, accept: str, type_ok: Callable[[str], bool], auth: httpx.Auth | None
-    ) -> tuple[httpx.URL, dict[str, Any]]:
-        """Follow up to MAX_REDIRECTS redirects by hand; the final URL and its JSON object."""
+        self,
+        url: str,
+        accept: str,
+        type_ok: Callable[[str], bool],
+        auth: httpx.Auth | None,
+        limit: int | None = None,
+    ) -> tuple[httpx.URL, bytes]:
+        """Follow up to MAX_REDIRECTS redirects by hand; the final URL and the body."""
         current = check_url(url)
         for _hop in range(MAX_REDIRECTS + 1):
             request = self._client.build_request("GET", current, headers={"Accept": accept})
@@ -254,15 +272,15 @@ class HttpClient:
                 try:
                     location = redirect_location(response)
                     if location is None:
-                        body = await self._read_document(response, type_ok)
-                        return current, parse_object(body)
+                        body = await self._read_body(response, type_ok, limit)
+                        return current, body
                 finally:
                     await response.aclose()
             current = next_url(current, location)
         raise TooManyRedirects(f"{url} redirects more than {MAX_REDIRECTS} times")
 
-    async def _read_document(
-        self, response: httpx.Response, type_ok: Callable[[str], bool]
+    async def _read_body(
+        self, response: httpx.Response, type_ok: Callable[[str], bool], limit: int | None
     ) -> bytes:
         url = str(response.request.url)
         if not response.is_success:
@@ -270,7 +288,7 @@ class HttpClient:
         kind = media_type(response)
         if not type_ok(kind):
             raise BadContentType(f"{url} is {kind or 'without a content type'}")
-        limit = self._max_document_bytes
+        limit = limit or self._max_document_bytes
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             raise TooLarge(f"{url} is {length} bytes, over {limit}")

@@ -6,15 +6,15 @@ store. A post embedded by its own author's server is trusted as sent; one that n
 origin is fetched from that origin (the CVE-2024-23832 class), never believed on someone's word.
 """
 
-import html
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import remote_posts, remote_relations
+from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.core.remote_posts import IncomingPost
-from buurtnet.federation import parse, parse_values
+from buurtnet.federation import parse, parse_values, remote_media
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
@@ -81,12 +81,8 @@ async def incoming_post(
             )
         )
         mentioned_ids = [account_id for account_id in found_ids.all() if account_id is not None]
-    # Images from elsewhere are links, not loaded: our pages make no requests to other servers.
-    content = note.content + "".join(
-        f'<p><a href="{html.escape(image.url)}" rel="nofollow noopener noreferrer">'
-        f"{html.escape(image.name or image.url)}</a></p>"
-        for image in note.attachments
-    )
+    # Images beyond what a post here may show stay links; the others are fetched by a job.
+    content = note.content + remote_media.image_links(note.attachments[MAX_IMAGES_PER_POST:])
     return IncomingPost(
         uri=note.id,
         url=note.url,
@@ -131,7 +127,11 @@ async def store_note_in(
     incoming = await incoming_post(federation, session, note, author)
     if not wanted and not await concerns_us(session, incoming, author):
         return None
-    return await remote_posts.store_remote_post(session, author, incoming)
+    assert author.id is not None
+    stored = await remote_posts.store_remote_post(session, author, incoming)
+    if stored.new:
+        remote_media.queue_images(session, stored.post_id, author.id, note.attachments)
+    return stored.post_id
 
 
 async def author_of(federation: Federation, note: RemoteNote) -> Account:

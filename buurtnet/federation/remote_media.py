@@ -1,0 +1,101 @@
+"""Photos of posts from elsewhere, fetched once and kept here: our pages show them without a
+request to another server, which would tell it who reads what, and when.
+
+A job fetches each image after its post is stored, through the one guarded HTTP client, and it
+goes through what an upload goes through: decoded, stripped of its metadata, at most 1600 pixels,
+with a thumbnail. An image that cannot be had (gone, not an image, too large, its server down)
+becomes a link at the end of the post instead: nothing its author sent is lost, and no page of
+ours ever loads it from elsewhere.
+"""
+
+import html
+from collections.abc import Sequence
+from functools import partial
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from buurtnet import jobs
+from buurtnet.core import media
+from buurtnet.core.errors import InvalidInput
+from buurtnet.core.images import MAX_IMAGE_BYTES
+from buurtnet.federation.addresses import FetchError
+from buurtnet.federation.context import Federation
+from buurtnet.federation.parse import Attachment
+from buurtnet.models import MediaAttachment, Post
+from buurtnet.storage import MediaStorage
+
+FETCH_IMAGE = "federation.fetch_image"
+
+
+def image_links(attachments: Sequence[Attachment]) -> str:
+    """Images as links, for the end of a post: those that could not be fetched."""
+    return "".join(
+        f'<p><a href="{html.escape(image.url)}" rel="nofollow noopener noreferrer">'
+        f"{html.escape(image.name or image.url)}</a></p>"
+        for image in attachments
+    )
+
+
+def queue_images(
+    session: AsyncSession, post_id: int, owner_id: int, attachments: Sequence[Attachment]
+) -> None:
+    """A job for each image a post may show here; the caller links any beyond that."""
+    for position, image in enumerate(attachments[: media.MAX_IMAGES_PER_POST]):
+        payload = {
+            "post_id": post_id,
+            "owner_id": owner_id,
+            "position": position,
+            "url": image.url,
+            "name": image.name or "",
+        }
+        jobs.enqueue(session, FETCH_IMAGE, payload)
+
+
+async def fetch_image(federation: Federation, storage: MediaStorage, payload: jobs.Payload) -> None:
+    """The `federation.fetch_image` job: one image of one post, stored, or linked instead."""
+    post_id, position = payload["post_id"], payload["position"]
+    image = Attachment(payload["url"], "", payload["name"] or None, None, None)
+    async with federation.database.reading() as session:
+        if not await _still_wanted(session, post_id, position):
+            return
+    try:
+        data = await federation.client.get_image(image.url, max_bytes=MAX_IMAGE_BYTES)
+        [stored] = await media.store_images(storage, [media.ImageUpload(data, image.name or "")])
+    except (FetchError, InvalidInput):
+        async with federation.database.transaction() as session:
+            await _link_instead(session, post_id, image)
+        return
+    try:
+        async with federation.database.transaction() as session:
+            if await _still_wanted(session, post_id, position):
+                [row] = media.attachment_rows([stored], payload["owner_id"], post_id)
+                row.position = position
+                session.add(row)
+                return
+    except BaseException:
+        await media.discard(storage, [stored])
+        raise
+    await media.discard(storage, [stored])  # the post went, or another run stored the image
+
+
+async def _still_wanted(session: AsyncSession, post_id: int, position: int) -> bool:
+    if await session.get(Post, post_id) is None:
+        return False
+    taken = select(MediaAttachment.id).where(
+        col(MediaAttachment.post_id) == post_id, col(MediaAttachment.position) == position
+    )
+    return (await session.exec(taken)).first() is None
+
+
+async def _link_instead(session: AsyncSession, post_id: int, image: Attachment) -> None:
+    await session.exec(
+        update(Post)
+        .where(col(Post.id) == post_id)
+        .values(content_html=col(Post.content_html) + image_links([image]))
+    )
+
+
+def register(registry: jobs.Registry, federation: Federation, storage: MediaStorage) -> None:
+    registry.register(FETCH_IMAGE, partial(fetch_image, federation, storage))
