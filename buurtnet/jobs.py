@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,12 +73,15 @@ def enqueue(
     return job
 
 
-async def enqueue_at_once(session: AsyncSession, name: str, payload: Payload) -> None:
-    """`enqueue` as one prepared INSERT, without the ORM's bookkeeping: for the inbox, which
-    enqueues a job for every activity that reaches it."""
-    values = {"name": name, "payload": json.dumps(payload), "now": utcnow()}
+async def enqueue_at_once(session: AsyncSession, name: str, payloads: Sequence[Payload]) -> None:
+    """`enqueue` for many payloads as one prepared INSERT, without the ORM's bookkeeping: for
+    the inbox, which enqueues a job for most activities that reach it."""
+    if not payloads:
+        return
+    now = utcnow()
+    rows = [{"name": name, "payload": json.dumps(payload), "now": now} for payload in payloads]
     connection = await session.connection()
-    await connection.execute(_INSERT_JOB, values)
+    await connection.execute(_INSERT_JOB, rows)
 
 
 _INSERT_JOB = insert(Job).values(

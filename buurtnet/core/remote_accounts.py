@@ -136,8 +136,14 @@ async def remove_remote_account(session: AsyncSession, account: Account) -> None
     account.public_key_pem = None
 
 
-async def domain_is_suspended(session: AsyncSession, domain: str) -> bool:
-    names = suspension_names(domain)
+def suspension_names_of(*domains: str) -> set[str]:
+    """Every name whose suspension covers any of these servers."""
+    return {name for domain in domains for name in suspension_names(domain)}
+
+
+async def domain_is_suspended(session: AsyncSession, *domains: str) -> bool:
+    """Whether any of these servers is suspended (by its own name or one above it)."""
+    names = sorted(suspension_names_of(*domains))
     found = await session.exec(
         select(exists().where(_SUSPENDED, col(RemoteDomain.domain).in_(names)))
     )

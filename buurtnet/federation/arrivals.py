@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, update
+from sqlalchemy import Insert, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -23,9 +23,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet import jobs
 from buurtnet.core import remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.core.remote_accounts import domain_of, suspension_names
+from buurtnet.core.remote_accounts import domain_of, suspension_names_of
 from buurtnet.db import is_postgresql
-from buurtnet.federation import incoming_posts
+from buurtnet.federation import delivery, incoming_posts
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.known_keys import KnownKey
@@ -52,11 +52,10 @@ class Arrival:
     signer: KnownKey
     note: RemoteNote | None  # its post, when it needs nothing from the network
 
-    @property
+    @functools.cached_property
     def suspension_names(self) -> set[str]:
         """The names whose suspension refuses it: of the actor's server, and of the key's."""
-        domains = (domain_of(self.signer.actor_uri), domain_of(self.signer.key_id))
-        return {name for domain in domains for name in suspension_names(domain)}
+        return suspension_names_of(domain_of(self.signer.actor_uri), domain_of(self.signer.key_id))
 
 
 async def take_in(arrivals: Sequence[Arrival]) -> list[Refusal | None]:
@@ -110,14 +109,15 @@ async def _hand_on(
     posts = store_at_once and any(arrival.note is not None for arrival in arrivals)
     ids = [arrival.signer.account_id for arrival in arrivals]
     followed = await remote_relations.followed_here(session, ids) if posts else set()
+    payloads = []
     for arrival in arrivals:
         signer = signers[arrival.signer.account_id]
         if arrival.note is not None and store_at_once:
-            wanted = signer.id in followed  # what a followed person sends concerns us
-            await _store_at_once(session, arrival.federation, arrival.note, signer, wanted)
+            is_followed = signer.id in followed
+            await _store_at_once(session, arrival.federation, arrival.note, signer, is_followed)
         else:
-            payload = {"activity": arrival.document, "signer_id": signer.id}
-            await jobs.enqueue_at_once(session, PROCESS_JOB, payload)
+            payloads.append({"activity": arrival.document, "signer_id": signer.id})
+    await jobs.enqueue_at_once(session, PROCESS_JOB, payloads)
 
 
 async def _answering_again(
@@ -125,13 +125,9 @@ async def _answering_again(
 ) -> None:
     """Servers that deliveries failed to, but that send us something, may get deliveries again."""
     answering = {domain_of(arrival.activity_id) for arrival in arrivals}
-    failing = [name for name in answering if name in domains and domains[name].failures]
-    if failing:
-        await session.exec(
-            update(RemoteDomain)
-            .where(col(RemoteDomain.domain).in_(failing))
-            .values(failures=0, failing_since=None, unavailable=False)
-        )
+    await delivery.mark_answering(
+        session, [name for name in answering if name in domains and domains[name].failures]
+    )
 
 
 def _refusal(
@@ -161,11 +157,11 @@ async def _not_seen_before(session: AsyncSession, arrivals: list[Arrival]) -> li
 
 
 async def _store_at_once(
-    session: AsyncSession, federation: Federation, note: RemoteNote, signer: Account, wanted: bool
+    session: AsyncSession, federation: Federation, note: RemoteNote, signer: Account, followed: bool
 ) -> None:
     """As `handlers.handle_create` would: what is refused is dropped, and its id kept."""
     try:
-        await incoming_posts.store_note_in(session, federation, note, signer, wanted=wanted)
+        await incoming_posts.store_note_in(session, federation, note, signer, followed=followed)
     except (Unwelcome, NotAllowed, NotFound) as error:
         log.info("dropped the post %s: %s", note.id, type(error).__name__)
 

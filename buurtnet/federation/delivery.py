@@ -19,7 +19,7 @@ the whole job, which the queue then retries.
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -30,7 +30,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import jobs
-from buurtnet.core.remote_accounts import domain_of, suspension_names
+from buurtnet.core.remote_accounts import domain_of, suspension_names, suspension_names_of
 from buurtnet.db import insert_new
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import BadUrl, FetchError, ForbiddenAddress, TooManyRedirects
@@ -166,7 +166,7 @@ def _outcome(task: "asyncio.Task[Outcome]") -> Outcome:
 async def reachable(session: AsyncSession, inboxes: list[str]) -> list[str]:
     """The inboxes whose domain is neither suspended nor unavailable."""
     domains = {domain_of(inbox) for inbox in inboxes}
-    names = {name for domain in domains for name in suspension_names(domain)}
+    names = suspension_names_of(*domains)
     found = await session.exec(
         select(RemoteDomain).where(
             col(RemoteDomain.domain).in_(names),
@@ -183,6 +183,17 @@ async def reachable(session: AsyncSession, inboxes: list[str]) -> list[str]:
     return [inbox for inbox in inboxes if not shut(domain_of(inbox))]
 
 
+async def mark_answering(session: AsyncSession, domains: Sequence[str]) -> None:
+    """These servers answer (a delivery went through, or they sent us something): their
+    failures are forgotten, and deliveries to them start again."""
+    if domains:
+        await session.exec(
+            update(RemoteDomain)
+            .where(col(RemoteDomain.domain).in_(domains))
+            .values(failures=0, failing_since=None, unavailable=False)
+        )
+
+
 async def record_outcomes(session: AsyncSession, outcomes: dict[str, Outcome]) -> None:
     """A success clears its domain's failures; a domain with only failures counts one more, and
     is unavailable once it has been failing for longer than UNAVAILABLE_AFTER."""
@@ -195,12 +206,7 @@ async def record_outcomes(session: AsyncSession, outcomes: dict[str, Outcome]) -
         for domain, seen in by_domain.items()
         if Outcome.RETRY in seen and Outcome.DELIVERED not in seen
     ]
-    if answered:
-        await session.exec(
-            update(RemoteDomain)
-            .where(col(RemoteDomain.domain).in_(answered))
-            .values(failures=0, failing_since=None, unavailable=False)
-        )
+    await mark_answering(session, answered)
     if not failing:
         return
     now = utcnow()

@@ -30,12 +30,13 @@ from buurtnet.federation.addresses import BadUrl as BadUrl
 from buurtnet.federation.addresses import FetchError as FetchError
 from buurtnet.federation.addresses import ForbiddenAddress as ForbiddenAddress
 from buurtnet.federation.addresses import is_forbidden_address as is_forbidden_address
+from buurtnet.federation.negotiation import ACTIVITY_JSON, LD_JSON
 
 ACTIVITY_ACCEPT = (
     "application/activity+json, "
     'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 )
-ACTIVITY_TYPES = frozenset({"application/activity+json", "application/ld+json"})
+ACTIVITY_TYPES = frozenset({ACTIVITY_JSON, LD_JSON})
 JSON_ACCEPT = "application/jrd+json, application/json"
 IMAGE_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.8"
 MAX_DOCUMENT_BYTES = 1024 * 1024

@@ -83,7 +83,7 @@ def _answer(uris: Uris, follow: Activity, actor_id: str, accepted: bool) -> dict
 def _answer_follow(
     uris: Uris, follow_id: str, follower_id: str, followed_id: str, actor_id: str, accepted: bool
 ) -> dict[str, object]:
-    embedded = {"id": follow_id, "type": "Follow", "actor": follower_id, "object": followed_id}
+    embedded = activities.follow_to_as2(follow_id, follower_id, followed_id)
     builder = activities.accept_to_as2 if accepted else activities.reject_to_as2
     kind = "accepts" if accepted else "rejects"
     answer_id = uris.activity(actor_id, kind, uuid.uuid4().hex)

@@ -98,11 +98,16 @@ async def incoming_post(
     )
 
 
-async def concerns_us(session: AsyncSession, incoming: IncomingPost, author: Account) -> bool:
-    """Followed by someone here, naming someone here, or answering a post here."""
+async def concerns_us(
+    session: AsyncSession, incoming: IncomingPost, author: Account, followed: bool | None = None
+) -> bool:
+    """Followed by someone here (when the caller knows already: `followed`), naming someone
+    here, or answering a post here."""
     if incoming.mentioned_ids or incoming.parent_id is not None:
         return True
-    return await remote_relations.is_followed_here(session, author)
+    if followed is None:
+        followed = await remote_relations.is_followed_here(session, author)
+    return followed
 
 
 async def store_note(
@@ -121,11 +126,13 @@ async def store_note_in(
     author: Account,
     *,
     wanted: bool = False,
+    followed: bool | None = None,
 ) -> int | None:
-    """`store_note` in the caller's transaction (the inbox's, for a post that needs no fetch)."""
+    """`store_note` in the caller's transaction (the inbox's, for a post that needs no fetch,
+    which knows whether its author is `followed` here)."""
     check_authorship(note, author)
     incoming = await incoming_post(federation, session, note, author)
-    if not wanted and not await concerns_us(session, incoming, author):
+    if not wanted and not await concerns_us(session, incoming, author, followed):
         return None
     assert author.id is not None
     stored = await remote_posts.store_remote_post(session, author, incoming)

@@ -14,10 +14,9 @@ from buurtnet.federation import parse_actor, parse_values, signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import FetchError
 from buurtnet.federation.keys import INSTANCE
+from buurtnet.federation.negotiation import ACTIVITY_JSON, LD_JSON
 from buurtnet.federation.parse import ParseError
 from buurtnet.models import Account
-
-ACTIVITY_JSON = "application/activity+json"
 
 
 class ActorUnavailable(Exception):
@@ -139,9 +138,7 @@ async def actor_by_handle(federation: Federation, handle: str) -> Account:
             isinstance(link, dict)
             and link.get("rel") == "self"
             and isinstance(link.get("href"), str)
-            and str(link.get("type", "")).startswith(
-                ("application/activity+json", "application/ld+json")
-            )
+            and str(link.get("type", "")).startswith((ACTIVITY_JSON, LD_JSON))
         ):
             found = await actor_by_uri(federation, link["href"])
             # A server may only answer for its own people, or for those who name it as theirs.

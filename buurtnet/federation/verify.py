@@ -13,20 +13,16 @@ from functools import lru_cache
 from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
-from buurtnet.core.remote_accounts import domain_of, suspension_names
+from buurtnet.core.remote_accounts import domain_is_suspended, domain_of
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.known_keys import KnownKey
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_key_id, fetch_actor
 from buurtnet.federation.signatures import SignatureParams, SignedRequest, Verdict
-from buurtnet.models import Account, RemoteDomain, utcnow
+from buurtnet.models import Account, utcnow
 
 REFETCH_COOL_DOWN = timedelta(minutes=1)
-# Built once: every activity from a sender not met lately runs both.
-_SUSPENDED = select(RemoteDomain.domain).where(
-    col(RemoteDomain.domain).in_(bindparam("domains", expanding=True)),
-    col(RemoteDomain.suspended).is_(True),
-)
+# Built once: every activity from a sender not met lately runs it.
 _KEY_HOLDER = select(Account).where(col(Account.key_id) == bindparam("key_id"))
 
 
@@ -74,9 +70,8 @@ async def signer_of(
 async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Account | None:
     """The holder of the key, if we know it. A suspended server (the actor's or the key's) is
     refused here, before any key is fetched."""
-    names = {*suspension_names(domain_of(actor_id)), *suspension_names(domain_of(key_id))}
     async with federation.database.reading() as session:
-        if (await session.exec(_SUSPENDED, params={"domains": sorted(names)})).first():
+        if await domain_is_suspended(session, domain_of(actor_id), domain_of(key_id)):
             raise Refusal(403, "this server does not federate with yours")
         return (await session.exec(_KEY_HOLDER, params={"key_id": key_id})).first()
 
