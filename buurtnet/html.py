@@ -130,9 +130,14 @@ def sanitise(html_text: str, *, allow_relative_links: bool = False) -> str:
     html5lib slows down with the square of the nesting depth: a cheap attack from another server.
     """
     if html_text.count("<") > MAX_TAGS:
-        text = html.unescape(TAG.sub(" ", html_text))
-        return "<p>" + html.escape(WHITESPACE.sub(" ", text).strip(), quote=False) + "</p>"
+        return "<p>" + html.escape(plain_text(html_text), quote=False) + "</p>"
     return _clean(html_text, allow_relative_links)
+
+
+def plain_text(html_text: str) -> str:
+    """HTML as one line of plain text: for search, and for what is never markup (a content
+    warning, a bio from elsewhere)."""
+    return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", html_text))).strip()
 
 
 def _clean(html_text: str, allow_relative_links: bool) -> str:

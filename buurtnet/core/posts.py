@@ -145,7 +145,7 @@ async def create_post(
     session.add_all(media.attachment_rows(images, author.id, post.id))
     await hashtags.tag_post(session, post.id, html.find_hashtags(post.source))
     if parent is not None:
-        await count_reply(session, parent, post)
+        await count_reply(session, parent, post.id, post.author_id, post.visibility)
     for account_id in addressed:
         if parent is None or account_id != parent.author_id:
             await notifications.notify(
@@ -307,15 +307,18 @@ async def _people_in_conversation(session: AsyncSession, parent: Post) -> set[in
     return people
 
 
-async def count_reply(session: AsyncSession, parent: Post, reply: Post) -> None:
-    """Tell the parent's author; count the reply where everyone who sees the post may see it."""
-    assert parent.id is not None and reply.id is not None
-    if reply.visibility != Visibility.DIRECT:
+async def count_reply(
+    session: AsyncSession, parent: Post, reply_id: int, author_id: int, visibility: str
+) -> None:
+    """Tell the parent's author of the reply (by `author_id`, seen by `visibility`); count it
+    where everyone who sees the post may see it."""
+    assert parent.id is not None
+    if visibility != Visibility.DIRECT:
         await session.exec(
             update(Post)
             .where(col(Post.id) == parent.id)
             .values(reply_count=col(Post.reply_count) + 1)
         )
     await notifications.notify(
-        session, parent.author_id, reply.author_id, NotificationKind.REPLY, reply.id
+        session, parent.author_id, author_id, NotificationKind.REPLY, reply_id
     )

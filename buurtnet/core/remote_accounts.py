@@ -13,7 +13,7 @@ from sqlalchemy import exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import account_deletion
+from buurtnet.core import account_deletion, accounts
 from buurtnet.core.text import clean_line
 from buurtnet.models import Account, AccountStatus, RemoteDomain, utcnow
 
@@ -102,8 +102,8 @@ async def store_remote_account(session: AsyncSession, profile: RemoteProfile) ->
     account.domain = profile.domain.lower()
     account.actor_uri = profile.actor_uri
     account.actor_type = profile.actor_type
-    account.display_name = clean_line(profile.display_name, 60)
-    account.bio = profile.bio[:1000]
+    account.display_name = clean_line(profile.display_name, accounts.DISPLAY_NAME_LENGTH)
+    account.bio = profile.bio[: accounts.BIO_LENGTH]
     account.inbox_url = profile.inbox_url
     account.shared_inbox_url = profile.shared_inbox_url
     account.followers_url = profile.followers_url

@@ -102,8 +102,7 @@ async def store_remote_post(
     session.add_all(Mention(post_id=post_id, account_id=account_id) for account_id in addressed)
     await hashtags.tag_post(session, post_id, list(incoming.hashtags))
     if parent is not None:
-        reply = await session.get_one(Post, post_id)
-        await posts.count_reply(session, parent, reply)
+        await posts.count_reply(session, parent, post_id, author.id, incoming.visibility)
     for account_id in addressed:
         if parent is None or account_id != parent.author_id:
             await notifications.notify(

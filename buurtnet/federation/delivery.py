@@ -82,16 +82,15 @@ def key_id_of(activity: JsonObject) -> str:
 
 def deliver_later(
     session: AsyncSession, key_owner: str, activity: JsonObject, inboxes: Iterable[str]
-) -> int:
+) -> None:
     """Enqueue the delivery of an activity to inboxes (each once) in the caller's transaction,
-    signed by `key_owner`'s key (`keys.account_owner(id)`, …); how many jobs that made."""
+    signed by `key_owner`'s key (`keys.account_owner(id)`, …)."""
     unique = sorted(set(inboxes))
     body = json.dumps(document(activity), ensure_ascii=False, separators=(",", ":"))
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         job = Delivery(body, key_owner, key_id_of(activity), chunk, attempt=1)
         jobs.enqueue(session, DELIVER, job.payload())
-    return -(-len(unique) // CHUNK)
 
 
 def outcome_of_status(status: int) -> Outcome:

@@ -19,6 +19,7 @@ from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
+from buurtnet.html import plain_text
 from buurtnet.models import Account, AccountStatus, Visibility
 
 VISIBILITY = {
@@ -87,7 +88,7 @@ async def incoming_post(
         uri=note.id,
         url=note.url,
         content_html=content,
-        text=parse_values.plain_text(content),
+        text=plain_text(content),
         summary=note.summary or "",
         visibility=VISIBILITY[parse.visibility_of(note.to, note.cc, author.followers_url)],
         language=note.language,

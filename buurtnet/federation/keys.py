@@ -43,10 +43,12 @@ async def key_pair_of(database: Database, owner: str) -> KeyPair:
 
 @dataclass
 class KeyRing:
-    """Loaded private keys by owner: parsing a PEM costs more than signing with it."""
+    """Keys by owner, kept once read: parsing a private PEM costs more than signing with it,
+    and actor documents (which carry the public one) are fetched often. Keys never change."""
 
     database: Database
     _loaded: dict[str, signatures.PrivateKey] = field(default_factory=dict)
+    _public: dict[str, str] = field(default_factory=dict)
 
     async def private_key(self, owner: str) -> signatures.PrivateKey:
         if (loaded := self._loaded.get(owner)) is not None:
@@ -57,4 +59,6 @@ class KeyRing:
         return loaded
 
     async def public_key_pem(self, owner: str) -> str:
-        return (await key_pair_of(self.database, owner)).public_key_pem
+        if (known := self._public.get(owner)) is None:
+            known = self._public[owner] = (await key_pair_of(self.database, owner)).public_key_pem
+        return known

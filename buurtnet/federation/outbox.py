@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import outbox
-from buurtnet.federation import activities, keys, vocab
+from buurtnet.federation import activities, keys, notes, vocab
 from buurtnet.federation.context import Federation
 from buurtnet.federation.delivery import deliver_later
 from buurtnet.federation.recipients import account_inboxes, follower_inboxes, group_inboxes
@@ -25,12 +25,9 @@ from buurtnet.federation.vocab import JsonObject
 from buurtnet.jobs import Payload, PermanentFailure
 from buurtnet.models import (
     Account,
-    Hashtag,
-    MediaAttachment,
     Mention,
     Neighbourhood,
     Post,
-    PostHashtag,
     Visibility,
 )
 
@@ -69,7 +66,7 @@ def moment(payload: Payload, key: str) -> datetime:
         raise PermanentFailure(f"malformed payload: {key}") from error
 
 
-def person_key(account: Account) -> str:
+def _key_of(account: Account) -> str:
     assert account.id is not None
     return keys.account_owner(account.id)
 
@@ -85,59 +82,31 @@ async def news_of_post(
     if author is None or author.domain is not None:
         return None
     uris = federation.uris
-    named = (
-        await session.exec(
-            select(Account)
-            .join(Mention)
-            .where(col(Mention.post_id) == post_id)
-            .order_by(col(Account.id))
-        )
-    ).all()
-    tags = await session.exec(
-        select(Hashtag.name).join(PostHashtag).where(col(PostHashtag.post_id) == post_id)
+    [note] = await notes.notes_of(session, [(post, author)], uris, federation.host)
+    named_elsewhere = await session.exec(
+        select(Account)
+        .join(Mention)
+        .where(col(Mention.post_id) == post_id, col(Account.domain).is_not(None))
+        .order_by(col(Account.id))
     )
-    images = await session.exec(
-        select(MediaAttachment)
-        .where(col(MediaAttachment.post_id) == post_id)
-        .order_by(col(MediaAttachment.position))
-    )
-    in_reply_to, parent_author = await _parent(federation, session, post)
-    note = vocab.note_to_as2(
-        post,
-        author,
-        uris,
-        host=federation.host,
-        in_reply_to=in_reply_to,
-        hashtags=sorted(tags.all()),
-        mentioned_usernames=[person.username for person in named if person.domain is None],
-        attachments=list(images.all()),
-    )
-    elsewhere = [person for person in named if person.domain is not None and person.actor_uri]
+    elsewhere = [person for person in named_elsewhere.all() if person.actor_uri]
     people = [(person.actor_uri or "", person.handle) for person in elsewhere]
     group = await _group_of(session, post)
     audience = uris.neighbourhood(group.slug) if group else None
     note = activities.with_remote_people(note, post.visibility, people, audience=audience)
-    addressed = {person.id for person in elsewhere} | {parent_author}
+    addressed = {person.id for person in elsewhere} | {await _parent_author(session, post)}
     inboxes = await account_inboxes(session, [found for found in addressed if found])
     if post.visibility != Visibility.DIRECT:
         inboxes |= await follower_inboxes(session, post.author_id)
     return PostNews(post, note, author, group, inboxes)
 
 
-async def _parent(
-    federation: Federation, session: AsyncSession, post: Post
-) -> tuple[str | None, int | None]:
-    """The id of the post answered, and its author's account."""
+async def _parent_author(session: AsyncSession, post: Post) -> int | None:
+    """The author of the post answered, who is told of the answer wherever they are."""
     if post.in_reply_to_id is None:
-        return None, None
+        return None
     parent = await session.get(Post, post.in_reply_to_id)
-    if parent is None:
-        return None, None
-    if parent.uri is not None:
-        return parent.uri, parent.author_id
-    parent_author = await session.get(Account, parent.author_id)
-    assert parent_author is not None
-    return federation.uris.post(parent_author.username, post.in_reply_to_id), parent.author_id
+    return parent.author_id if parent is not None else None
 
 
 async def _group_of(session: AsyncSession, post: Post) -> Neighbourhood | None:
@@ -152,12 +121,8 @@ async def post_created(federation: Federation, payload: Payload) -> None:
         news = await news_of_post(federation, session, number(payload, "post_id"))
         if news is None:
             return
-        uris, username = federation.uris, news.author.username
-        assert news.post.id is not None
-        actor = uris.actor(username)
-        create_id = uris.post_activity(username, news.post.id)
-        create = vocab.create_to_as2(news.note, actor, create_id)
-        deliver_later(session, person_key(news.author), create, news.inboxes)
+        create = notes.create_of(news.note, news.post, news.author, federation.uris)
+        deliver_later(session, _key_of(news.author), create, news.inboxes)
         if news.group is not None:
             await _announce_in_group(federation, session, news, create)
 
@@ -191,15 +156,14 @@ async def post_edited(federation: Federation, payload: Payload) -> None:
             return
         note = news.note
         actor = federation.uris.actor(news.author.username)
-        assert news.post.edited_at is not None
         stamp = activities.stamp(news.post.edited_at)
         update_id = federation.uris.activity(note["id"], "updates", stamp)
         update = activities.update_note_to_as2(note, actor, update_id)
-        inboxes = set(news.inboxes)
+        inboxes = news.inboxes
         if news.group is not None:
             assert news.group.id is not None
-            inboxes |= await group_inboxes(session, news.group.id)
-        deliver_later(session, person_key(news.author), update, inboxes)
+            inboxes = inboxes | await group_inboxes(session, news.group.id)
+        deliver_later(session, _key_of(news.author), update, inboxes)
 
 
 async def post_deleted(federation: Federation, payload: Payload) -> None:

@@ -23,7 +23,6 @@ from buurtnet.federation.parse_values import (
     MAX_TAGS,
     MAX_TYPE,
     PUBLIC_FORMS,
-    WHITESPACE,
     JsonObject,
     ParseError,
     addresses,
@@ -34,13 +33,12 @@ from buurtnet.federation.parse_values import (
     ids_of,
     items,
     link_of,
-    plain_text,
     required_id,
     string,
     timestamp,
     type_of,
 )
-from buurtnet.html import sanitise
+from buurtnet.html import WHITESPACE, plain_text, sanitise
 
 NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question", "Event"})
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})

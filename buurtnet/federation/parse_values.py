@@ -3,7 +3,6 @@ a string, an object with an `id` or a list of either; URLs that must be absolute
 strings and lists; timestamps; origins. Each refuses with a `ParseError` that can be sent back.
 """
 
-import html
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
@@ -34,8 +33,6 @@ TIMESTAMP = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,12}))?)?"
     r"(?:([Zz])|([+-])(\d\d):?(\d\d))?"
 )
-TAG = re.compile(r"<[^>]*>?")
-WHITESPACE = re.compile(r"\s+")
 
 
 class ParseError(ValueError):
@@ -171,11 +168,6 @@ def timestamp(doc: JsonObject, key: str) -> datetime | None:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError) as error:
         raise ParseError(f"{key} is not a date and time") from error
-
-
-def plain_text(html_text: str) -> str:
-    """HTML as one line of plain text: for content warnings, which are never markup."""
-    return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", html_text))).strip()
 
 
 def link_of(value: Any, field: str) -> str | None:

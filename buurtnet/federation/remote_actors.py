@@ -16,6 +16,7 @@ from buurtnet.federation.fetch import FetchError
 from buurtnet.federation.keys import INSTANCE
 from buurtnet.federation.negotiation import ACTIVITY_JSON, LD_JSON
 from buurtnet.federation.parse import ParseError
+from buurtnet.html import plain_text
 from buurtnet.models import Account
 
 
@@ -34,7 +35,7 @@ def profile_of(actor: parse_actor.RemoteActor) -> RemoteProfile:
         actor_type=actor.type,
         username=actor.preferred_username,
         display_name=actor.name or "",
-        bio=parse_values.plain_text(actor.summary),
+        bio=plain_text(actor.summary),
         inbox_url=actor.inbox,
         shared_inbox_url=actor.shared_inbox,
         followers_url=actor.followers,

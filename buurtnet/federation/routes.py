@@ -188,11 +188,9 @@ async def status(request: Request) -> Response:
 async def status_activity(request: Request) -> Response:
     federation = federation_of(request)
     async with federation.database.reading() as session:
-        post, author = await notes.public_post(
-            session, post_id(request), request.path_params["username"]
-        )
-        [note] = await notes.notes_of(session, [(post, author)], federation.uris, federation.host)
-    return activity_response(request, notes.create_of(note, post, author, federation.uris))
+        found = await notes.public_post(session, post_id(request), request.path_params["username"])
+        [create] = await notes.creates_of(session, [found], federation.uris, federation.host)
+    return activity_response(request, create)
 
 
 def _profile_page(request: Request) -> str:

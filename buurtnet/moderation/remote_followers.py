@@ -1,6 +1,7 @@
 """Followers of a neighbourhood on other servers, for neighbourhoods whose moderators let such
 followers in one by one; and the choice between that and letting everyone in at once."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -14,7 +15,6 @@ from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
 
 @dataclass(frozen=True)
 class WaitingFollower:
-    follower: NeighbourhoodFollower
     account: Account
     neighbourhood: Neighbourhood
 
@@ -30,11 +30,14 @@ async def moderated_neighbourhoods(
     return [neighbourhood for neighbourhood in found if can_moderate(moderator, neighbourhood.id)]
 
 
-async def waiting_followers(session: AsyncSession, moderator: Account) -> list[WaitingFollower]:
-    """Who waits for a yes, oldest first."""
-    ids = [n.id for n in await moderated_neighbourhoods(session, moderator)]
+async def waiting_followers(
+    session: AsyncSession, neighbourhoods: Sequence[Neighbourhood]
+) -> list[WaitingFollower]:
+    """Who waits for a yes in these (moderated) neighbourhoods, oldest first."""
+    ids = [neighbourhood.id for neighbourhood in neighbourhoods]
     query = (
-        select(NeighbourhoodFollower, Account, Neighbourhood)
+        select(Account, Neighbourhood)
+        .select_from(NeighbourhoodFollower)
         .join(Account, col(Account.id) == NeighbourhoodFollower.account_id)
         .join(Neighbourhood, col(Neighbourhood.id) == NeighbourhoodFollower.neighbourhood_id)
         .where(col(NeighbourhoodFollower.neighbourhood_id).in_(ids))

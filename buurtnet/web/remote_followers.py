@@ -25,7 +25,7 @@ async def followers_page(request: Request) -> Response:
     moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
     async with services(request).database.reading() as session:
         neighbourhoods = await remote_followers.moderated_neighbourhoods(session, moderator)
-        waiting = await remote_followers.waiting_followers(session, moderator)
+        waiting = await remote_followers.waiting_followers(session, neighbourhoods)
     context = {"neighbourhoods": neighbourhoods, "waiting": waiting}
     return render(request, "remote_followers.html", context)
 
