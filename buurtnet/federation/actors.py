@@ -86,13 +86,18 @@ async def neighbourhood_by_slug(session: AsyncSession, slug: str) -> Neighbourho
 async def person_document(federation: Federation, account: Account) -> vocab.JsonObject:
     assert account.id is not None
     pem = await federation.keys.public_key_pem(keys.account_owner(account.id))
-    key = account.avatar_key
+    return person_as2(account, federation.uris, pem)
+
+
+def person_as2(account: Account, uris: Uris, public_key_pem: str) -> vocab.JsonObject:
+    """A resident as a `Person`, with the photo as its icon."""
+    avatar = account.avatar_key
     return vocab.actor_to_as2(
         account,
-        federation.uris,
-        icon_url=federation.uris.media(key) if key else None,
-        icon_type=content_type_of(key) if key else "image/jpeg",
-        public_key_pem=pem,
+        uris,
+        icon_url=uris.media(avatar) if avatar else None,
+        icon_type=content_type_of(avatar) if avatar else "image/jpeg",
+        public_key_pem=public_key_pem,
     )
 
 

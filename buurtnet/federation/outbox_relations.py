@@ -12,7 +12,7 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import outbox
-from buurtnet.federation import activities, vocab
+from buurtnet.federation import activities, actors, vocab
 from buurtnet.federation.context import Federation
 from buurtnet.federation.delivery import deliver_later
 from buurtnet.federation.keys import account_owner
@@ -21,7 +21,6 @@ from buurtnet.federation.recipients import account_inboxes, follower_inboxes
 from buurtnet.federation.vocab import JsonObject
 from buurtnet.jobs import Payload, PermanentFailure
 from buurtnet.models import Account, Post, Visibility, utcnow
-from buurtnet.storage import content_type_of
 
 
 async def _local(session: AsyncSession, account_id: int) -> Account | None:
@@ -75,11 +74,9 @@ async def followed(federation: Federation, payload: Payload, *, undo: bool = Fal
     """A Follow of someone elsewhere, or its Undo; the request gets its Follow's id first."""
     follower_id, followed_id = number(payload, "follower_id"), number(payload, "followed_id")
     async with federation.database.transaction() as session:
-        follower = await _local(session, follower_id)
-        other = await session.get(Account, followed_id)
-        if follower is None or other is None or other.actor_uri is None:
+        if (pair := await _pair(federation, session, follower_id, followed_id)) is None:
             return
-        actor = federation.uris.actor(follower.username)
+        actor, other_uri = pair
         uri = text(payload, "uri")
         if not undo:
             pending, uri = (
@@ -90,26 +87,40 @@ async def followed(federation: Federation, payload: Payload, *, undo: bool = Fal
                 session, follower_id, followed_id, pending, uri
             ):
                 return  # taken back before it went out
-        follow = activities.follow_to_as2(uri, actor, other.actor_uri)
-        sent = activities.undo_to_as2(follow) if undo else follow
-        inboxes = await account_inboxes(session, [followed_id])
-        deliver_later(session, account_owner(follower_id), sent, inboxes)
+        follow = activities.follow_to_as2(uri, actor, other_uri)
+        await _send(session, follower_id, follow, followed_id, undo=undo)
 
 
 async def blocked(federation: Federation, payload: Payload, *, undo: bool = False) -> None:
     blocker_id, blocked_id = number(payload, "blocker_id"), number(payload, "blocked_id")
     async with federation.database.transaction() as session:
-        blocker = await _local(session, blocker_id)
-        other = await session.get(Account, blocked_id)
-        if blocker is None or other is None or other.actor_uri is None:
+        if (pair := await _pair(federation, session, blocker_id, blocked_id)) is None:
             return
-        actor = federation.uris.actor(blocker.username)
+        actor, other_uri = pair
         local_id = f"{blocked_id}-{activities.stamp(moment(payload, 'at'))}"
         block_id = federation.uris.activity(actor, "blocks", local_id)
-        block = activities.block_to_as2(block_id, actor, other.actor_uri)
-        sent = activities.undo_to_as2(block) if undo else block
-        inboxes = await account_inboxes(session, [blocked_id])
-        deliver_later(session, account_owner(blocker_id), sent, inboxes)
+        block = activities.block_to_as2(block_id, actor, other_uri)
+        await _send(session, blocker_id, block, blocked_id, undo=undo)
+
+
+async def _pair(
+    federation: Federation, session: AsyncSession, local_id: int, other_id: int
+) -> tuple[str, str] | None:
+    """Our resident's actor id and the other person's, when both are still there."""
+    local = await _local(session, local_id)
+    other = await session.get(Account, other_id)
+    if local is None or other is None or other.actor_uri is None:
+        return None
+    return federation.uris.actor(local.username), other.actor_uri
+
+
+async def _send(
+    session: AsyncSession, sender_id: int, activity: JsonObject, to_id: int, *, undo: bool
+) -> None:
+    """The activity (or its Undo) from our resident to the other person's inbox."""
+    sent = activities.undo_to_as2(activity) if undo else activity
+    inboxes = await account_inboxes(session, [to_id])
+    deliver_later(session, account_owner(sender_id), sent, inboxes)
 
 
 async def account_deleted(federation: Federation, payload: Payload) -> None:
@@ -131,14 +142,8 @@ async def profile_updated(federation: Federation, payload: Payload) -> None:
         account = await _local(session, account_id)
         if account is None:
             return
-        uris, avatar = federation.uris, account.avatar_key
-        actor = vocab.actor_to_as2(
-            account,
-            uris,
-            icon_url=uris.media(avatar) if avatar else None,
-            icon_type=content_type_of(avatar) if avatar else "image/jpeg",
-            public_key_pem=key_pem,
-        )
+        uris = federation.uris
+        actor = actors.person_as2(account, uris, key_pem)
         update_id = uris.activity(actor["id"], "updates", activities.stamp(utcnow()))
         update = activities.update_actor_to_as2(actor, update_id, uris.followers(account.username))
         inboxes = await follower_inboxes(session, account_id)

@@ -6,6 +6,7 @@ What comes back is parsed and checked before it is stored: the fetched document'
 URL asked for (the client checks), and a key must be claimed by the actor that owns it.
 """
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from buurtnet.core import remote_accounts
@@ -79,11 +80,15 @@ async def _refuse_suspended(federation: Federation, url: str) -> None:
 
 async def fetch_actor(federation: Federation, actor_uri: str) -> Account:
     """Fetch an actor afresh and store it."""
-    document = await fetch_document(federation, actor_uri)
+    return await _stored(federation, await fetch_document(federation, actor_uri), actor_uri)
+
+
+async def _stored(federation: Federation, document: dict[str, Any], fetched_as: str) -> Account:
+    """The actor a fetched document describes, stored (or updated) here."""
     try:
         actor = parse_actor.as2_to_actor(document)
     except ParseError as error:
-        raise ActorUnavailable(f"{actor_uri}: {error}") from error
+        raise ActorUnavailable(f"{fetched_as}: {error}") from error
     async with federation.database.transaction() as session:
         return await remote_accounts.store_remote_account(session, profile_of(actor))
 
@@ -111,12 +116,7 @@ async def actor_by_key_id(federation: Federation, key_id: str) -> Account:
             raise ActorUnavailable(f"{key_id} names an owner on another server")
         account = await fetch_actor(federation, owner)
     else:
-        try:
-            actor = parse_actor.as2_to_actor(document)
-        except ParseError as error:
-            raise ActorUnavailable(f"{key_id}: {error}") from error
-        async with federation.database.transaction() as session:
-            account = await remote_accounts.store_remote_account(session, profile_of(actor))
+        account = await _stored(federation, document, key_id)
     if account.key_id != key_id or not account.public_key_pem:
         raise ActorUnavailable(f"{key_id} is not claimed by its owner")
     return account
