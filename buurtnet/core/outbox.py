@@ -63,14 +63,18 @@ def _elsewhere(account_id: Mapped[int] | int) -> ColumnElement[bool]:
     return exists().where(col(Account.id) == account_id, col(Account.domain).is_not(None))
 
 
+def _followed_from_elsewhere(account_id: int | None) -> ColumnElement[bool]:
+    return exists().where(
+        col(Follow.followed_id) == account_id, _elsewhere(col(Follow.follower_id))
+    )
+
+
 async def reaches_elsewhere(session: AsyncSession, post: Post) -> bool:
     """Whether anyone elsewhere would get the post: a follower of its author, someone it names,
     or (when public) a follower of its neighbourhood."""
     if not (_is_ours(post) and is_federated(post)):
         return False
-    followers = exists().where(
-        col(Follow.followed_id) == post.author_id, _elsewhere(col(Follow.follower_id))
-    )
+    followers = _followed_from_elsewhere(post.author_id)
     named = exists().where(col(Mention.post_id) == post.id, _elsewhere(col(Mention.account_id)))
     reaches = or_(followers, named)
     if post.visibility == Visibility.PUBLIC and post.neighbourhood_id is not None:
@@ -112,15 +116,19 @@ async def post_deleted(session: AsyncSession, post: Post) -> None:
 
 async def liked(session: AsyncSession, account: Account, post: Post) -> None:
     """A like is news only for a post from elsewhere: its author is told."""
-    if account.domain is None and not _is_ours(post) and is_federated(post):
+    if _like_is_news(account, post):
         await _reaction(session, LIKED, Like, account, post)
 
 
 async def unliked(session: AsyncSession, account: Account, post_id: int) -> None:
     """Call before the like goes, so its Undo names the Like that was sent."""
     post = await session.get(Post, post_id)
-    if account.domain is None and post is not None and not _is_ours(post) and is_federated(post):
+    if post is not None and _like_is_news(account, post):
         await _reaction(session, UNLIKED, Like, account, post)
+
+
+def _like_is_news(account: Account, post: Post) -> bool:
+    return account.domain is None and not _is_ours(post) and is_federated(post)
 
 
 async def shared(session: AsyncSession, account: Account, post: Post) -> None:
@@ -140,9 +148,7 @@ async def _share_reaches_elsewhere(session: AsyncSession, account: Account, post
     a share by someone elsewhere is their own server's to send."""
     if account.domain is not None or not is_federated(post):
         return False
-    followers = exists().where(
-        col(Follow.followed_id) == account.id, _elsewhere(col(Follow.follower_id))
-    )
+    followers = _followed_from_elsewhere(account.id)
     return bool((await session.exec(select(or_(followers, _elsewhere(post.author_id))))).one())
 
 
@@ -253,10 +259,7 @@ async def profile_updated(session: AsyncSession, account: Account) -> None:
     """Followers elsewhere show the new name, bio or photo, once their server hears of it."""
     if account.domain is not None:
         return
-    followers = exists().where(
-        col(Follow.followed_id) == account.id, _elsewhere(col(Follow.follower_id))
-    )
-    if (await session.exec(select(followers))).one():
+    if (await session.exec(select(_followed_from_elsewhere(account.id)))).one():
         enqueue(session, PROFILE_UPDATED, {"account_id": account.id})
 
 
