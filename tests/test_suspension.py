@@ -12,7 +12,7 @@ from buurtnet.moderation import domains
 from tests.conftest import BASE_URL
 from tests.federation_kit import FakeNetwork, RemoteActor, deliver, use_network
 from tests.test_inbox import follow_of
-from tests.test_inbox_attacks import nothing_stored
+from tests.hostile.test_inbox_attacks import nothing_stored
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from tests.conftest import browser_for, log_in
 
 VECTORS = [
     line
-    for line in (Path(__file__).parent / "data" / "xss_vectors.txt").read_text().splitlines()
+    for line in (Path(__file__).parent.parent / "data" / "xss_vectors.txt").read_text().splitlines()
     if line.strip()
 ]
 ACTIVE_TAGS = {
