@@ -11,11 +11,6 @@ from buurtnet.db import insert_new
 from buurtnet.models import Hashtag, PostHashtag
 
 
-def path(name: str) -> str:
-    """The page of a hashtag, as linked from posts."""
-    return f"/tags/{name}"
-
-
 async def get_by_name(session: AsyncSession, name: str) -> Hashtag:
     found = (await session.exec(select(Hashtag).where(Hashtag.name == name.casefold()))).first()
     if found is None:

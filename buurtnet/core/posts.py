@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import html
+from buurtnet import html, paths
 from buurtnet.core import (
     hashtags,
     media,
@@ -251,9 +251,9 @@ def render(source: str, mentioned: Sequence[Account]) -> str:
 
     def mention_href(ref: html.MentionRef) -> str | None:
         account = by_key.get(ref.key)
-        return f"/@{account.handle}" if account else None
+        return paths.profile(account.handle) if account else None
 
-    return html.render_text(source, mention_href=mention_href, hashtag_href=hashtags.path)
+    return html.render_text(source, mention_href=mention_href, hashtag_href=paths.hashtag)
 
 
 async def _visible_parent(

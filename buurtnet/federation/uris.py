@@ -9,6 +9,8 @@ published, so the username is used exactly as it was registered.
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from buurtnet import paths
+
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
@@ -21,7 +23,7 @@ class Uris:
         return cls(base_url.rstrip("/"))
 
     def actor(self, username: str) -> str:
-        return f"{self.base_url}/users/{quote(username)}"
+        return f"{self.base_url}/users/{quote(username, safe='')}"
 
     def key(self, username: str) -> str:
         return self.actor(username) + "#main-key"
@@ -45,7 +47,7 @@ class Uris:
         return f"{self.base_url}/inbox"
 
     def profile_page(self, username: str) -> str:
-        return f"{self.base_url}/@{quote(username)}"
+        return self.base_url + paths.profile(username)
 
     def post(self, author_username: str, post_id: int) -> str:
         return f"{self.actor(author_username)}/statuses/{post_id}"
@@ -55,11 +57,11 @@ class Uris:
         return self.post(author_username, post_id) + "/activity"
 
     def post_page(self, post_id: int) -> str:
-        return f"{self.base_url}/posts/{post_id}"
+        return self.base_url + paths.post(post_id)
 
     def neighbourhood(self, slug: str) -> str:
         """The `Group` actor's id, which is also the neighbourhood's page."""
-        return f"{self.base_url}/n/{quote(slug)}"
+        return self.base_url + paths.neighbourhood(slug)
 
     def neighbourhood_key(self, slug: str) -> str:
         return self.neighbourhood(slug) + "#main-key"
@@ -98,10 +100,10 @@ class Uris:
         return f"{self.base_url}/nodeinfo/{version}"
 
     def hashtag(self, name: str) -> str:
-        return f"{self.base_url}/tags/{quote(name)}"
+        return self.base_url + paths.hashtag(name)
 
     def media(self, key: str) -> str:
-        return f"{self.base_url}/media/{quote(key)}"
+        return f"{self.base_url}/media/{quote(key, safe='')}"
 
     def activity(self, owner_id: str, kind: str, local_id: str) -> str:
         """An activity that is never fetched (a follow, like, share, block, edit): a fragment of

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet import html
-from buurtnet.core import feeds, hashtags, relations
+from buurtnet import html, paths
+from buurtnet.core import feeds, relations
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
@@ -24,15 +24,11 @@ PROFILE = "/@{username}"
 Change = Callable[[AsyncSession, Account, int], Awaitable[None]]
 
 
-def profile_path(username: str) -> str:
-    return f"/@{username}"
-
-
 def bio_html(bio: str) -> Markup:
     """The bio as paragraphs and line breaks, with links and hashtags; all else escaped."""
     if not bio:
         return Markup("")
-    rendered = html.render_text(bio, mention_href=lambda _mention: None, hashtag_href=hashtags.path)
+    rendered = html.render_text(bio, mention_href=lambda _mention: None, hashtag_href=paths.hashtag)
     return Markup(rendered)  # noqa: S704 - render_text escapes what was typed and sanitises
 
 
@@ -57,7 +53,7 @@ async def block_page(request: Request) -> Response:
     async with services(request).database.reading() as session:
         profile = await relations.load_profile(session, request.path_params["username"], viewer)
     if profile.account.id == viewer.id:
-        return RedirectResponse(profile_path(viewer.username), status_code=303)
+        return RedirectResponse(paths.profile(viewer.username), status_code=303)
     return render(request, "profile.html", {"person": profile.account, "confirm_block": True})
 
 
@@ -77,7 +73,7 @@ def relation_route(action: str, change: Change) -> Route:
             except InvalidInput as error:
                 # The page offers no such button: a stale form or a hand-made request.
                 raise HTTPException(status_code=400, detail=error.errors["form"]) from error
-        return RedirectResponse(profile_path(other.username), status_code=303)
+        return RedirectResponse(paths.profile(other.handle), status_code=303)
 
     return Route(f"{PROFILE}/{action}", endpoint, methods=["POST"], name=f"people-{action}")
 

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from buurtnet import paths
 from buurtnet.core import search
 from buurtnet.federation.context import federation_of
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_handle, actor_by_uri
@@ -46,7 +47,7 @@ async def search_page(request: Request) -> Response:
         except ActorUnavailable:
             not_found_elsewhere = True
         else:
-            return RedirectResponse(f"/@{found.handle}", status_code=303)
+            return RedirectResponse(paths.profile(found.handle), status_code=303)
     elif query.strip():
         async with services(request).database.reading() as session:
             results = await search.search(session, query, account)

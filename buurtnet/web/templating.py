@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from buurtnet import paths
 from buurtnet.core import permissions, posts
 from buurtnet.web import csrf
 from buurtnet.web.auth import current_account, login_token, unread_notifications
@@ -47,6 +48,9 @@ def make_environments(
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete
         environment.globals["is_shareable"] = posts.is_shareable
+        environment.globals["profile_path"] = paths.profile
+        environment.globals["relation_path"] = paths.relation
+        environment.globals["tag_path"] = paths.hashtag
         environments[locale] = environment
     return environments
 
