@@ -13,6 +13,7 @@ the event loop's own thread (see `sqlite_inline`), on PostgreSQL without a trans
 import asyncio
 import contextlib
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import sqlite_inline
+from buurtnet.models import MAX_ROW_ID
 
 T = TypeVar("T")
 WRITE_OPTION = "buurtnet_write"
@@ -117,6 +119,18 @@ class Database:
     async def dispose(self) -> None:
         for engine in {self.engine, self.read_engine, self.bulk_engine}:
             await engine.dispose()
+
+
+ROW_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def parse_row_id(text: str) -> int | None:
+    """A row id as typed in a URL or a form: ASCII digits only (`str.isdigit` takes "²"), and
+    within what PostgreSQL's `integer` holds. Anything else names a row we do not have."""
+    if not ROW_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
 
 
 async def is_postgresql(session: AsyncSession) -> bool:

@@ -10,6 +10,12 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+# Every URL we keep (ActivityPub ids, inboxes, keys, pages elsewhere) fits this column; the
+# parsers of other servers' JSON refuse longer ones (`federation.parse_values.MAX_URL`).
+URI_LENGTH = 500
+# Row ids: PostgreSQL's `integer`. An id beyond it, from a URL or a form, is one we do not have.
+MAX_ROW_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -100,16 +106,16 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Remote accounts only:
     domain: str | None = Field(default=None, max_length=255, index=True)
-    actor_uri: str | None = Field(default=None, max_length=500, unique=True)
+    actor_uri: str | None = Field(default=None, max_length=URI_LENGTH, unique=True)
     actor_type: str = Field(  # Person, Group, Service, …
         default="Person", max_length=20, sa_column_kwargs={"server_default": "Person"}
     )
-    inbox_url: str | None = Field(default=None, max_length=500)
-    shared_inbox_url: str | None = Field(default=None, max_length=500)
-    followers_url: str | None = Field(default=None, max_length=500)
-    profile_url: str | None = Field(default=None, max_length=500)
-    avatar_url: str | None = Field(default=None, max_length=500)
-    key_id: str | None = Field(default=None, max_length=500, unique=True)
+    inbox_url: str | None = Field(default=None, max_length=URI_LENGTH)
+    shared_inbox_url: str | None = Field(default=None, max_length=URI_LENGTH)
+    followers_url: str | None = Field(default=None, max_length=URI_LENGTH)
+    profile_url: str | None = Field(default=None, max_length=URI_LENGTH)
+    avatar_url: str | None = Field(default=None, max_length=URI_LENGTH)
+    key_id: str | None = Field(default=None, max_length=URI_LENGTH, unique=True)
     public_key_pem: str | None = Field(default=None, sa_type=sa.Text)
     fetched_at: datetime | None = None
 
@@ -249,8 +255,8 @@ class Post(SQLModel, table=True):
     in_reply_to_id: int | None = None
     thread_root_id: int | None = None
     # From another server: its ActivityPub id, and the page to open it at there.
-    uri: str | None = Field(default=None, max_length=500, unique=True)
-    url: str | None = Field(default=None, max_length=500)
+    uri: str | None = Field(default=None, max_length=URI_LENGTH, unique=True)
+    url: str | None = Field(default=None, max_length=URI_LENGTH)
     summary: str = Field(default="", max_length=500)  # content warning
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)
@@ -339,7 +345,9 @@ class Follow(SQLModel, table=True):
     follower_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     followed_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
-    uri: str | None = Field(default=None, max_length=500)  # the Follow activity, when federated
+    uri: str | None = Field(
+        default=None, max_length=URI_LENGTH
+    )  # the Follow activity, when federated
 
 
 class FollowRequest(SQLModel, table=True):
@@ -352,7 +360,7 @@ class FollowRequest(SQLModel, table=True):
 
     follower_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     followed_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
-    uri: str = Field(max_length=500, unique=True)
+    uri: str = Field(max_length=URI_LENGTH, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -365,7 +373,7 @@ class NeighbourhoodFollower(SQLModel, table=True):
         foreign_key="neighbourhood.id", primary_key=True, ondelete="CASCADE"
     )
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
-    uri: str = Field(max_length=500)  # the Follow activity, answered by Accept or Reject
+    uri: str = Field(max_length=URI_LENGTH)  # the Follow activity, answered by Accept or Reject
     accepted: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -389,7 +397,7 @@ class ReceivedActivity(SQLModel, table=True):
 
     __tablename__ = "received_activity"
 
-    uri: str = Field(primary_key=True, max_length=500)
+    uri: str = Field(primary_key=True, max_length=URI_LENGTH)
     received_at: datetime = Field(default_factory=utcnow, index=True)
 
 

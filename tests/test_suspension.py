@@ -11,8 +11,8 @@ from buurtnet.models import Account
 from buurtnet.moderation import domains
 from tests.conftest import BASE_URL
 from tests.federation_kit import FakeNetwork, RemoteActor, deliver, use_network
-from tests.test_inbox import follow_of
 from tests.hostile.test_inbox_attacks import nothing_stored
+from tests.test_inbox import follow_of
 
 
 @pytest.mark.parametrize(

@@ -124,21 +124,30 @@ async def handle_undo(federation: Federation, activity: Activity, sender: Accoun
         raise Unwelcome("only its actor can undo an activity")
     if undone.type == "Follow":
         await follows.undo_follow(federation, undone, sender)
-        return
-    target = local_id(federation.uris, parse.object_id(undone))
-    if target is None:
-        if undone.type == "Announce":  # a share of a post from elsewhere, taken back
-            await _unshare_remote(federation, announced_id(undone), sender)
-        return
-    async with federation.database.transaction() as session:
-        if undone.type == "Like" and target.kind == "post":
-            await interactions.unlike(session, sender, int(target.name))
-        elif undone.type == "Announce" and target.kind == "post":
-            await interactions.unshare(session, sender, int(target.name))
-        elif undone.type == "Block" and target.kind == "person":
+    elif undone.type in ("Like", "Announce"):
+        await _undo_reaction(federation, undone, sender)
+    elif undone.type == "Block":
+        target = local_id(federation.uris, parse.object_id(undone))
+        if target is None or target.kind != "person":
+            return
+        async with federation.database.transaction() as session:
             blocked = await relations.active_account_by_username(session, target.name)
             assert blocked.id is not None
             await relations.unblock(session, sender, blocked.id)
+
+
+async def _undo_reaction(federation: Federation, undone: Activity, sender: Account) -> None:
+    """A like or share taken back: of one of our posts, or a share of a post from elsewhere."""
+    post_id = local_post_id(federation.uris, parse.object_id(undone))
+    if post_id is None:
+        if undone.type == "Announce":
+            await _unshare_remote(federation, announced_id(undone), sender)
+        return
+    async with federation.database.transaction() as session:
+        if undone.type == "Like":
+            await interactions.unlike(session, sender, post_id)
+        else:
+            await interactions.unshare(session, sender, post_id)
 
 
 async def _unshare_remote(federation: Federation, post_uri: str, sender: Account) -> None:

@@ -1,13 +1,14 @@
 """The inboxes (a resident's, a neighbourhood's, the instance's and the shared one).
 
-An inbox checks, stores and answers, as Takahē and Mastodon do: it reads the activity, checks the
-HTTP signature (refusing what comes from a suspended server before fetching any key) and that the
-signer is the activity's actor, and hands it to `arrivals`, which records its id and writes the
-`inbox.process` job that hands it to its handler, in a transaction shared with the activities
-that came meanwhile. One kind is taken in at once instead, in that same transaction: a `Create`
-whose post its author's own server sent embedded. It is most of what arrives, it needs nothing
-from the network, and a job would double its cost. The answer is 202 once it is committed; 400,
-401, 403, 413 and 429 say what was wrong, always as JSON with a reason.
+An inbox checks, stores and answers, as Takahē and Mastodon do: it checks the HTTP signature
+before it reads the activity (refusing what comes from a suspended server before fetching any
+key), then that the signer is the activity's actor, and hands it to `arrivals`, which records
+its id and writes the `inbox.process` job that hands it to its handler, in a transaction shared
+with the activities that came meanwhile. One kind is taken in at once instead, in that same
+transaction: a `Create` whose post its author's own server sent embedded. It is most of what
+arrives, it needs nothing from the network, and a job would double its cost. The answer is 202
+once it is committed; 400, 401, 403, 413 and 429 say what was wrong, always as JSON with a
+reason.
 """
 
 from typing import Any
@@ -57,41 +58,50 @@ async def receive(
     if (wait := guard.hit(client)) is not None:
         raise Refusal(429, f"too many requests; try again in {wait} s")
     body = await request.body()
+    signed = signed_request(request, body)
+    params = signature_params(signed)
     try:
         document = parse_object(body)
-        activity = parse.as2_to_activity(document)
-    except (FetchError, ParseError) as error:
+    except FetchError as error:
         raise Refusal(400, str(error)) from error
+    claimed_actor = parse_values.claimed_id(document, "actor")
+    if claimed_actor is None:  # it could never be taken: no need to look for its key
+        raise Refusal(400, "actor is missing")
+    signer = await signer_of(federation, signed, params, claimed_actor)
+    try:
+        activity = parse.as2_to_activity(document)
+    except ParseError as error:
+        raise Refusal(400, str(error)) from error
+    if signer.actor_uri != activity.actor:
+        raise Refusal(401, "the request is signed by someone else than the activity's actor")
     if not parse_values.same_origin(activity.id, activity.actor):
         # Else a sender could take another server's activity ids in advance, and the real
         # activities would be dropped as seen before.
         raise Refusal(400, "the activity's id is not on its actor's server")
-    signed = signed_request(request, body)
-    signer = await signer_of(federation, signed, signature_params(signed), activity.actor)
-    if signer.actor_uri != activity.actor:
-        raise Refusal(401, "the request is signed by someone else than the activity's actor")
-    note = _post_needing_no_fetch(document, signer.actor_uri)
+    note = _post_needing_no_fetch(activity)
     arrival = Arrival(federation, document, activity.id, signer, note)
     writers = 1 if federation.database.is_sqlite else WRITERS_ON_POSTGRESQL
     if (refusal := await arrivals.submit(arrival, writers=writers)) is not None:
         raise refusal
 
 
-def _post_needing_no_fetch(document: dict[str, Any], actor_uri: str) -> RemoteNote | None:
+def _post_needing_no_fetch(activity: parse.Activity) -> RemoteNote | None:
     """The post of a `Create` that its author's own server sent embedded: the most common
     activity of all, and one that needs nothing from the network, so it is stored in the
     inbox's own transaction rather than by a job (a transaction and four statements fewer).
     Anything else, or anything that does not parse, goes the way of every other activity."""
-    embedded = document.get("object")
-    if document.get("type") != "Create" or not isinstance(embedded, dict):
-        return None
-    if embedded.get("type") not in parse.NOTE_TYPES:
+    embedded = activity.embedded
+    if (
+        activity.type != "Create"
+        or embedded is None
+        or activity.embedded_type not in parse.NOTE_TYPES
+    ):
         return None
     try:
         note = parse.as2_to_note(embedded)
     except ParseError:
         return None
-    return note if parse_values.same_origin(note.id, actor_uri) else None
+    return note if parse_values.same_origin(note.id, activity.actor) else None
 
 
 def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:

@@ -8,11 +8,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from buurtnet.db import parse_row_id
 from buurtnet.federation.uris import Uris
 
 PERSON = re.compile(r"/(?:users/|@)(?P<name>[^/]+)")
 NEIGHBOURHOOD = re.compile(r"/n/(?P<slug>[^/]+)")
-POST = re.compile(r"/(?:users/[^/]+/statuses|posts)/(?P<id>[0-9]{1,18})")
+POST = re.compile(r"/(?:users/[^/]+/statuses|posts)/(?P<id>[0-9]+)")
+# What our usernames and slugs may hold: any other name (a NUL, a slash) is nobody's.
+NAME = re.compile(r"[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,12 @@ def local_id(uris: Uris, url: str) -> LocalId | None:
         ("neighbourhood", NEIGHBOURHOOD, "slug"),
     ):
         if (match := pattern.fullmatch(path)) is not None:
-            return LocalId(kind, unquote(match.group(group)))
+            name = unquote(match.group(group))
+            return LocalId(kind, name) if NAME.fullmatch(name) else None
     return None
 
 
 def local_post_id(uris: Uris, url: str) -> int | None:
+    """The number of a post of ours; None for another URL, or a number no post of ours has."""
     found = local_id(uris, url)
-    return int(found.name) if found is not None and found.kind == "post" else None
+    return parse_row_id(found.name) if found is not None and found.kind == "post" else None

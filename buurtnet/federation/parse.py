@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from buurtnet.federation.parse_values import (
@@ -28,22 +29,22 @@ from buurtnet.federation.parse_values import (
     addresses,
     check_url,
     first,
-    flag,
     id_of,
     ids_of,
     items,
+    lenient,
     link_of,
     required_id,
     string,
     timestamp,
     type_of,
 )
-from buurtnet.html import WHITESPACE, plain_text, sanitise
+from buurtnet.html import plain_text, sanitise
 
 NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question", "Event"})
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})
-QUOTE_KEYS = ("quote", "quoteUri", "_misskey_quote", "quoteUrl")
 LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,5}")
+HASHTAG_NAME = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ class Attachment:
 @dataclass(frozen=True)
 class RemoteNote:
     """A post from another server. `content` is sanitised HTML, with the `title` of an Article,
-    Page or Event above it as Mastodon shows it; `summary` is the content warning, plain text."""
+    Page or Event above it as Mastodon shows it; `summary` is the content warning, plain text.
+
+    Its id, type, author and the post it answers must be right, or it is refused; a bad value
+    anywhere else is left out, as Mastodon leaves it out."""
 
     id: str
     type: str  # Note, Article, Page, Question or Event
@@ -90,10 +94,8 @@ class RemoteNote:
     content: str
     title: str | None
     summary: str | None
-    sensitive: bool
     in_reply_to: str | None
     published: datetime | None
-    updated: datetime | None
     url: str | None
     to: tuple[str, ...]
     cc: tuple[str, ...]
@@ -102,10 +104,6 @@ class RemoteNote:
     attachments: tuple[Attachment, ...]
     audience: str | None  # the group it was posted in (FEP-1b12)
     language: str | None
-    quote: str | None  # the quoted post (Misskey, Fedibird, FEP-044f)
-    start_time: datetime | None  # of an Event, as the rest below
-    end_time: datetime | None
-    location_name: str | None
 
 
 def visibility_of(to: Sequence[str], cc: Sequence[str], followers_url: str | None) -> str:
@@ -127,13 +125,11 @@ def as2_to_note(doc: Any) -> RemoteNote:
     if kind not in NOTE_TYPES:
         raise ParseError(f"{kind} is not a kind of post")
     language, content = _content(doc)
-    title = string(doc, "name", MAX_NAME) if kind in TITLED_TYPES else None
+    title = lenient(lambda: string(doc, "name", MAX_NAME), None) if kind in TITLED_TYPES else None
     if title:
         content = f"<p><strong>{html.escape(plain_text(title))}</strong></p>{content}"
-    summary = string(doc, "summary", MAX_SUMMARY)
+    summary = lenient(lambda: string(doc, "summary", MAX_SUMMARY), None)
     tags = [tag for tag in items(doc.get("tag"), "tag", MAX_TAGS) if isinstance(tag, dict)]
-    location = first(doc.get("location"))
-    quote = next((doc[key] for key in QUOTE_KEYS if doc.get(key) is not None), None)
     return RemoteNote(
         id=required_id(doc),
         type=kind,
@@ -141,39 +137,40 @@ def as2_to_note(doc: Any) -> RemoteNote:
         content=sanitise(content),
         title=plain_text(title) if title else None,
         summary=plain_text(summary or "") or None,
-        sensitive=flag(doc, "sensitive"),
         in_reply_to=id_of(doc.get("inReplyTo"), "inReplyTo"),
-        published=timestamp(doc, "published"),
-        updated=timestamp(doc, "updated"),
-        url=link_of(doc.get("url"), "url"),
+        published=lenient(lambda: timestamp(doc, "published"), None),
+        url=lenient(lambda: link_of(doc.get("url"), "url"), None),
         to=addresses(doc.get("to"), "to"),
         cc=addresses(doc.get("cc"), "cc"),
-        mentions=tuple(
-            _mention(tag) for tag in tags if tag.get("type") == "Mention" and "href" in tag
-        ),
+        mentions=tuple(filter(None, (lenient(partial(_mention, tag), None) for tag in tags))),
         hashtags=tuple(dict.fromkeys(filter(None, map(_hashtag, tags)))),
         attachments=_attachments(doc.get("attachment")),
-        audience=id_of(doc.get("audience"), "audience"),
+        audience=lenient(lambda: id_of(doc.get("audience"), "audience"), None),
         language=language,
-        quote=id_of(quote, "quote"),
-        start_time=timestamp(doc, "startTime") if kind == "Event" else None,
-        end_time=timestamp(doc, "endTime") if kind == "Event" else None,
-        location_name=string(location, "name", MAX_NAME) if isinstance(location, dict) else None,
     )
 
 
 def _content(doc: JsonObject) -> tuple[str | None, str]:
-    """The language (first key of `contentMap`) and HTML: `content`, else that first value."""
-    content_map = doc.get("contentMap")
-    if content_map is not None and (not isinstance(content_map, dict) or len(content_map) > 100):
-        raise ParseError("contentMap must be an object of languages")
-    language = next(iter(content_map), None) if content_map else None
-    if language is not None and not LANGUAGE.fullmatch(language):
-        raise ParseError("contentMap has a key that is no language")
+    """The language (first key of `contentMap`) and HTML: `content`, else that first value. The
+    content must be readable; a `contentMap` we cannot read only costs the language."""
+    nothing: JsonObject = {}
+    content_map = lenient(lambda: _content_map(doc), nothing)
+    language = next(iter(content_map), None)
     content = string(doc, "content", MAX_CONTENT)
     if not content and language is not None:
-        content = string(content_map, language, MAX_CONTENT)  # type: ignore[arg-type]
+        content = string(content_map, language, MAX_CONTENT)
     return language, content or ""
+
+
+def _content_map(doc: JsonObject) -> JsonObject:
+    content_map = doc.get("contentMap")
+    if content_map is None:
+        return {}
+    if not isinstance(content_map, dict) or len(content_map) > 100:
+        raise ParseError("contentMap must be an object of languages")
+    if content_map and not LANGUAGE.fullmatch(next(iter(content_map))):
+        raise ParseError("contentMap has a key that is no language")
+    return content_map
 
 
 def _author(value: Any) -> str:
@@ -186,29 +183,41 @@ def _author(value: Any) -> str:
     return author
 
 
-def _mention(tag: JsonObject) -> Mention:
-    href = check_url(tag.get("href"), "Mention href")
-    return Mention(href=href, name=string(tag, "name", MAX_NAME))
+def _mention(tag: JsonObject) -> Mention | None:
+    if tag.get("type") != "Mention" or "href" not in tag:
+        return None
+    return Mention(
+        href=check_url(tag.get("href"), "Mention href"), name=string(tag, "name", MAX_NAME)
+    )
 
 
 def _hashtag(tag: JsonObject) -> str | None:
-    name = string(tag, "name", MAX_NAME) if tag.get("type") == "Hashtag" else None
-    name = (name or "").lstrip("#").casefold()  # as local hashtags are stored
-    return name if 0 < len(name) <= MAX_HASHTAG and not WHITESPACE.search(name) else None
+    """A hashtag's name as local ones are stored (case-folded, without '#'), if it is one we
+    could have typed here: letters, digits and '_' only, so it is safe in a path."""
+    if tag.get("type") != "Hashtag":
+        return None
+    name = lenient(lambda: string(tag, "name", MAX_NAME), None)
+    name = (name or "").lstrip("#").casefold()
+    return name if 0 < len(name) <= MAX_HASHTAG and HASHTAG_NAME.fullmatch(name) else None
 
 
 def _attachments(value: Any) -> tuple[Attachment, ...]:
-    """Images only: Image, or Document with an image type; everything else is not shown."""
-    found = []
-    for item in items(value, "attachment", MAX_TAGS):
-        if not isinstance(item, dict) or item.get("type") not in ("Image", "Document"):
-            continue
-        media_type = string(item, "mediaType", MAX_TYPE) or ""
-        url = link_of(item.get("url"), "attachment url")
-        if media_type.startswith("image/") and url is not None:
-            width, height = (_size(item.get(key)) for key in ("width", "height"))
-            found.append(Attachment(url, media_type, string(item, "name", MAX_ALT), width, height))
-    return tuple(found)
+    """Images only: Image, or Document with an image type; everything else is not shown, and
+    an image whose URL or description we cannot read is passed over, not the whole post."""
+    listed = items(value, "attachment", MAX_TAGS)
+    found = (lenient(partial(_image, item), None) for item in listed)
+    return tuple(image for image in found if image is not None)
+
+
+def _image(item: Any) -> Attachment | None:
+    if not isinstance(item, dict) or item.get("type") not in ("Image", "Document"):
+        return None
+    media_type = string(item, "mediaType", MAX_TYPE) or ""
+    url = link_of(item.get("url"), "attachment url")
+    if not media_type.startswith("image/") or url is None:
+        return None
+    width, height = (_size(item.get(key)) for key in ("width", "height"))
+    return Attachment(url, media_type, string(item, "name", MAX_ALT), width, height)
 
 
 def _size(value: Any) -> int | None:
@@ -229,7 +238,10 @@ def as2_to_activity(doc: Any) -> Activity:
         objects: tuple[str, ...] = ()  # an embedded Follow without id: matched by its fields
     else:
         objects = ids_of(doc.get("object"), "object", MAX_OBJECTS)
-    content = string(doc, "content", MAX_SUMMARY) or string(doc, "_misskey_reaction", MAX_NAME)
+    content = lenient(
+        lambda: string(doc, "content", MAX_SUMMARY) or string(doc, "_misskey_reaction", MAX_NAME),
+        None,
+    )
     return Activity(
         id=activity_id,
         type=type_of(doc),
@@ -237,10 +249,10 @@ def as2_to_activity(doc: Any) -> Activity:
         objects=objects,
         embedded=embedded,
         embedded_type=type_of(embedded) if embedded and embedded.get("type") is not None else None,
-        target=id_of(doc.get("target"), "target"),
+        target=lenient(lambda: id_of(doc.get("target"), "target"), None),
         to=addresses(doc.get("to"), "to"),
         cc=addresses(doc.get("cc"), "cc"),
-        published=timestamp(doc, "published"),
+        published=lenient(lambda: timestamp(doc, "published"), None),
         content=plain_text(content) if content is not None else None,
     )
 

@@ -6,6 +6,7 @@ must be on the actor's own origin: otherwise one server could point our deliveri
 at another.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,9 @@ from buurtnet.federation.parse_values import (
     MAX_USERNAME,
     ParseError,
     first,
-    flag,
     id_of,
     items,
+    lenient,
     link_of,
     required_id,
     same_origin,
@@ -27,6 +28,7 @@ from buurtnet.federation.parse_values import (
 )
 from buurtnet.html import sanitise
 
+USERNAME = re.compile(r"[\w.-]+")
 ACTOR_TYPES = frozenset({"Person", "Group", "Service", "Application", "Organization"})
 MAX_KEY_PEM = 10_000  # an RSA key of 16384 bits is about 2,900 characters
 
@@ -43,16 +45,11 @@ class RemoteActor:
     summary: str
     url: str | None  # the profile page for people
     inbox: str
-    outbox: str | None
     followers: str | None
-    following: str | None
     shared_inbox: str | None
     public_key_id: str | None
-    public_key_owner: str | None
     public_key_pem: str | None
     icon_url: str | None
-    manually_approves_followers: bool
-    discoverable: bool
 
 
 def as2_to_actor(doc: Any) -> RemoteActor:
@@ -66,6 +63,9 @@ def as2_to_actor(doc: Any) -> RemoteActor:
     username = string(doc, "preferredUsername", MAX_USERNAME, required=True)
     if not username or not username.strip():
         raise ParseError("preferredUsername is empty")
+    if not USERNAME.fullmatch(username):
+        # It goes into our links (`/@name@host`): nothing that could leave its path segment.
+        raise ParseError("preferredUsername may hold only letters, digits, '_', '.' and '-'")
     inbox = _own(actor_id, id_of(doc.get("inbox"), "inbox"), "inbox")
     if inbox is None:
         raise ParseError("inbox is missing")
@@ -74,27 +74,26 @@ def as2_to_actor(doc: Any) -> RemoteActor:
         raise ParseError("endpoints must be an object")
     shared_inbox = id_of((endpoints or {}).get("sharedInbox"), "sharedInbox")
     key = _own_key(actor_id, doc.get("publicKey"))
-    summary = string(doc, "summary", MAX_SUMMARY)
+    summary = lenient(lambda: string(doc, "summary", MAX_SUMMARY), None)
     icon = first(doc.get("icon"))
     return RemoteActor(
         id=actor_id,
         type=kind,
         preferred_username=username,
-        name=string(doc, "name", MAX_NAME) or None,
+        name=lenient(lambda: string(doc, "name", MAX_NAME), None) or None,
         summary=sanitise(summary) if summary else "",
-        url=link_of(doc.get("url"), "url"),
+        url=lenient(lambda: link_of(doc.get("url"), "url"), None),
         inbox=inbox,
-        outbox=_own(actor_id, id_of(doc.get("outbox"), "outbox"), "outbox"),
         followers=_own(actor_id, id_of(doc.get("followers"), "followers"), "followers"),
-        following=_own(actor_id, id_of(doc.get("following"), "following"), "following"),
         shared_inbox=_own(actor_id, shared_inbox, "sharedInbox"),
         public_key_id=key[0] if key else None,
-        public_key_owner=actor_id if key else None,
         public_key_pem=key[1] if key else None,
-        icon_url=link_of(icon.get("url"), "icon") if isinstance(icon, dict) else None,
-        manually_approves_followers=flag(doc, "manuallyApprovesFollowers"),
-        discoverable=flag(doc, "discoverable"),
+        icon_url=lenient(lambda: _icon(icon), None),
     )
+
+
+def _icon(icon: Any) -> str | None:
+    return link_of(icon.get("url"), "icon") if isinstance(icon, dict) else None
 
 
 def _own(actor_id: str, url: str | None, field: str) -> str | None:

@@ -3,19 +3,24 @@ a string, an object with an `id` or a list of either; URLs that must be absolute
 strings and lists; timestamps; origins. Each refuses with a `ParseError` that can be sent back.
 """
 
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from buurtnet.federation.uris import PUBLIC
+from buurtnet.models import URI_LENGTH
+
+log = logging.getLogger(__name__)
 
 JsonObject = Mapping[str, Any]
+T = TypeVar("T")
 
 PUBLIC_FORMS = frozenset({PUBLIC, "as:Public", "Public"})
 
-MAX_URL = 2048
+MAX_URL = URI_LENGTH  # what our columns hold: a longer id could never be stored or matched
 MAX_TYPE = 100
 MAX_NAME = 200
 MAX_USERNAME = 100
@@ -41,6 +46,16 @@ class ParseError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def lenient(read: Callable[[], T], default: T) -> T:
+    """A field we can do without: a bad value is left out (and logged), as Mastodon leaves it
+    out, rather than a reason to refuse the whole document."""
+    try:
+        return read()
+    except ParseError as error:
+        log.debug("ignored a bad value: %s", error.reason)
+        return default
 
 
 def first(value: Any) -> Any:
@@ -97,15 +112,42 @@ def ids_of(value: Any, field: str, limit: int = MAX_ADDRESSES) -> tuple[str, ...
 
 
 def addresses(value: Any, field: str) -> tuple[str, ...]:
-    """`to` or `cc`: ids, with every spelling of the public collection made the full IRI."""
-    spelled = [
-        PUBLIC if item in PUBLIC_FORMS else item for item in items(value, field, MAX_ADDRESSES)
-    ]
-    return ids_of(spelled, field)
+    """`to` or `cc`: ids, with every spelling of the public collection made the full IRI. Each
+    entry is read by its `id` (or a Link's `href`), as Mastodon reads them; an entry that names
+    no URL is left out rather than refusing the activity: it can only narrow who sees it."""
+    found: list[str] = []
+    for item in items(value, field, MAX_ADDRESSES):
+        address = (item.get("id") or item.get("href")) if isinstance(item, dict) else item
+        if not isinstance(address, str):
+            continue
+        if address in PUBLIC_FORMS:
+            found.append(PUBLIC)
+        elif is_url(address):
+            found.append(address)
+    return tuple(dict.fromkeys(found))
+
+
+def is_url(value: Any) -> bool:
+    """Whether a value is an absolute http(s) URL we could keep."""
+    try:
+        check_url(value, "URL")
+    except ParseError:
+        return False
+    return True
+
+
+def claimed_id(doc: JsonObject, key: str) -> str | None:
+    """The id a field names, if it names one we could keep; never refuses. For reading who a
+    document claims to come from before it is parsed (the inbox checks the signer first)."""
+    try:
+        return id_of(doc.get(key), key)
+    except ParseError:
+        return None
 
 
 def string(doc: JsonObject, key: str, limit: int, *, required: bool = False) -> str | None:
-    """A string field of at most `limit` characters; missing or null is None."""
+    """A string field of at most `limit` characters, without NUL characters (which no database
+    text column takes); missing or null is None."""
     value = doc.get(key)
     if value is None:
         if required:
@@ -115,7 +157,7 @@ def string(doc: JsonObject, key: str, limit: int, *, required: bool = False) -> 
         raise ParseError(f"{key} must be a string")
     if len(value) > limit:
         raise ParseError(f"{key} is longer than {limit} characters")
-    return value
+    return value.replace("\x00", "")
 
 
 def flag(doc: JsonObject, key: str) -> bool:

@@ -7,7 +7,7 @@ minute per actor, so that a sender cannot make us fetch in a loop (GoToSocial on
 of key fetches a minute for one reply).
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import bindparam, update
@@ -42,23 +42,32 @@ def public_key(pem: str) -> signatures.PublicKey:
 
 
 def signature_params(request: SignedRequest) -> SignatureParams:
+    """The request's signature, once everything that needs no key checks out (algorithm, signed
+    headers, Date, Digest): a stale, replayed or tampered request is refused before its key is
+    looked up, let alone fetched."""
     try:
-        return signatures.parse_signature(request.headers)
+        params = signatures.parse_signature(request.headers)
     except signatures.MissingSignature as error:
         raise Refusal(401, "a draft-cavage HTTP signature is required") from error
     except signatures.MalformedSignature as error:
         raise Refusal(400, f"malformed signature: {error}") from error
+    verdict = signatures.check_without_key(request, params, utcnow())
+    if verdict is not Verdict.OK:
+        raise Refusal(401, f"signature refused: {verdict.value}")
+    return params
 
 
 async def signer_of(
     federation: Federation, request: SignedRequest, params: SignatureParams, actor_id: str
 ) -> KnownKey:
-    """The key that signed the request, and whose it is; or `Refusal`. A key verified before is
-    checked from memory; else, or when it fails, the key is read from the accounts we know, or
-    fetched."""
+    """The key that signed the request (whose other checks `signature_params` made), and whose it
+    is; or `Refusal`. A key verified before is checked from memory, and forgotten only when the
+    signature fails with it; else the key is read from the accounts we know, or fetched.
+    `actor_id` is the actor the request claims: its server's suspension is checked before any
+    fetch, as the key's is."""
     kept = federation.known_keys.get(params.key_id)
     if kept is not None:
-        if _check(request, params, kept.key_id, kept.public_key_pem, utcnow()) is Verdict.OK:
+        if _check(request, params, kept.key_id, kept.public_key_pem) is Verdict.OK:
             return kept
         federation.known_keys.forget(params.key_id)
     known = await look_up_sender(federation, actor_id, params.key_id)
@@ -96,19 +105,17 @@ async def _verified_signer(
 def _check_account(request: SignedRequest, params: SignatureParams, account: Account) -> Verdict:
     if account.public_key_pem is None or account.key_id is None:
         return Verdict.BAD_SIGNATURE
-    return _check(request, params, account.key_id, account.public_key_pem, utcnow())
+    return _check(request, params, account.key_id, account.public_key_pem)
 
 
-def _check(
-    request: SignedRequest, params: SignatureParams, key_id: str, pem: str, now: datetime
-) -> Verdict:
+def _check(request: SignedRequest, params: SignatureParams, key_id: str, pem: str) -> Verdict:
     if key_id != params.key_id:
         return Verdict.BAD_SIGNATURE
     try:
         key = public_key(pem)
     except signatures.InvalidKey:
         return Verdict.BAD_SIGNATURE
-    return signatures.verify(request, params, key, now)
+    return signatures.check_with_key(request, params, key)
 
 
 def _may_refetch(account: Account) -> bool:

@@ -4,17 +4,10 @@ Starlette's `int` convertor takes any run of digits, and `str.isdigit` takes "²
 number the database cannot hold would end in a server error instead of a 404.
 """
 
-import re
-
 from starlette.requests import Request
 
 from buurtnet.core.errors import NotFound
-
-ID = re.compile(r"[1-9][0-9]{0,8}")  # below 2**31: fits PostgreSQL's integer
-
-
-def parse_id(text: str) -> int | None:
-    return int(text) if ID.fullmatch(text) else None
+from buurtnet.db import parse_row_id as parse_id
 
 
 def path_id(request: Request, name: str) -> int:
