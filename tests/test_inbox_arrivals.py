@@ -66,6 +66,31 @@ async def test_a_key_that_verified_lately_is_checked_without_a_look_up(
     assert await count(database, Job) == 2  # the ping's job and the follow's
 
 
+async def test_a_kept_key_is_forgotten_only_when_a_signature_fails_with_it(
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    known: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    look_ups: list[str] = []
+    real_look_up = verify.look_up_sender
+
+    async def counted(federation: Federation, actor_id: str, key_id: str) -> Account | None:
+        look_ups.append(key_id)
+        return await real_look_up(federation, actor_id, key_id)
+
+    monkeypatch.setattr(verify, "look_up_sender", counted)
+    stale = utcnow() - timedelta(hours=2)
+    replayed = await deliver(client, BOB, follow_of(BOB, ANNA, number=2), now=stale)
+    assert replayed.status_code == 401
+    assert (await deliver(client, BOB, follow_of(BOB, ANNA))).status_code == 202
+    assert look_ups == []  # a stale date says nothing about the key: still kept
+    forged = RemoteActor("bob", key_number=1)  # Bob's key id, another key
+    assert (await deliver(client, forged, follow_of(BOB, ANNA, number=3))).status_code == 401
+    assert look_ups == [BOB.key_id]  # a bad signature: forgotten, and looked up afresh
+
+
 async def test_a_server_suspended_after_its_key_was_kept_is_refused_at_once(
     client: httpx.AsyncClient, database: Database, known: None
 ) -> None:

@@ -112,6 +112,18 @@ async def test_a_date_two_hours_off_is_refused(
     assert response.status_code == 401
     assert "date" in response.json()["error"]
     assert await nothing_stored(database)
+    assert network.fetched == []  # refused before its key was looked for
+
+
+async def test_a_tampered_body_is_refused_before_its_key_is_fetched(
+    client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
+) -> None:
+    body = follow_body()
+    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    response = await post_raw(client, body.replace(b"anna", b"bram"), headers)
+    assert response.status_code == 401
+    assert "digest" in response.json()["error"]
+    assert network.fetched == []
 
 
 async def test_a_key_of_one_actor_cannot_sign_for_another(
