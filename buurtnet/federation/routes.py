@@ -5,7 +5,6 @@ the HTML pages are web endpoints that `create_app` hands in, so that federation 
 These routes come before the web's, whose GET routes for the same paths they take over.
 """
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from buurtnet.core.errors import NotFound
+from buurtnet.db import parse_row_id
 from buurtnet.federation import actors, nodeinfo, notes, webfinger
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.negotiation import (
@@ -29,7 +29,6 @@ from buurtnet.federation.uris import Uris
 from buurtnet.federation.vocab import ordered_collection
 from buurtnet.models import Account, Neighbourhood
 
-ID = re.compile(r"[1-9][0-9]{0,8}")  # below 2**31: what PostgreSQL's integer holds
 CORS = {"Access-Control-Allow-Origin": "*"}
 Owner = TypeVar("Owner", Account, Neighbourhood)  # browser clients look accounts up, as on Mastodon
 
@@ -51,10 +50,10 @@ def json_errors(endpoint: Endpoint) -> Endpoint:
 
 
 def post_id(request: Request) -> int:
-    raw = request.path_params["post_id"]
-    if not ID.fullmatch(raw):
-        raise NotFound(raw)
-    return int(raw)
+    found = parse_row_id(request.path_params["post_id"])
+    if found is None:
+        raise NotFound(request.path_params["post_id"])
+    return found
 
 
 async def webfinger_lookup(request: Request) -> Response:
