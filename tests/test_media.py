@@ -171,7 +171,13 @@ def test_a_webp_bomb_is_refused_before_pillow_makes_its_canvas() -> None:
 
 def test_just_within_the_pixel_bound_is_read_as_usual() -> None:
     # The same disguise, small enough to pass the size check: refused for its missing pixels.
-    refused_with("image_not_an_image", png_header_only(5000, 5000))
+    refused_with("image_not_an_image", png_header_only(4096, 4096))
+
+
+def test_what_is_decoded_at_full_size_gets_fewer_pixels_than_a_jpeg() -> None:
+    # 16.8 megapixels: a JPEG may have 50, as libjpeg decodes it at 1/2 to 1/8 of its size.
+    refused_with("image_too_many_pixels", png_header_only(4097, 4096))
+    refused_with("image_too_many_pixels", webp_header_only(4096, 4097))
 
 
 @pytest.mark.parametrize(

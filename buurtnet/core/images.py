@@ -2,17 +2,18 @@
 
 Every image is decoded and encoded afresh, so nothing of the original file survives but its
 pixels: no EXIF (GPS position, camera, time), no XMP, no comments, and no strange bytes for a
-browser to sniff. Callers run this in a worker thread: a 40 megapixel photo takes a CPU-second and
-some hundreds of megabytes, so at most two are decoded at once.
+browser to sniff. A 40 megapixel photo takes a CPU-second and some hundreds of megabytes, and a
+hostile file can take far more: callers run this in a child process with limits
+(`image_sandbox`), not in the server's own.
 
-The size is read from the header and refused before any pixel is decoded; the Pillow plug-ins are
-called directly rather than through `Image.open`, so Pillow's own global bomb check (which warns
-before it refuses) never comes into play and no global setting has to change.
+The size is read from the header and refused before any pixel is decoded, and so is a JPEG with
+too many scans; the Pillow plug-ins are called directly rather than through `Image.open`, so
+Pillow's own global bomb check (which warns before it refuses) never comes into play and no global
+setting has to change.
 """
 
 import io
 import struct
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,10 +29,18 @@ from PIL import (
 )
 
 from buurtnet.core.errors import InvalidInput
+from buurtnet.core.jpeg_markers import count_scans
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-# A 48 megapixel phone photo (8064 x 6048) still fits; a JPEG is decoded at half size anyway.
+# A 48 megapixel phone photo (8064 x 6048) still fits: a JPEG is decoded at 1/2 to 1/8 of its size.
 MAX_PIXELS = 50_000_000
+# PNG, GIF and WebP are decoded at full size, 4 bytes a pixel several times over (a 16.7 MP WebP
+# needs up to 434 MiB): 4096 x 4096 at most, of the order that Mastodon allows.
+MAX_FULL_SIZE_PIXELS = 4096 * 4096
+# A progressive JPEG has about 10 scans (libjpeg's standard progression: 10 for a colour photo, 6
+# for grey). Each scan costs a decoder about as much as a baseline JPEG of the same size (17 ms
+# for 8000 x 6000 here), so 100 keeps even that to under two seconds.
+MAX_JPEG_SCANS = 100
 MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
 AVATAR_SIDE = 400
@@ -42,11 +51,10 @@ TOO_LARGE = "image_too_large"
 NOT_AN_IMAGE = "image_not_an_image"
 TOO_MANY_PIXELS = "image_too_many_pixels"
 TOO_MANY = "image_too_many"
+TOO_COMPLEX = "image_too_complex"
 
 # What Pillow raises on a broken file: it has no single exception for "this is not a good image".
 DECODING_ERRORS = (SyntaxError, OSError, ValueError, IndexError, TypeError, struct.error, EOFError)
-# At most two images are decoded at once, whatever the number of uploads, to bound the memory.
-_DECODING_SLOTS = threading.BoundedSemaphore(2)
 
 Opener = Callable[[io.BytesIO], ImageFile.ImageFile]
 OPENERS: dict[bytes, Opener] = {
@@ -74,9 +82,8 @@ def process_image(
     data: bytes, *, max_side: int = MAX_SIDE, thumbnail_side: int = THUMBNAIL_SIDE
 ) -> ProcessedImage:
     """The image at most `max_side` pixels long and a thumbnail, upright and without metadata."""
-    with _DECODING_SLOTS:
-        image = _decode(data, max_side)
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    image = _decode(data, max_side, cover=False)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     thumbnail = image.copy()
     thumbnail.thumbnail((thumbnail_side, thumbnail_side), Image.Resampling.LANCZOS)
     content_type = _content_type_for(image)
@@ -91,20 +98,24 @@ def process_image(
 
 def process_avatar(data: bytes, *, side: int = AVATAR_SIDE) -> ProcessedImage:
     """A square from the middle of the image, at most `side` pixels; the thumbnail is the same."""
-    with _DECODING_SLOTS:
-        image = _decode(data, side)
-        square = min(image.width, image.height, side)
-        image = ImageOps.fit(image, (square, square), Image.Resampling.LANCZOS)
+    image = _decode(data, side, cover=True)
+    square = min(image.width, image.height, side)
+    image = ImageOps.fit(image, (square, square), Image.Resampling.LANCZOS)
     encoded = _encode(image)
     return ProcessedImage(encoded, encoded, _content_type_for(image), square, square)
 
 
-def _decode(data: bytes, box: int) -> Image.Image:
-    """The pixels, upright, as RGB (or RGBA when some are see-through), in sRGB colours."""
+def _decode(data: bytes, box: int, *, cover: bool) -> Image.Image:
+    """The pixels, upright, as RGB (or RGBA when some are see-through), in sRGB colours.
+
+    A JPEG is decoded at the smallest scale that still fills `box` (`cover`) or the image's
+    scaled-down size within it.
+    """
     image = _open(data)
     try:
         if isinstance(image, JpegImagePlugin.JpegImageFile):
-            image.draft(None, (box, box))  # let libjpeg decode a large photo at 1/2, 1/4 or 1/8
+            # libjpeg decodes at 1/2, 1/4 or 1/8 when each side stays at least this large
+            image.draft(None, (box, box) if cover else _size_within(image.size, box))
         image.load()
         upright = ImageOps.exif_transpose(image)
         return _without_see_through_if_opaque(_to_srgb(upright))
@@ -126,7 +137,12 @@ def _open(data: bytes) -> ImageFile.ImageFile:
         raise refuse(TOO_MANY_PIXELS) from error
     except DECODING_ERRORS as error:
         raise refuse(NOT_AN_IMAGE) from error
-    _check_pixels(image.size)
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        _check_pixels(image.size, MAX_PIXELS)
+        if count_scans(data) > MAX_JPEG_SCANS:
+            raise refuse(TOO_COMPLEX)
+    else:
+        _check_pixels(image.size, MAX_FULL_SIZE_PIXELS)
     return image
 
 
@@ -139,7 +155,7 @@ def _opener_for(data: bytes) -> Opener | None:
         size = webp_canvas_size(data)
         if size is None:
             return None
-        _check_pixels(size)
+        _check_pixels(size, MAX_FULL_SIZE_PIXELS)
         return WebPImagePlugin.WebPImageFile
     return None
 
@@ -159,12 +175,19 @@ def webp_canvas_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
+def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
     width, height = size
     if width < 1 or height < 1:
         raise refuse(NOT_AN_IMAGE)
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise refuse(TOO_MANY_PIXELS)
+
+
+def _size_within(size: tuple[int, int], box: int) -> tuple[int, int]:
+    """The size of an image scaled down to fit in a square `box` (never up); at least 1 x 1."""
+    width, height = size
+    scale = min(1.0, box / max(width, height))
+    return max(1, int(width * scale)), max(1, int(height * scale))
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

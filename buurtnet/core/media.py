@@ -1,4 +1,5 @@
-"""Images of posts and avatars in media storage: processed (see `images`), stored, removed.
+"""Images of posts and avatars in media storage: processed (see `images`, in a child process of
+its own: `image_sandbox`), stored, removed.
 
 Files are written before the rows that point at them and deleted again when those rows cannot
 be written; files of deleted posts are removed by a job once the deletion has committed.
@@ -9,10 +10,11 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from anyio import CancelScope, to_thread
+from anyio import CancelScope
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core.images import TOO_MANY, process_avatar, process_image, refuse
+from buurtnet.core import image_sandbox
+from buurtnet.core.images import TOO_MANY, refuse
 from buurtnet.core.text import clean_line
 from buurtnet.jobs import Payload, PermanentFailure, Registry, enqueue
 from buurtnet.models import Job, MediaAttachment
@@ -59,7 +61,7 @@ async def store_images(storage: MediaStorage, uploads: Sequence[ImageUpload]) ->
     stored: list[StoredImage] = []
     try:
         for upload in uploads:
-            image = await to_thread.run_sync(process_image, upload.data)
+            image = await image_sandbox.process_image(upload.data)
             full_key, thumbnail_key = new_key(image.content_type), new_key(image.content_type)
             await _save(storage, written, full_key, image.full)
             await _save(storage, written, thumbnail_key, image.thumbnail)
@@ -81,7 +83,7 @@ async def store_images(storage: MediaStorage, uploads: Sequence[ImageUpload]) ->
 
 async def store_avatar(storage: MediaStorage, data: bytes) -> str:
     """Process and store an avatar; the key of its one file (the caller removes the old one)."""
-    avatar = await to_thread.run_sync(process_avatar, data)
+    avatar = await image_sandbox.process_avatar(data)
     key = new_key(avatar.content_type)
     await storage.save(key, avatar.full)
     return key

@@ -49,6 +49,7 @@ FORM_MESSAGES = {
         "This photo is too big (too many pixels). Make it smaller and try again."
     ),
     "image_too_many": N_("You can add at most 4 photos."),
+    "image_too_complex": N_("This photo is too complex to process. Please choose another photo."),
 }
 
 
