@@ -166,16 +166,23 @@ async def test_a_wrong_password_deletes_nothing_and_counts_as_a_guess(
 ) -> None:
     for _ in range(login.WRONG_PASSWORDS_PER_ACCOUNT):
         async with database.reading() as session:
-            check = await account_deletion.check_password(session, resident, "niet het wachtwoord")
+            check = await account_deletion.check_password(
+                session, resident, "niet het wachtwoord", client_address="1"
+            )
         async with database.transaction() as session:
             assert await account_deletion.delete_if_confirmed(session, check) == {
                 "password": "password_current_wrong"
             }
     async with database.reading() as session:
-        check = await account_deletion.check_password(session, resident, PASSWORD)
+        check = await account_deletion.check_password(
+            session, resident, PASSWORD, client_address="2"
+        )
     async with database.transaction() as session:
         problems = await account_deletion.delete_if_confirmed(session, check)
-    assert problems == {"password": "login_too_many"}
+    assert problems == {"password": "login_too_many"}  # for the account, from any address
+    async with database.reading() as session:
+        same_address = await login.check_password(session, "anna", PASSWORD, client_address="1")
+    assert same_address.too_many  # the guesses count as failed logins from their address
     async with database.reading() as session:
         stored = await session.get(Account, resident.id)
     assert stored is not None and stored.status == AccountStatus.ACTIVE

@@ -99,11 +99,13 @@ def test_names_lose_invisible_and_reversing_characters() -> None:
 
 
 async def change_password(
-    database: Database, account: Account, current: str, new: str
+    database: Database, account: Account, current: str, new: str, address: str = "1"
 ) -> dict[str, str]:
     """A password change as the web does it: check while reading, then save in a short write."""
     async with database.reading() as session:
-        change = await accounts.check_password_change(session, account, current, new)
+        change = await accounts.check_password_change(
+            session, account, current, new, client_address=address
+        )
     async with database.transaction() as session:
         return await accounts.save_password_change(session, change)
 
@@ -135,10 +137,14 @@ async def test_wrong_current_passwords_are_limited_with_wrong_logins(database: D
         assert problems == {"current_password": "password_current_wrong"}
     problems = await change_password(database, account, PASSWORD, "een nieuwe lange zin")
     assert problems == {"current_password": accounts.TOO_MANY_GUESSES}
+    problems = await change_password(database, account, PASSWORD, "nieuw", address="2")
+    assert problems == {"current_password": accounts.TOO_MANY_GUESSES}  # for the account
     assert await stored_hash(database, account) == before
     async with database.reading() as session:
-        check = await login.check_password(session, "anna", PASSWORD, client_address="1")
-    assert check.too_many  # the guesses through the settings page count for logging in too
+        same_address = await login.check_password(session, "anna", PASSWORD, client_address="1")
+        elsewhere = await login.check_password(session, "anna", PASSWORD, client_address="2")
+    assert same_address.too_many  # the guesses count as failed logins from their address …
+    assert elsewhere.password_is_right and not elsewhere.too_many  # … and lock nobody out
 
 
 async def test_hashing_leaves_the_event_loop_free() -> None:

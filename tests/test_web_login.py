@@ -13,6 +13,7 @@ from buurtnet.db import Database
 from buurtnet.models import Account, RateLimitHit
 from buurtnet.web.auth import SESSION_COOKIE
 from tests.conftest import (
+    BASE_URL,
     PASSWORD,
     browser_for,
     csrf_token,
@@ -23,6 +24,12 @@ from tests.conftest import (
 )
 
 LOGIN = {"login_name": "anna", "password": PASSWORD, "next": "/"}
+
+
+def browser_at(app: Starlette, address: str) -> httpx.AsyncClient:
+    """One more browser, on another network: the login limits count per address."""
+    transport = httpx.ASGITransport(app=app, client=(address, 123))
+    return httpx.AsyncClient(transport=transport, base_url=BASE_URL)
 
 
 async def test_login_takes_a_resident_to_their_neighbourhood(
@@ -88,15 +95,17 @@ async def test_hostile_login_input_gets_a_clear_answer(
 
 
 async def test_too_many_failures_give_429_in_dutch(
-    client: httpx.AsyncClient, resident: Account
+    app: Starlette, client: httpx.AsyncClient, resident: Account
 ) -> None:
     wrong = {**LOGIN, "password": "wrong password"}
-    for _ in range(login.FAILED_LOGINS_PER_NAME):
+    for _ in range(login.WRONG_PASSWORDS_PER_ADDRESS):
         assert (await post_form(client, "/login", "/login", wrong)).status_code == 400
     response = await post_form(client, "/login", "/login", LOGIN)
     assert response.status_code == 429
     assert response.headers["retry-after"] == "900"
     assert "Te veel pogingen om in te loggen" in response.text
+    async with browser_at(app, "192.0.2.7") as elsewhere:
+        assert (await post_form(elsewhere, "/login", "/login", LOGIN)).status_code == 303
 
 
 async def test_a_login_survives_a_restart(
@@ -178,7 +187,10 @@ async def test_wrong_current_passwords_are_limited(
     assert "Too many wrong passwords." in response.text
     async with browser_for(app) as other:
         refused = await post_form(other, "/login", "/login", LOGIN)
-    assert refused.status_code == 429  # the guesses count for logging in too
+    assert refused.status_code == 429  # they count as failed logins from the same address …
+    async with browser_at(app, "192.0.2.7") as elsewhere:
+        allowed = await post_form(elsewhere, "/login", "/login", LOGIN)
+    assert allowed.status_code == 303  # … but lock nobody out elsewhere
     async with database.reading() as session:
         stored = await session.get(Account, resident.id)
     assert stored is not None and await passwords.verify_password(stored.password_hash, PASSWORD)

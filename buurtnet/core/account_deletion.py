@@ -2,8 +2,8 @@
 
 The username stays with a DELETED row, so nobody can take it over and be mistaken on the
 fediverse for the person who left. The password is checked first, while only reading (argon2 is
-slow); the short write that follows counts a wrong password against the same budget as logins
-and password changes, so a borrowed session cannot be used to guess.
+slow); the short write that follows counts a wrong password as the password-change form does
+(see `login`), so a borrowed session cannot be used to guess.
 """
 
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ class DeletionCheck:
     """What the read-only half found, for the short write that follows."""
 
     account_id: int
+    guesses: login.AccountGuesses
     password_is_right: bool = False
     too_many: bool = False
 
@@ -49,15 +50,18 @@ def placeholder_email(account_id: int) -> str:
     return f"deleted-{account_id}@invalid"
 
 
-async def check_password(session: AsyncSession, account: Account, password: str) -> DeletionCheck:
+async def check_password(
+    session: AsyncSession, account: Account, password: str, *, client_address: str
+) -> DeletionCheck:
     """The slow half, for a read session: is this really the person, by their password?"""
     assert account.id is not None
-    if await ratelimit.any_spent(session, [login.account_budget(account.id)]):
-        return DeletionCheck(account.id, too_many=True)
+    guesses = login.account_guesses(account.id, client_address)
+    if await guesses.under_attack(session):
+        return DeletionCheck(account.id, guesses, too_many=True)
     stored = await session.get(Account, account.id)
     assert stored is not None
     is_right = await passwords.verify_password(stored.password_hash, password)
-    return DeletionCheck(account.id, password_is_right=is_right)
+    return DeletionCheck(account.id, guesses, password_is_right=is_right)
 
 
 async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> dict[str, str]:
@@ -65,12 +69,11 @@ async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> di
 
     Returns the problems rather than raising, so the transaction commits a counted failure.
     """
-    budget = login.account_budget(check.account_id)
-    await ratelimit.lock(session, [budget])
-    if check.too_many or await ratelimit.any_spent(session, [budget]):
+    await ratelimit.lock(session, check.guesses.budgets)
+    if check.too_many or await check.guesses.under_attack(session):
         return {"password": login.LoginRefusal.TOO_MANY.value}
     if not check.password_is_right:
-        ratelimit.record_hit(session, budget.key)
+        check.guesses.count_wrong(session)
         return {"password": PASSWORD_WRONG}
     account = await session.get(Account, check.account_id)
     assert account is not None

@@ -35,6 +35,7 @@ class PasswordChange:
     """What the read-only half of a password change found, for the short write that follows."""
 
     account_id: int
+    guesses: login.AccountGuesses
     current_is_right: bool = False
     problem: str | None = None  # what makes the new password unfit
     new_hash: str = ""
@@ -108,37 +109,36 @@ async def add_account(session: AsyncSession, new: NewAccount, password_hash: str
 
 
 async def check_password_change(
-    session: AsyncSession, account: Account, current: str, new: str
+    session: AsyncSession, account: Account, current: str, new: str, *, client_address: str
 ) -> PasswordChange:
     """The slow half of a password change, for a read session: check the current password and
     hash the new one, so the write transaction that follows stays short."""
     assert account.id is not None
-    budget = login.account_budget(account.id)
-    if await ratelimit.any_spent(session, [budget]):
-        return PasswordChange(account.id, too_many=True)
+    guesses = login.account_guesses(account.id, client_address)
+    if await guesses.under_attack(session):
+        return PasswordChange(account.id, guesses, too_many=True)
     stored = await session.get(Account, account.id)
     assert stored is not None
     if not await passwords.verify_password(stored.password_hash, current):
-        return PasswordChange(account.id)
+        return PasswordChange(account.id, guesses)
     email = stored.email or ""
     if problem := passwords.password_problem(new, username=stored.username, email=email):
-        return PasswordChange(account.id, current_is_right=True, problem=problem)
+        return PasswordChange(account.id, guesses, current_is_right=True, problem=problem)
     new_hash = await passwords.hash_password(new)
-    return PasswordChange(account.id, current_is_right=True, new_hash=new_hash)
+    return PasswordChange(account.id, guesses, current_is_right=True, new_hash=new_hash)
 
 
 async def save_password_change(session: AsyncSession, change: PasswordChange) -> dict[str, str]:
-    """The short write after `check_password_change`: count a wrong current password (it shares
-    the budget of wrong logins), or store the new hash.
+    """The short write after `check_password_change`: count a wrong current password (as a wrong
+    login from the same address, see `login`), or store the new hash.
 
     Returns the problems rather than raising, so the transaction commits the counted failure.
     """
-    budget = login.account_budget(change.account_id)
-    await ratelimit.lock(session, [budget])
-    if change.too_many or await ratelimit.any_spent(session, [budget]):
+    await ratelimit.lock(session, change.guesses.budgets)
+    if change.too_many or await change.guesses.under_attack(session):
         return {"current_password": TOO_MANY_GUESSES}
     if not change.current_is_right:
-        ratelimit.record_hit(session, budget.key)
+        change.guesses.count_wrong(session)
         return {"current_password": "password_current_wrong"}
     if change.problem:
         return {"new_password": change.problem}

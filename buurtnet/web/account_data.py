@@ -15,6 +15,7 @@ from buurtnet.federation import archive
 from buurtnet.federation.uris import Uris
 from buurtnet.models import utcnow
 from buurtnet.web import forms
+from buurtnet.web.accounts import client_address
 from buurtnet.web.auth import LOGIN_LIMIT_HEADERS, clear_session_cookie, require_account
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
@@ -59,7 +60,10 @@ async def delete(request: Request) -> Response:
     found = services(request)
     async with found.database.reading() as session:
         check = await account_deletion.check_password(
-            session, account, forms.text(form, "password", forms.PASSWORD_LENGTH)
+            session,
+            account,
+            forms.text(form, "password", forms.PASSWORD_LENGTH),
+            client_address=client_address(request),
         )
     async with found.database.transaction() as session:
         problems = await account_deletion.delete_if_confirmed(session, check)

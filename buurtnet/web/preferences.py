@@ -9,6 +9,7 @@ from buurtnet.core import accounts, login_sessions, media
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
+from buurtnet.web.accounts import client_address
 from buurtnet.web.auth import LOGIN_LIMIT_HEADERS, current_account, login_token, require_account
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
@@ -71,7 +72,9 @@ async def change_password(request: Request) -> Response:
     database = services(request).database
     async with database.reading() as session:
         current = forms.text(form, "current_password", forms.PASSWORD_LENGTH)
-        change = await accounts.check_password_change(session, account, current, new_password)
+        change = await accounts.check_password_change(
+            session, account, current, new_password, client_address=client_address(request)
+        )
     async with database.transaction() as session:
         problems = await accounts.save_password_change(session, change)
         if not problems:
