@@ -5,23 +5,27 @@ it causes are committed together, so a crash can delay work but never lose it. A
 jobs, runs the registered handler, and on failure retries with exponential back-off until it gives
 up.
 
-A claim is a lease. `claim` takes a batch of due jobs in one transaction (`FOR UPDATE SKIP LOCKED`
-on PostgreSQL, so several workers share the table; on SQLite `BEGIN IMMEDIATE` lets one claim at a
-time), marks them running and stamps `locked_at`. A running job stamped longer than `STALE_LOCK`
-ago belonged to a worker that died, and any worker may claim it again. The jobs of a batch start
-side by side, right after their claim, and each gets `JOB_TIME_LIMIT`, well under `STALE_LOCK`:
-so a job cannot go stale while its worker lives, and is never run by two at once; their waits on
-other servers and on the database overlap. Jobs that must keep their order (a name registered
-with `ordered_by`: one sender's activities) run one after another instead, and each after the
-first renews its lease as it starts (`UPDATE … WHERE locked_at = :stamp`; no row means another
-worker took it over, and this one skips it). The finished jobs of a batch are removed in one
-statement. Retrying and giving up carry the lease as a condition (`_still_ours`), so a worker
-that lost its lease all the same (a frozen process) cannot put a job back under its new worker's
-feet. Per job that is a share of the batch's claim and of its removal.
+A claim is a lease (`leases`). `claim` takes a batch of due jobs in one transaction (`FOR UPDATE
+SKIP LOCKED` on PostgreSQL, so several workers share the table; on SQLite `BEGIN IMMEDIATE` lets
+one claim at a time), marks them running and stamps `locked_at`. While the batch runs, the worker
+renews that stamp for all its jobs in one UPDATE every quarter of `STALE_LOCK`; a running job
+stamped longer than `STALE_LOCK` ago therefore belonged to a worker that died (`kill -9`, a lost
+machine), and any worker may claim it again: a minute later, not after the longest a job may
+take. Each job gets `JOB_TIME_LIMIT`, so a hung handler cannot keep its claim forever. The jobs of
+a batch start side by side, right after their claim; their waits on other servers and on the
+database overlap. Jobs that must keep their order (a name registered with `ordered_by`: one
+sender's activities) run one after another instead, and before each after the first the lease is
+renewed at once: a job no longer held (another worker took it over while this one was frozen)
+is not started, nor the rest of its group. The finished jobs of a batch are removed in one
+statement, and renewed until then. Retrying and giving up carry the lease as a condition
+(`leases.still_ours`), so a worker that lost its lease all the same (a frozen process) cannot
+put a job back under its new worker's feet. Per job that is a share of the batch's claim, of its
+renewals and of its removal.
 
 The loop outlives a database that is briefly away: a `SQLAlchemyError` or `OSError` is logged and
-the worker waits 1 s, 2 s, 4 s, … up to a minute before it tries again. Jobs it had claimed come
-back after `STALE_LOCK`.
+the worker waits 1 s, 2 s, 4 s, … up to a minute before it tries again. A renewal that fails is
+logged and tried at the next beat; jobs whose claim could not be renewed come back after
+`STALE_LOCK`.
 """
 
 import asyncio
@@ -33,12 +37,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, or_, update
+from sqlalchemy import bindparam, delete, insert, or_
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.db import Database
+from buurtnet.leases import Lease
 from buurtnet.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -54,8 +59,9 @@ OrderKey = Callable[[Payload], object]
 MAX_ATTEMPTS = 24
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=12)
-STALE_LOCK = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
-JOB_TIME_LIMIT = timedelta(minutes=5)  # well under STALE_LOCK: a running job never looks stale
+STALE_LOCK = timedelta(minutes=1)  # a claim not renewed for this long belonged to a dead worker
+RENEWALS_PER_LEASE = 4  # every 15 s: a claim outlives a few slow or failed renewals
+JOB_TIME_LIMIT = timedelta(minutes=5)  # may exceed STALE_LOCK: a running job's claim is renewed
 FIRST_ERROR_PAUSE = 1.0  # seconds after a database error; doubled for each one in a row
 LONGEST_ERROR_PAUSE = 60.0
 FINISHED_FAILURES_KEPT = timedelta(days=30)
@@ -146,6 +152,7 @@ class Worker:
         idle_wait: float = 1.0,
         error_wait: float = FIRST_ERROR_PAUSE,
         time_limit: timedelta = JOB_TIME_LIMIT,
+        lease: timedelta = STALE_LOCK,
     ) -> None:
         self.database = database
         self.registry = registry
@@ -153,6 +160,7 @@ class Worker:
         self.idle_wait = idle_wait
         self.error_wait = error_wait
         self.time_limit = time_limit
+        self.lease = lease  # shorter in tests; every worker of a site uses the same
         self._last_periodic_run: dict[int, datetime] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -177,8 +185,15 @@ class Worker:
         jobs = await self.claim()
         if not jobs:
             return 0
-        groups = self._in_order(jobs)
-        finished = await asyncio.gather(*(self._run_group(group) for group in groups))
+        lease = Lease(self.database, jobs)
+        stop_renewing = asyncio.Event()
+        renewing = asyncio.create_task(self._keep_renewing(lease, stop_renewing))
+        try:
+            groups = self._in_order(jobs)
+            finished = await asyncio.gather(*(self._run_group(group, lease) for group in groups))
+        finally:
+            stop_renewing.set()  # after a renewal under way, not in its midst
+            await renewing
         done = [job_id for ids in finished for job_id in ids]
         if done:
             # Even if a claim was lost meanwhile, the work is done: the new worker then skips it.
@@ -195,32 +210,36 @@ class Worker:
             groups.setdefault(key, []).append(job)
         return list(groups.values())
 
-    async def _run_group(self, group: list[Job]) -> list[int]:
-        """The ids of the jobs done. After the first, each job renews its lease before it
-        starts: run one after another, a later one might otherwise start after it ran out."""
+    async def _run_group(self, group: list[Job], lease: Lease) -> list[int]:
+        """The ids of the jobs done. Before each job after the first the lease is renewed: a job
+        taken over meanwhile runs elsewhere, and the rest of the group must wait for it."""
         done = []
         for position, job in enumerate(group):
-            if position and not await self._renew_claim(job):
-                continue
             try:
-                finished = await self._run(job)
-            except (SQLAlchemyError, OSError) as error:  # in retrying: the job comes back
+                if position:
+                    await lease.renew()
+                if not lease.holds(job):
+                    break  # its new worker runs it, and the rest after it
+                finished = await self._run(job, lease)
+            except (SQLAlchemyError, OSError) as error:
+                # The job comes back when the lease ends; the rest must not overtake it.
                 log.error("job %s (%s): %s", job.id, job.name, _describe_error(error))
-                continue
+                break
             if finished and job.id is not None:
                 done.append(job.id)
         return done
 
-    async def _renew_claim(self, job: Job) -> bool:
-        """Stamp the claim afresh as the job starts; False if another worker has taken it over."""
-        now = utcnow()
-        async with self.database.transaction() as session:
-            renewed = await session.exec(update(Job).where(_still_ours(job)).values(locked_at=now))
-        if renewed.rowcount != 1:
-            log.info("job %s (%s) was taken over by another worker", job.id, job.name)
-            return False
-        job.locked_at = now
-        return True
+    async def _keep_renewing(self, lease: Lease, stop: asyncio.Event) -> None:
+        """Renew the batch's claim while it runs; a failed renewal is tried at the next beat."""
+        every = (self.lease / RENEWALS_PER_LEASE).total_seconds()
+        while True:
+            await _wait_for(stop, every)
+            if stop.is_set():
+                return
+            try:
+                await lease.renew()
+            except (SQLAlchemyError, OSError) as error:
+                log.error("job worker, renewing its claim: %s", _describe_error(error))
 
     async def run_until_empty(self, max_rounds: int = 100) -> None:
         """For tests and the command line: run everything that is due now."""
@@ -247,7 +266,7 @@ class Worker:
                     or_(
                         (col(Job.status) == JobStatus.QUEUED) & (col(Job.run_after) <= now),
                         (col(Job.status) == JobStatus.RUNNING)
-                        & (col(Job.locked_at) < now - STALE_LOCK),
+                        & (col(Job.locked_at) < now - self.lease),
                     )
                 )
                 .order_by(col(Job.run_after), col(Job.id))
@@ -261,7 +280,7 @@ class Worker:
                 job.attempts += 1
         return jobs
 
-    async def _run(self, job: Job) -> bool:
+    async def _run(self, job: Job, lease: Lease) -> bool:
         """Run one job; True when it is done, else it is set to be retried or given up."""
         handler = self.registry.handlers.get(job.name)
         try:
@@ -270,46 +289,35 @@ class Worker:
             async with asyncio.timeout(self.time_limit.total_seconds()):
                 await handler(json.loads(job.payload))
         except PermanentFailure as error:
-            await self._give_up(job, str(error))
+            await _give_up(job, lease, str(error))
         except Exception as error:  # a handler's failure must not stop the worker
             log.warning("job %s (%s) failed: %s", job.id, job.name, error, exc_info=True)
             if job.attempts >= MAX_ATTEMPTS:
-                await self._give_up(job, repr(error))
+                await _give_up(job, lease, repr(error))
             else:
-                await self._retry_later(job, repr(error))
+                await _retry_later(job, lease, repr(error))
         else:
             return True
         return False
 
-    async def _retry_later(self, job: Job, error: str) -> None:
-        async with self.database.transaction() as session:
-            await session.exec(
-                update(Job)
-                .where(_still_ours(job))
-                .values(
-                    status=JobStatus.QUEUED,
-                    locked_at=None,
-                    run_after=utcnow() + retry_delay(job.attempts),
-                    last_error=error[:1000],
-                )
-            )
 
-    async def _give_up(self, job: Job, error: str) -> None:
-        log.warning("job %s (%s) gave up: %s", job.id, job.name, error)
-        async with self.database.transaction() as session:
-            await session.exec(
-                update(Job)
-                .where(_still_ours(job))
-                .values(status=JobStatus.FAILED, locked_at=None, last_error=error[:1000])
-            )
+async def _retry_later(job: Job, lease: Lease, error: str) -> None:
+    retry_at = utcnow() + retry_delay(job.attempts)
+    await lease.settle(
+        job,
+        {
+            "status": JobStatus.QUEUED,
+            "locked_at": None,
+            "run_after": retry_at,
+            "last_error": error[:1000],
+        },
+    )
 
 
-def _still_ours(job: Job) -> ColumnElement[bool]:
-    """The job's row as long as nobody has claimed it since this worker did."""
-    return and_(
-        col(Job.id) == job.id,
-        col(Job.status) == JobStatus.RUNNING,
-        col(Job.locked_at) == job.locked_at,
+async def _give_up(job: Job, lease: Lease, error: str) -> None:
+    log.warning("job %s (%s) gave up: %s", job.id, job.name, error)
+    await lease.settle(
+        job, {"status": JobStatus.FAILED, "locked_at": None, "last_error": error[:1000]}
     )
 
 
