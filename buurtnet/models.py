@@ -43,6 +43,7 @@ class PostKind(StrEnum):
 
 class Visibility(StrEnum):
     PUBLIC = "public"  # anyone, also visitors and other servers
+    UNLISTED = "unlisted"  # anyone with the link, but not on public pages (from elsewhere only)
     NEIGHBOURHOOD = "neighbourhood"  # members of the post's neighbourhood; never federated
     FOLLOWERS = "followers"  # the author's followers
     DIRECT = "direct"  # only the people mentioned

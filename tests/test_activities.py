@@ -6,7 +6,6 @@ import pytest
 
 from buurtnet.federation import activities
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Visibility
 
 URIS = Uris.for_base("https://buurt.example")
 ANNA = URIS.actor("anna")
@@ -123,19 +122,3 @@ def test_update_of_a_person_is_public() -> None:
 def test_block_goes_to_the_blocked() -> None:
     block = activities.block_to_as2(ANNA + "#blocks/1", ANNA, BOB)
     assert (block["type"], block["object"], block["to"]) == ("Block", BOB, [BOB])
-
-
-def test_people_elsewhere_are_tagged_and_addressed_by_visibility() -> None:
-    people = [(BOB, "bob@remote.example")]
-    public = activities.with_remote_people(note([PUBLIC], []), Visibility.PUBLIC, people)
-    assert public["cc"] == [BOB] and public["to"] == [PUBLIC]
-    assert public["tag"] == [{"type": "Mention", "href": BOB, "name": "@bob@remote.example"}]
-    direct = activities.with_remote_people(note([], []), Visibility.DIRECT, people)
-    assert direct["to"] == [BOB] and direct["cc"] == []
-    assert "audience" not in direct
-
-
-def test_a_post_in_a_neighbourhood_names_its_group_as_audience() -> None:
-    group = URIS.neighbourhood("vogelwijk")
-    found = activities.with_remote_people(note([PUBLIC], []), Visibility.PUBLIC, [], audience=group)
-    assert found["audience"] == group

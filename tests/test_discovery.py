@@ -329,7 +329,7 @@ async def test_outboxes_page_twenty_public_posts_at_a_time_newest_first(
         for n in range(25)
     ]
     await write_post(database, resident, "Alleen voor de buurt")
-    for outbox in ("/users/anna/outbox", "/n/vogelwijk/outbox"):
+    for outbox, kind in (("/users/anna/outbox", "Create"), ("/n/vogelwijk/outbox", "Announce")):
         collection = (await client.get(outbox, headers=AP)).json()
         assert (collection["type"], collection["totalItems"]) == ("OrderedCollection", 25)
         first = (await client.get(collection["first"], headers=AP)).json()
@@ -337,12 +337,16 @@ async def test_outboxes_page_twenty_public_posts_at_a_time_newest_first(
         assert first["partOf"] == "http://testserver" + outbox
         assert len(first["orderedItems"]) == 20 and "prev" not in first
         newest = first["orderedItems"][0]
-        assert newest["type"] == "Create"
+        assert newest["type"] == kind  # the group's outbox: what it passed on (FEP-1b12)
+        if kind == "Announce":
+            assert newest["actor"] == "http://testserver/n/vogelwijk"
+            newest = newest["object"]
         assert newest["object"]["id"] == f"http://testserver/users/anna/statuses/{written[-1].id}"
         second = (await client.get(first["next"], headers=AP)).json()
         assert second["id"] == f"http://testserver{outbox}?page=2"
         assert len(second["orderedItems"]) == 5 and "next" not in second
-        oldest = second["orderedItems"][-1]["object"]["id"]
+        oldest = second["orderedItems"][-1]["object"]
+        oldest = (oldest["object"] if kind == "Announce" else oldest)["id"]
         assert oldest.endswith(f"/statuses/{written[0].id}")
         by_true = (await client.get(outbox + "?page=true", headers=AP)).json()
         assert by_true["orderedItems"] == first["orderedItems"]

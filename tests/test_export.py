@@ -11,6 +11,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from buurtnet.core import export, interactions, media, posts, relations
+from buurtnet.core.post_details import PostDetails
 from buurtnet.db import Database
 from buurtnet.federation import archive, vocab
 from buurtnet.federation.uris import PUBLIC, Uris
@@ -86,17 +87,12 @@ def test_a_note_carries_text_source_tags_and_images() -> None:
         width=4,
         height=3,
     )
-    note = vocab.note_to_as2(
-        post,
-        author,
-        URIS,
-        host="buurt.example",
-        in_reply_to="https://buurt.example/users/bram/statuses/1",
-        hashtags=["buren"],
-        mentioned_usernames=["bram"],
-        attachments=[image],
-        media_url=archive.media_path,
+    bram = Account(id=8, username="bram", username_key="bram")
+    parent = Post(id=1, author_id=8, source="Vraag", content_html="<p>Vraag</p>")
+    details = PostDetails(
+        post, author, [bram], ["buren"], [image], parent=(parent, bram), neighbourhood=None
     )
+    note = vocab.note_to_as2(details, URIS, host="buurt.example", media_url=archive.media_path)
     assert note["id"] == "https://buurt.example/users/Anna/statuses/42"
     assert note["attributedTo"] == "https://buurt.example/users/Anna"
     assert note["published"] == "2026-03-01T12:00:00Z"
@@ -133,22 +129,47 @@ def test_a_note_carries_text_source_tags_and_images() -> None:
 def test_addressing_follows_the_visibility() -> None:
     followers = "https://buurt.example/users/Anna/followers"
     bram = "https://buurt.example/users/bram"
+    group = "https://buurt.example/n/vogelwijk"
     cases = {
         Visibility.PUBLIC: ([PUBLIC], [followers, bram]),
+        Visibility.UNLISTED: ([followers], [PUBLIC, bram]),
         Visibility.FOLLOWERS: ([followers], [bram]),
         Visibility.DIRECT: ([bram], []),
-        Visibility.NEIGHBOURHOOD: (["https://buurt.example/n/vogelwijk"], [bram]),
+        Visibility.NEIGHBOURHOOD: ([group], [bram]),
     }
     for visibility, expected in cases.items():
-        found = vocab.addressing(
-            visibility, "Anna", URIS, mentioned=[bram], neighbourhood_slug="vogelwijk"
-        )
-        assert found == expected, visibility
+        assert vocab.addressing(visibility, followers, [bram], group) == expected, visibility
+
+
+def test_people_here_and_elsewhere_are_tagged_and_addressed_alike() -> None:
+    bob = Account(
+        id=9,
+        username="Bob",
+        username_key="bob@remote.example",
+        domain="remote.example",
+        actor_uri="https://remote.example/users/bob",
+    )
+    bram = Account(id=8, username="bram", username_key="bram")
+    place = Neighbourhood(id=3, slug="vogelwijk", name="Vogelwijk")
+    link = '<p><a href="/@bram">@bram</a></p>'
+    for visibility in (Visibility.PUBLIC, Visibility.DIRECT):
+        post, author = a_post(visibility=visibility, content_html=link)
+        details = PostDetails(post, author, [bob, bram], [], [], parent=None, neighbourhood=place)
+        note = vocab.note_to_as2(details, URIS, host="buurt.example")
+        people = ["https://remote.example/users/bob", "https://buurt.example/users/bram"]
+        addressed = note["cc"] if visibility == Visibility.PUBLIC else note["to"]
+        assert addressed[-2:] == people
+        names = [tag["name"] for tag in note["tag"]]
+        assert names == ["@bob@remote.example", "@bram@buurt.example"]
+        assert 'href="https://buurt.example/@bram"' in note["content"]
+        group = "https://buurt.example/n/vogelwijk" if visibility == Visibility.PUBLIC else None
+        assert note.get("audience") == group
 
 
 def test_a_create_wraps_the_note_and_documents_carry_the_context() -> None:
     post, author = a_post()
-    note = vocab.note_to_as2(post, author, URIS, host="buurt.example")
+    details = PostDetails(post, author, [], [], [], parent=None, neighbourhood=None)
+    note = vocab.note_to_as2(details, URIS, host="buurt.example")
     create = vocab.create_to_as2(note, URIS.actor("Anna"), URIS.post_activity("Anna", 42))
     assert create["type"] == "Create" and create["object"] is note
     assert create["to"] == note["to"] and create["actor"] == "https://buurt.example/users/Anna"
@@ -182,7 +203,7 @@ async def test_gathering_costs_the_same_few_queries_however_many_posts(
         gathered = await export.gather_export(session, resident)
     assert len(gathered.posts) == 9
     assert gathered.posts[-1].hashtags == ["buren"]
-    assert gathered.posts[-1].mentioned_usernames == ["bram"]
+    assert [person.username for person in gathered.posts[-1].named] == ["bram"]
 
 
 async def test_the_download_holds_my_posts_images_and_relations_and_nobody_elses(

@@ -213,5 +213,5 @@ async def test_a_block_hides_earlier_notifications_of_the_blocked(
     async with database.transaction() as session:
         await relations.block(session, resident, neighbour.id)
     async with database.reading() as session:
-        assert await notifications.unread_count(session, resident.id) == 0
-        assert await notifications.newest(session, resident.id) == []
+        assert await notifications.unread_count(session, resident) == 0
+        assert await notifications.newest(session, resident) == []

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from buurtnet.html import MentionRef, find_hashtags, find_mentions, render_text, sanitise
+from buurtnet import paths
+from buurtnet.sanitise import absolute_links, guard, sanitise
+from buurtnet.typed_text import MentionRef, find_hashtags, find_mentions, render_text
 
 # The allow-list as the issue states it, written out here so the test does not trust the module.
 TAGS = {"p", "span", "br", "a", "del", "pre", "code", "em", "strong", "b", "i", "u"}
@@ -410,16 +412,31 @@ def test_mastodon_link_schemes_are_kept(scheme: str) -> None:
     assert sanitise(html) == html
 
 
-def test_relative_links_only_when_asked() -> None:
+def test_relative_links_only_in_our_own_html() -> None:
     assert sanitise('<a href="/tags/x">x</a>') == "x"
-    assert sanitise('<a href="/tags/x">x</a>', allow_relative_links=True) == (
+    assert sanitise('<a href="//evil.example/x">x</a>') == "x"
+    assert guard('<a href="/tags/x">x</a>') == (
         '<a href="/tags/x" rel="nofollow noopener noreferrer">x</a>'
     )
 
 
-def test_render_output_is_stable_under_sanitising() -> None:
+def test_render_output_is_stable_under_the_guard() -> None:
     output = render("Hoi @anna, #buurt https://example.org/x?a=1&b=2 <i>\n\nnog")
-    assert sanitise(output, allow_relative_links=True) == output
+    assert guard(output) == output
+
+
+def test_links_to_our_pages_become_absolute_as_they_leave() -> None:
+    output = render_text(
+        "Hoi @anna, #buurt https://example.org/x en /niet",
+        mention_href=lambda mention: paths.profile(mention.username),
+        hashtag_href=paths.hashtag,
+    )
+    assert 'href="/@anna"' in output
+    sent = absolute_links(output, "https://buurt.example")
+    assert 'href="https://buurt.example/@anna"' in sent
+    assert 'href="https://buurt.example/tags/buurt"' in sent
+    assert 'href="https://example.org/x"' in sent
+    assert 'href="/' not in sent and "/niet" in sent  # text stays text
 
 
 def test_a_long_post_with_many_links_renders_them_all() -> None:

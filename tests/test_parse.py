@@ -33,7 +33,7 @@ from buurtnet.federation.parse_values import (
     same_origin,
 )
 from buurtnet.federation.uris import PUBLIC
-from buurtnet.html import sanitise
+from buurtnet.sanitise import sanitise
 
 FIXTURES = Path(__file__).parent / "data" / "federation"
 NAMES = sorted(str(path.relative_to(FIXTURES).with_suffix("")) for path in FIXTURES.rglob("*.json"))

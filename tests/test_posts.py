@@ -65,7 +65,7 @@ async def test_mentions_link_known_neighbours_and_notify_them(
     async with database.reading() as session:
         mentioned = (await session.exec(select(Mention.account_id))).all()
         assert neighbour.id is not None
-        found = await notifications.newest(session, neighbour.id)
+        found = await notifications.newest(session, neighbour)
     assert mentioned == [neighbour.id]
     assert [(n.notification.kind, n.actor.id) for n in found] == [
         (NotificationKind.MENTION, resident.id)
@@ -103,7 +103,7 @@ async def test_a_reply_takes_the_visibility_and_neighbourhood_of_its_post(
     async with database.reading() as session:
         parent = await session.get(Post, question.id)
         assert resident.id is not None
-        found = await notifications.newest(session, resident.id)
+        found = await notifications.newest(session, resident)
     assert parent is not None and parent.reply_count == 1
     assert [n.notification.kind for n in found] == [NotificationKind.REPLY]
 
@@ -172,7 +172,7 @@ async def test_a_blocked_person_cannot_see_reply_to_or_mention_the_blocker(
     assert "/@anna" not in mention.content_html
     async with database.reading() as session:
         assert resident.id is not None
-        assert await notifications.unread_count(session, resident.id) == 0
+        assert await notifications.unread_count(session, resident) == 0
         assert (await session.exec(select(Mention))).first() is None
 
 

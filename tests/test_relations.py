@@ -180,7 +180,7 @@ async def test_counts_come_from_the_database(
     assert resident.id is not None
     async with database.reading() as session:
         assert (await relations.counts(session, resident.id)).followers == 3
-        unread = await notifications.unread_count(session, resident.id)
+        unread = await notifications.unread_count(session, resident)
         follows = await session.exec(
             select(func.count()).select_from(Follow).where(col(Follow.followed_id) == resident.id)
         )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import html
+from buurtnet import typed_text
 from buurtnet.core import login, media, names, outbox, passwords, ratelimit
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
@@ -172,7 +172,7 @@ async def update_profile(
 def clean_bio(bio: str) -> str:
     """Text of several lines, kept as typed, but without control or invisible characters (which
     could reverse or hide text around them) and without blank lines at the ends."""
-    return INVISIBLE_CHARACTERS.sub("", html.clean_source(bio)).strip()
+    return INVISIBLE_CHARACTERS.sub("", typed_text.clean_source(bio)).strip()
 
 
 async def set_avatar(session: AsyncSession, account: Account, key: str | None) -> Account:

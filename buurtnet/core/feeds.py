@@ -21,7 +21,6 @@ from sqlalchemy import (
     exists,
     literal,
     literal_column,
-    or_,
     true,
     union,
 )
@@ -34,7 +33,6 @@ from buurtnet.core import visibility
 from buurtnet.db import is_postgresql
 from buurtnet.models import (
     Account,
-    AccountStatus,
     Follow,
     Hashtag,
     Like,
@@ -48,6 +46,10 @@ from buurtnet.models import (
 )
 
 PAGE_SIZE = 20
+# Where posts are listed, among those the viewer may see (`visibility`): unlisted posts are for
+# those who follow their author or have the link, not for the pages of a place or a hashtag.
+ON_NEIGHBOURHOOD_PAGE = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
+NOT_UNLISTED = col(Post.visibility) != Visibility.UNLISTED
 # One page and one more post, to tell whether there is a next page; written into the SQL rather
 # than passed as a parameter, so that PostgreSQL can plan the home feed once for every viewer (a
 # plan made without knowing the limit expects thousands of rows and is never chosen).
@@ -92,26 +94,20 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
 
     Each source is read on its own index, newest first and only one page deep, and the union of
     those few ids is the page: a single OR over the whole table would make the database scan.
-    Each source checks only what its own rows need: a follow ends with a block, and one's own
-    posts need no check at all. A resident without a neighbourhood has `neighbourhood_id` NULL,
-    which matches no post.
+    Every source lets through only what `visibility` lets the viewer see; a resident without a
+    neighbourhood has `neighbourhood_id` NULL, which matches no post.
     """
     viewer_id = bindparam("viewer_id", type_=Integer)
     neighbourhood_id = bindparam("neighbourhood_id", type_=Integer)
     before = bindparam("before", type_=Integer) if paged else None
-    mentioning = select(Mention.post_id).where(Mention.account_id == viewer_id)
-    not_blocked = ~visibility.blocks_either_way(col(Post.author_id), viewer_id)
+    visible = visibility.visible_to_viewer(viewer_id, neighbourhood_id)
     not_muted = visibility.not_muted_by_id(viewer_id)
+    mentioning = select(Mention.post_id).where(Mention.account_id == viewer_id)
     in_my_neighbourhood = col(Post.neighbourhood_id) == neighbourhood_id
-    shared_here = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
-    for_followers = or_(
-        col(Post.visibility).in_([Visibility.PUBLIC, Visibility.FOLLOWERS]),
-        and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, in_my_neighbourhood),
-    )
     candidates = [
-        _newest_ids(before, col(Post.author_id) == viewer_id),
-        _newest_ids(before, col(Post.id).in_(mentioning), not_blocked, not_muted),
-        _newest_ids(before, in_my_neighbourhood, shared_here, not_blocked, not_muted),
+        _newest_ids(before, col(Post.author_id) == viewer_id, visible),
+        _newest_ids(before, col(Post.id).in_(mentioning), visible, not_muted),
+        _newest_ids(before, in_my_neighbourhood, ON_NEIGHBOURHOOD_PAGE, visible, not_muted),
     ]
     # Muted people are left out of the followed ones, so their posts need no check of their own.
     followed: Select[tuple[int]] = select(col(Follow.followed_id).label("author_id")).where(
@@ -121,29 +117,20 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
     # What followed people and groups pass on (a group's announces of its members' posts),
     # placed by the post's id: for a post from elsewhere, that is when it reached us.
     passed_on = select(Share.post_id).where(col(Share.account_id).in_(followed))
-    candidates.append(
-        _newest_ids(
-            before,
-            col(Post.id).in_(passed_on),
-            col(Post.visibility) == Visibility.PUBLIC,
-            not_blocked,
-            not_muted,
-        )
-    )
+    candidates.append(_newest_ids(before, col(Post.id).in_(passed_on), visible, not_muted))
     if postgresql:
         # PostgreSQL would walk all posts newest first looking for followed authors; a page's
         # worth per author, side by side (LATERAL), is a few index reads. SQLite has no LATERAL,
         # and needs none: it reads each followed author's posts on the author index.
         people = followed.subquery()
         newest_of_each = _newest_ids(
-            before, col(Post.author_id) == people.c.author_id, for_followers
+            before, col(Post.author_id) == people.c.author_id, visible
         ).lateral()
         candidates.append(
             select(newest_of_each.c.id).select_from(people.join(newest_of_each, true()))
         )
     else:
-        in_followed = col(Post.author_id).in_(followed)
-        candidates.append(_newest_ids(before, in_followed, for_followers))
+        candidates.append(_newest_ids(before, col(Post.author_id).in_(followed), visible))
     every = union(*(select(candidate.subquery().c.id) for candidate in candidates)).subquery()
     page_ids = select(every.c.id).order_by(every.c.id.desc()).limit(PAGE_LIMIT)
     return _posts_with_authors(viewer_id).where(col(Post.id).in_(page_ids))
@@ -159,7 +146,7 @@ async def neighbourhood_feed(
     condition = and_(
         col(Post.neighbourhood_id) == neighbourhood.id,
         col(Post.in_reply_to_id).is_(None),
-        col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD]),
+        ON_NEIGHBOURHOOD_PAGE,
     )
     return await _page(session, _visible_page(viewer, condition, before))
 
@@ -174,10 +161,12 @@ async def profile_feed(
 async def hashtag_feed(
     session: AsyncSession, hashtag: Hashtag, viewer: Account | None, before: int | None = None
 ) -> Page:
+    """Posts with a hashtag, as far as they are for more than a link: unlisted ones are not."""
     tagged = select(PostHashtag.post_id).where(PostHashtag.hashtag_id == hashtag.id)
     if before is not None:  # read only the older part of the tag's index, not all of it
         tagged = tagged.where(col(PostHashtag.post_id) < before)
-    return await _page(session, _visible_page(viewer, col(Post.id).in_(tagged), before))
+    condition = and_(col(Post.id).in_(tagged), NOT_UNLISTED)
+    return await _page(session, _visible_page(viewer, condition, before))
 
 
 def reaction_columns(
@@ -241,11 +230,10 @@ def _newest_ids(
 
 
 def _posts_with_authors(viewer_id: visibility.AccountId | None) -> FeedQuery:
-    """Posts of active accounts with their authors and the viewer's reactions, newest first."""
+    """Posts with their authors and the viewer's reactions, newest first."""
     return (
         select(Post, Account, *reaction_columns(viewer_id))
         .join(Account, col(Account.id) == col(Post.author_id))
-        .where(col(Account.status) == AccountStatus.ACTIVE)
         .order_by(col(Post.id).desc())
         .limit(PAGE_LIMIT)
     )

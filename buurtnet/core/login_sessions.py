@@ -47,7 +47,12 @@ class LiveLogin:
 
 # Built once: every request of a logged-in person starts with this look-up.
 _LIVE_LOGIN = (
-    select(LoginSession, Account, Neighbourhood, notifications.unread_count_of(col(Account.id)))
+    select(
+        LoginSession,
+        Account,
+        Neighbourhood,
+        notifications.unread_count_of(col(Account.id), col(Account.neighbourhood_id)),
+    )
     .join(Account, col(Account.id) == col(LoginSession.account_id))
     .outerjoin(Neighbourhood, col(Neighbourhood.id) == col(Account.neighbourhood_id))
     .where(

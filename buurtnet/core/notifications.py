@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, update
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,37 +42,59 @@ async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) 
     return bool((await session.exec(select(either))).one())
 
 
-def _still_welcome(recipient_id: visibility.AccountId) -> ColumnElement[bool]:
-    """A block made later hides what the blocked person did before it, too."""
-    return ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id)
+def _still_shown(
+    recipient_id: visibility.AccountId, neighbourhood_id: visibility.NeighbourhoodId | None
+) -> ColumnElement[bool]:
+    """A block made later hides what the blocked person did before it, too; and a notification
+    about a post shows only while the recipient may see that post."""
+    post_seen = (
+        exists()
+        .where(
+            col(Post.id) == col(Notification.post_id),
+            visibility.visible_to_viewer(recipient_id, neighbourhood_id),
+        )
+        .correlate_except(Post)
+    )
+    return and_(
+        ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id),
+        or_(col(Notification.post_id).is_(None), post_seen),
+    )
 
 
-def unread_count_of(recipient_id: visibility.AccountId) -> ScalarSelect[int]:
+def unread_count_of(
+    recipient_id: visibility.AccountId, neighbourhood_id: visibility.NeighbourhoodId | None
+) -> ScalarSelect[int]:
     """How many notifications the recipient has not seen, as a value inside another query."""
     return (
         select(func.count())
         .where(
             col(Notification.recipient_id) == recipient_id,
             col(Notification.read_at).is_(None),
-            _still_welcome(recipient_id),
+            _still_shown(recipient_id, neighbourhood_id),
         )
         .scalar_subquery()
     )
 
 
-async def unread_count(session: AsyncSession, recipient_id: int) -> int:
-    return (await session.exec(select(unread_count_of(recipient_id)))).one()
+async def unread_count(session: AsyncSession, recipient: Account) -> int:
+    assert recipient.id is not None
+    query = select(unread_count_of(recipient.id, recipient.neighbourhood_id))
+    return (await session.exec(query)).one()
 
 
 async def newest(
-    session: AsyncSession, recipient_id: int, *, before: int | None = None
+    session: AsyncSession, recipient: Account, *, before: int | None = None
 ) -> list[NotificationView]:
     """A page of notifications, newest first, with who did it and the post it is about."""
+    assert recipient.id is not None
     query = (
         select(Notification, Account, Post)
         .join(Account, col(Account.id) == col(Notification.actor_id))
         .outerjoin(Post, col(Post.id) == col(Notification.post_id))
-        .where(col(Notification.recipient_id) == recipient_id, _still_welcome(recipient_id))
+        .where(
+            col(Notification.recipient_id) == recipient.id,
+            _still_shown(recipient.id, recipient.neighbourhood_id),
+        )
         .order_by(col(Notification.id).desc())
         .limit(PAGE_SIZE)
     )

@@ -12,11 +12,17 @@ anything that concerns nobody elsewhere, so an instance that does not federate h
 
 import secrets
 
-from sqlalchemy import ColumnElement, exists, or_, update
-from sqlalchemy.orm import Mapped
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core.audience import (
+    Audience,
+    audience_for,
+    elsewhere,
+    followed_from_elsewhere,
+    reaches_elsewhere,
+)
 from buurtnet.jobs import enqueue
 from buurtnet.models import (
     Account,
@@ -24,7 +30,6 @@ from buurtnet.models import (
     Follow,
     FollowRequest,
     Like,
-    Mention,
     NeighbourhoodFollower,
     Post,
     Share,
@@ -59,58 +64,32 @@ def _is_ours(post: Post) -> bool:
     return post.uri is None
 
 
-def _elsewhere(account_id: Mapped[int] | int) -> ColumnElement[bool]:
-    return exists().where(col(Account.id) == account_id, col(Account.domain).is_not(None))
-
-
-def _followed_from_elsewhere(account_id: int | None) -> ColumnElement[bool]:
-    return exists().where(
-        col(Follow.followed_id) == account_id, _elsewhere(col(Follow.follower_id))
-    )
-
-
-async def reaches_elsewhere(session: AsyncSession, post: Post) -> bool:
-    """Whether anyone elsewhere would get the post: a follower of its author, someone it names,
-    or (when public) a follower of its neighbourhood."""
-    if not (_is_ours(post) and is_federated(post)):
-        return False
-    followers = _followed_from_elsewhere(post.author_id)
-    named = exists().where(col(Mention.post_id) == post.id, _elsewhere(col(Mention.account_id)))
-    reaches = or_(followers, named)
-    if post.visibility == Visibility.PUBLIC and post.neighbourhood_id is not None:
-        group = exists().where(
-            col(NeighbourhoodFollower.neighbourhood_id) == post.neighbourhood_id,
-            col(NeighbourhoodFollower.accepted),
-        )
-        reaches = or_(reaches, group)
-    return bool((await session.exec(select(reaches))).one())
+async def _news_of(session: AsyncSession, post: Post) -> Audience | None:
+    """The post's audience, when it is ours and someone elsewhere is in it."""
+    if not _is_ours(post):
+        return None
+    found = await audience_for(session, post)
+    return found if await reaches_elsewhere(session, found) else None
 
 
 async def post_created(session: AsyncSession, post: Post) -> None:
-    if await reaches_elsewhere(session, post):
+    if await _news_of(session, post) is not None:
         enqueue(session, POST_CREATED, {"post_id": post.id})
 
 
 async def post_edited(session: AsyncSession, post: Post) -> None:
-    if await reaches_elsewhere(session, post):
+    if await _news_of(session, post) is not None:
         enqueue(session, POST_EDITED, {"post_id": post.id})
 
 
 async def post_deleted(session: AsyncSession, post: Post) -> None:
     """Call before the post goes: the Delete is addressed as the post was, to whom it named."""
-    if not await reaches_elsewhere(session, post):
+    found = await _news_of(session, post)
+    if found is None:
         return
     author = await session.get(Account, post.author_id)
     assert author is not None
-    named = await session.exec(select(Mention.account_id).where(Mention.post_id == post.id))
-    payload = {
-        "post_id": post.id,
-        "author_id": post.author_id,
-        "author_username": author.username,
-        "visibility": post.visibility,
-        "neighbourhood_id": post.neighbourhood_id,
-        "mentioned_ids": sorted(named.all()),
-    }
+    payload = {"post_id": post.id, "author_username": author.username, **found.payload()}
     enqueue(session, POST_DELETED, payload)
 
 
@@ -148,8 +127,8 @@ async def _share_reaches_elsewhere(session: AsyncSession, account: Account, post
     a share by someone elsewhere is their own server's to send."""
     if account.domain is not None or not is_federated(post):
         return False
-    followers = _followed_from_elsewhere(account.id)
-    return bool((await session.exec(select(or_(followers, _elsewhere(post.author_id))))).one())
+    followers = followed_from_elsewhere(account.id)
+    return bool((await session.exec(select(or_(followers, elsewhere(post.author_id))))).one())
 
 
 async def _reaction(
@@ -259,7 +238,7 @@ async def profile_updated(session: AsyncSession, account: Account) -> None:
     """Followers elsewhere show the new name, bio or photo, once their server hears of it."""
     if account.domain is not None:
         return
-    if (await session.exec(select(_followed_from_elsewhere(account.id)))).one():
+    if (await session.exec(select(followed_from_elsewhere(account.id)))).one():
         enqueue(session, PROFILE_UPDATED, {"account_id": account.id})
 
 

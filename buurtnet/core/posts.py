@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import html, paths
+from buurtnet import paths, typed_text
 from buurtnet.core import (
     hashtags,
     media,
@@ -41,7 +41,9 @@ MAX_LENGTH = 5000
 SUMMARY_LENGTH = 500
 LANGUAGES = ("nl", "en", "ar", "de", "fr", "pl", "tr")
 # Shares pass a post on to one's followers: a post meant for fewer people is not shareable.
-SHAREABLE = (Visibility.PUBLIC, Visibility.NEIGHBOURHOOD)
+SHAREABLE = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.NEIGHBOURHOOD)
+# What the composer offers; unlisted posts come from elsewhere (and replies to them).
+COMPOSABLE = (Visibility.NEIGHBOURHOOD, Visibility.PUBLIC, Visibility.FOLLOWERS, Visibility.DIRECT)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Draft:
 
 def clean_source(source: str) -> str:
     """The text as stored: normalised, without control characters, trimmed."""
-    return html.clean_source(source).strip()
+    return typed_text.clean_source(source).strip()
 
 
 def draft_problems(draft: Draft) -> dict[str, str]:
@@ -90,9 +92,7 @@ def parse_kind(value: str) -> PostKind:
 
 
 def parse_visibility(value: str) -> Visibility:
-    if value in Visibility.__members__.values():
-        return Visibility(value)
-    return Visibility.NEIGHBOURHOOD
+    return Visibility(value) if value in COMPOSABLE else Visibility.NEIGHBOURHOOD
 
 
 async def create_post(
@@ -143,7 +143,7 @@ async def create_post(
         addressed.discard(author.id)
     session.add_all(Mention(post_id=post.id, account_id=account_id) for account_id in addressed)
     session.add_all(media.attachment_rows(images, author.id, post.id))
-    await hashtags.tag_post(session, post.id, html.find_hashtags(post.source))
+    await hashtags.tag_post(session, post.id, typed_text.find_hashtags(post.source))
     if parent is not None:
         await count_reply(session, parent, post.id, post.author_id, post.visibility)
     for account_id in addressed:
@@ -170,7 +170,7 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post.content_html = render(post.source, mentioned)
     post.edited_at = utcnow()
     await _readdress(session, post, editor, mentioned)
-    await hashtags.retag_post(session, post.id, html.find_hashtags(post.source))
+    await hashtags.retag_post(session, post.id, typed_text.find_hashtags(post.source))
     await outbox.post_edited(session, post)
     return post
 
@@ -249,11 +249,11 @@ def render(source: str, mentioned: Sequence[Account]) -> str:
     links to their pages here, the rest stays text."""
     by_key = {account.username_key: account for account in mentioned}
 
-    def mention_href(ref: html.MentionRef) -> str | None:
+    def mention_href(ref: typed_text.MentionRef) -> str | None:
         account = by_key.get(ref.key)
         return paths.profile(account.handle) if account else None
 
-    return html.render_text(source, mention_href=mention_href, hashtag_href=paths.hashtag)
+    return typed_text.render_text(source, mention_href=mention_href, hashtag_href=paths.hashtag)
 
 
 async def _visible_parent(
@@ -275,7 +275,7 @@ async def own_post(session: AsyncSession, editor: Account, post_id: int) -> Post
 async def _mentioned_accounts(session: AsyncSession, author: Account, source: str) -> list[Account]:
     """The active people a text names, leaving out anyone blocked either way: people here by
     `@name`, and people elsewhere by `@name@host` once we know them (their server gets the post)."""
-    keys = [ref.key for ref in html.find_mentions(source)]
+    keys = [ref.key for ref in typed_text.find_mentions(source)]
     if not keys:
         return []
     assert author.id is not None

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import feeds, posts, visibility
-from buurtnet.models import Account, AccountStatus, Post
+from buurtnet.models import Account, Post
 
 MAX_THREAD_POSTS = 500
 
@@ -31,7 +31,6 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
         .where(
             or_(col(Post.id) == root_id, col(Post.thread_root_id) == root_id),
             visibility.visible_to(viewer),
-            col(Account.status) == AccountStatus.ACTIVE,  # a deleting account's posts are going
         )
         .order_by(col(Post.id))
         .limit(MAX_THREAD_POSTS)

@@ -1,20 +1,36 @@
-"""Who may see a post, as SQL conditions, so that feeds filter in the database and never in Python.
+"""Who may see a post: the one policy, as one SQL condition on `Post` that every page, feed,
+thread, hashtag page, search, notification, export, served ActivityPub object and collection
+applies. A single post is checked by running the same condition on it (`posts.get_visible`), so
+the two can never disagree. Where a post is *listed* (which feed, which page) is each listing's
+own choice, made among the posts this condition lets through.
 
-A post is seen by its author; by everyone when public; by the members of its neighbourhood when it
-is for the neighbourhood; by the author's followers when it is for followers; and by the people it
-mentions. A block hides everything both ways, whatever the visibility.
+A viewer is nobody (a visitor, or a server fetching without a signature), a resident, or someone
+elsewhere whose server signed its fetch. A post is seen, while its author's account is active,
+
+- by its author;
+- by everyone when it is public or unlisted (unlisted: not on public pages, see `feeds`);
+- by the residents of its neighbourhood when it is for the neighbourhood;
+- by the author's followers (here or elsewhere) when it is for followers;
+- by the people it names or addresses;
+
+and by nobody at all, whatever the above, between two people of whom one blocks the other. A
+post for the neighbourhood never leaves the instance: nobody elsewhere sees it, named or not.
 """
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Mapped, aliased
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.models import Account, Block, Follow, Mention, Mute, Post, Visibility
+from buurtnet.models import Account, AccountStatus, Block, Follow, Mention, Mute, Post, Visibility
 
 # An account's id: a value, the column that holds one, or a parameter of a statement built once.
 AccountId = int | Mapped[int] | Mapped[int | None] | BindParameter[int]
+NeighbourhoodId = int | Mapped[int | None] | BindParameter[int]
+
+# Who may open a post by its link, without any relation to its author.
+OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
 def blocks_either_way(a_id: AccountId, b_id: AccountId) -> ColumnElement[bool]:
@@ -33,33 +49,54 @@ def blocks_either_way(a_id: AccountId, b_id: AccountId) -> ColumnElement[bool]:
 
 
 def visible_to(viewer: Account | None) -> ColumnElement[bool]:
-    """The condition on `Post` for what `viewer` (None: a visitor) may see."""
+    """The condition on `Post` for what `viewer` (None: nobody in particular) may see."""
     if viewer is None:
-        return col(Post.visibility) == Visibility.PUBLIC
+        return visible_to_viewer(None, None)
     assert viewer.id is not None
-    same_neighbourhood = (
-        col(Post.neighbourhood_id) == viewer.neighbourhood_id
-        if viewer.neighbourhood_id is not None
-        else false()
+    if viewer.domain is not None:
+        return visible_to_viewer(viewer.id, None, elsewhere=True)
+    return visible_to_viewer(viewer.id, viewer.neighbourhood_id)
+
+
+def visible_to_viewer(
+    viewer_id: AccountId | None,
+    neighbourhood_id: NeighbourhoodId | None,
+    *,
+    elsewhere: bool = False,
+) -> ColumnElement[bool]:
+    """`visible_to` by the viewer's id and neighbourhood (a resident's; None for someone
+    `elsewhere`), which may be parameters of a statement built once (the home feed)."""
+    author = aliased(Account)  # the viewer may be an `Account` of the query around this
+    author_active = (
+        exists()
+        .where(col(author.id) == col(Post.author_id), col(author.status) == AccountStatus.ACTIVE)
+        .correlate_except(author)
+    )
+    is_open = col(Post.visibility).in_(OPEN)
+    if viewer_id is None:
+        return and_(is_open, author_active)
+    in_neighbourhood = (
+        false() if neighbourhood_id is None else col(Post.neighbourhood_id) == neighbourhood_id
     )
     follows_author = (
         exists()
-        .where(col(Follow.follower_id) == viewer.id, col(Follow.followed_id) == col(Post.author_id))
+        .where(col(Follow.follower_id) == viewer_id, col(Follow.followed_id) == col(Post.author_id))
         .correlate_except(Follow)
     )
-    mentioned = (
+    named = (
         exists()
-        .where(col(Mention.post_id) == col(Post.id), col(Mention.account_id) == viewer.id)
+        .where(col(Mention.post_id) == col(Post.id), col(Mention.account_id) == viewer_id)
         .correlate_except(Mention)
     )
     may_see = or_(
-        col(Post.author_id) == viewer.id,
-        col(Post.visibility) == Visibility.PUBLIC,
-        and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, same_neighbourhood),
+        col(Post.author_id) == viewer_id,
+        is_open,
+        and_(col(Post.visibility) == Visibility.NEIGHBOURHOOD, in_neighbourhood),
         and_(col(Post.visibility) == Visibility.FOLLOWERS, follows_author),
-        mentioned,
+        named,
     )
-    return and_(may_see, ~blocks_either_way(col(Post.author_id), viewer.id))
+    seen = and_(may_see, author_active, ~blocks_either_way(col(Post.author_id), viewer_id))
+    return and_(seen, col(Post.visibility) != Visibility.NEIGHBOURHOOD) if elsewhere else seen
 
 
 def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:

@@ -6,12 +6,10 @@ an Undo embeds what it takes back, a Delete of a post carries a Tombstone, and e
 stable, so that a retried delivery is recognised as the same activity.
 """
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from buurtnet.federation.uris import PUBLIC
 from buurtnet.federation.vocab import JsonObject
-from buurtnet.models import Visibility
 
 
 def stamp(moment: datetime) -> str:
@@ -150,30 +148,3 @@ def block_to_as2(block_id: str, actor_id: str, blocked_id: str) -> JsonObject:
         "to": [blocked_id],
         "object": blocked_id,
     }
-
-
-def remote_mention_to_as2(actor_id: str, handle: str) -> JsonObject:
-    """A person elsewhere named in a post; `handle` is `name@domain`."""
-    return {"type": "Mention", "href": actor_id, "name": f"@{handle}"}
-
-
-def with_remote_people(
-    note: JsonObject,
-    visibility: str,
-    people: Sequence[tuple[str, str]],
-    *,
-    audience: str | None = None,
-) -> JsonObject:
-    """The Note as delivered: people elsewhere it names (actor id, `name@domain`) tagged and
-    addressed (`to` for a direct post, else `cc`), and the group it was posted in (FEP-1b12)."""
-    ids = [actor_id for actor_id, _ in people]
-    to, cc = list(note["to"]), list(note["cc"])
-    if visibility == Visibility.DIRECT:
-        to += [actor_id for actor_id in ids if actor_id not in to]
-    else:
-        cc += [actor_id for actor_id in ids if actor_id not in cc]
-    tags = list(note["tag"]) + [remote_mention_to_as2(actor, handle) for actor, handle in people]
-    extended = {**note, "to": to, "cc": cc, "tag": tags}
-    if audience is not None:
-        extended["audience"] = audience
-    return extended

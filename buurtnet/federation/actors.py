@@ -15,8 +15,9 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names
+from buurtnet.core import names, visibility
 from buurtnet.core.errors import NotFound
+from buurtnet.core.post_details import Authored
 from buurtnet.federation import keys, notes, vocab
 from buurtnet.federation.context import Federation
 from buurtnet.federation.uris import Uris
@@ -117,11 +118,6 @@ async def instance_document(federation: Federation) -> vocab.JsonObject:
     )
 
 
-def actor_id_of(account: Account, uris: Uris) -> str | None:
-    """Where an account lives: ours by username, others by the id their server gave."""
-    return account.actor_uri if account.is_remote else uris.actor(account.username)
-
-
 @dataclass(frozen=True)
 class Listing:
     """One collection: how many items it has, and a slice of them (offset, limit)."""
@@ -152,26 +148,45 @@ async def collection_document(
     )
 
 
-def outbox_listing(federation: Federation, account: Account) -> Listing:
-    """A resident's public posts, as the `Create`s that published them."""
-    return _posts_listing(federation, col(Post.author_id) == account.id)
+def outbox_listing(federation: Federation, account: Account, fetcher: Account | None) -> Listing:
+    """A resident's posts that the fetcher may see, as the `Create`s that published them."""
+
+    async def documents(session: AsyncSession, rows: list[Authored]) -> list[Any]:
+        return await notes.creates_of(session, rows, federation.uris, federation.host)
+
+    return _posts_listing(fetcher, documents, col(Post.author_id) == account.id)
 
 
-def neighbourhood_outbox_listing(federation: Federation, neighbourhood: Neighbourhood) -> Listing:
-    """The public posts its members wrote in the neighbourhood, as their authors' `Create`s.
+def neighbourhood_outbox_listing(
+    federation: Federation, neighbourhood: Neighbourhood, fetcher: Account | None
+) -> Listing:
+    """What the neighbourhood's group passed on: its `Announce`s of the public posts its members
+    wrote in it, as they were delivered. Neighbourhood-only posts never appear here."""
+    uris = federation.uris
 
-    Neighbourhood-only posts are for its members and never appear here."""
-    return _posts_listing(federation, col(Post.neighbourhood_id) == neighbourhood.id)
+    async def documents(session: AsyncSession, rows: list[Authored]) -> list[Any]:
+        creates = await notes.creates_of(session, rows, uris, federation.host)
+        return [
+            notes.group_announce(neighbourhood, create, post.id or 0, uris)
+            for create, (post, _author) in zip(creates, rows, strict=True)
+        ]
+
+    in_it = col(Post.neighbourhood_id) == neighbourhood.id
+    return _posts_listing(fetcher, documents, in_it, col(Post.visibility) == Visibility.PUBLIC)
 
 
-def followers_listing(federation: Federation, account: Account) -> Listing:
+def followers_listing(
+    federation: Federation, account: Account, fetcher: Account | None = None
+) -> Listing:
     """Who follows a resident, here and on other servers."""
     return _accounts_listing(
         federation, Follow, col(Follow.follower_id), col(Follow.followed_id) == account.id
     )
 
 
-def following_listing(federation: Federation, account: Account) -> Listing:
+def following_listing(
+    federation: Federation, account: Account, fetcher: Account | None = None
+) -> Listing:
     """Whom a resident follows (accepted follows only; requests still waiting are not shown)."""
     return _accounts_listing(
         federation, Follow, col(Follow.followed_id), col(Follow.follower_id) == account.id
@@ -179,7 +194,7 @@ def following_listing(federation: Federation, account: Account) -> Listing:
 
 
 def neighbourhood_followers_listing(
-    federation: Federation, neighbourhood: Neighbourhood
+    federation: Federation, neighbourhood: Neighbourhood, fetcher: Account | None = None
 ) -> Listing:
     """Who follows a neighbourhood from elsewhere, once let in."""
     return _accounts_listing(
@@ -191,22 +206,16 @@ def neighbourhood_followers_listing(
     )
 
 
-def _posts_listing(federation: Federation, *where: ColumnElement[bool]) -> Listing:
-    served = (
-        *where,
-        col(Post.visibility) == Visibility.PUBLIC,
-        col(Account.domain).is_(None),
-        col(Account.status) == AccountStatus.ACTIVE,
-    )
+def _posts_listing(
+    fetcher: Account | None,
+    documents: Callable[[AsyncSession, list[Authored]], Awaitable[list[Any]]],
+    *where: ColumnElement[bool],
+) -> Listing:
+    """Our own posts that meet `where` and that the fetcher may see, newest first."""
+    served = (*where, col(Post.uri).is_(None), visibility.visible_to(fetcher))
 
     async def count(session: AsyncSession) -> int:
-        query = (
-            select(func.count())
-            .select_from(Post)
-            .join(Account, col(Account.id) == col(Post.author_id))
-            .where(*served)
-        )
-        return (await session.exec(query)).one()
+        return (await session.exec(select(func.count()).select_from(Post).where(*served))).one()
 
     async def items(session: AsyncSession, offset: int, limit: int) -> list[Any]:
         query = (
@@ -217,8 +226,7 @@ def _posts_listing(federation: Federation, *where: ColumnElement[bool]) -> Listi
             .offset(offset)
             .limit(limit)
         )
-        rows = list((await session.exec(query)).all())
-        return await notes.creates_of(session, rows, federation.uris, federation.host)
+        return await documents(session, list((await session.exec(query)).all()))
 
     return Listing(count, items)
 
@@ -251,7 +259,6 @@ def _accounts_listing(
             .limit(limit)
         )
         accounts = (await session.exec(query)).all()
-        found = [actor_id_of(account, federation.uris) for account in accounts]
-        return [actor_id for actor_id in found if actor_id is not None]
+        return [federation.uris.actor_of(account) for account in accounts]
 
     return Listing(count, items)

@@ -16,7 +16,7 @@ from typing import IO, Any
 from anyio import to_thread
 
 from buurtnet.core.export import AccountExport
-from buurtnet.federation import vocab
+from buurtnet.federation import notes, vocab
 from buurtnet.federation.uris import Uris
 from buurtnet.storage import MediaStorage, content_type_of
 
@@ -31,40 +31,31 @@ def media_path(key: str) -> str:
 
 
 def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, vocab.JsonObject]:
-    """The JSON files of the archive by name; pure, so tests read them without a zip."""
+    """The JSON files of the archive by name; pure, so tests read them without a zip. Each post
+    is the Note that other servers fetch and are sent, with its images pointing into the zip."""
     account = export.account
     username = account.username
-    actor_id = uris.actor(username)
     icon = media_path(account.avatar_key) if account.avatar_key else None
     icon_type = content_type_of(account.avatar_key) if account.avatar_key else "image/jpeg"
-    activities = []
-    for item in export.posts:
-        assert item.post.id is not None
-        parent = item.in_reply_to
-        note = vocab.note_to_as2(
-            item.post,
+    activities = [
+        notes.create_of(
+            vocab.note_to_as2(details, uris, host=host, media_url=media_path),
+            details.post,
             account,
             uris,
-            host=host,
-            in_reply_to=uris.post(parent.author_username, parent.post_id) if parent else None,
-            hashtags=item.hashtags,
-            mentioned_usernames=item.mentioned_usernames,
-            attachments=item.attachments,
-            neighbourhood_slug=export.neighbourhood.slug if export.neighbourhood else None,
-            media_url=media_path,
         )
-        activity_id = uris.post_activity(username, item.post.id)
-        activities.append(vocab.create_to_as2(note, actor_id, activity_id))
-    liked = [uris.post(ref.author_username, ref.post_id) for ref in export.likes]
+        for details in export.posts
+    ]
+    liked = [uris.post_of(post, author) for post, author in export.likes]
     return {
         "actor.json": vocab.actor_to_as2(account, uris, icon_url=icon, icon_type=icon_type),
         "outbox.json": vocab.ordered_collection(uris.outbox(username), activities),
         "likes.json": vocab.ordered_collection(uris.liked(username), liked),
         "following.json": vocab.ordered_collection(
-            uris.following(username), [uris.actor(name) for name in export.following]
+            uris.following(username), [uris.actor_of(person) for person in export.following]
         ),
         "followers.json": vocab.ordered_collection(
-            uris.followers(username), [uris.actor(name) for name in export.followers]
+            uris.followers(username), [uris.actor_of(person) for person in export.followers]
         ),
     }
 

@@ -24,27 +24,13 @@ from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.parse import ParseError, RemoteNote
-from buurtnet.federation.signatures import SignedRequest
-from buurtnet.federation.verify import Refusal, signature_params, signer_of
+from buurtnet.federation.verify import Refusal, signature_params, signed_request, signer_of
 from buurtnet.group_commit import GroupCommit
 from buurtnet.models import Account
 
 # Batches under way at once: SQLite writes one at a time anyway, and a PostgreSQL batch mostly
 # waits for answers.
 WRITERS_ON_POSTGRESQL = 4
-
-
-def signed_request(request: Request, body: bytes) -> SignedRequest:
-    """The request as it was signed: the path still percent-encoded, the query as sent."""
-    scope = request.scope
-    path = scope.get("raw_path") or scope["path"].encode()
-    return SignedRequest(
-        method=request.method,
-        path=path.decode("latin-1").partition("?")[0],
-        query=scope.get("query_string", b"").decode("latin-1"),
-        headers=request.headers,
-        body=body,
-    )
 
 
 async def receive(

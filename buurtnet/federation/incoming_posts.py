@@ -19,12 +19,12 @@ from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
-from buurtnet.html import plain_text
 from buurtnet.models import Account, AccountStatus, Visibility
+from buurtnet.sanitise import plain_text
 
 VISIBILITY = {
     "public": Visibility.PUBLIC,
-    "unlisted": Visibility.PUBLIC,  # shown to those who follow; we have no unlisted feeds yet
+    "unlisted": Visibility.UNLISTED,
     "followers": Visibility.FOLLOWERS,
     "direct": Visibility.DIRECT,
 }

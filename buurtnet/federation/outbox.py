@@ -17,19 +17,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import outbox
+from buurtnet.core.audience import Audience, audience_of
+from buurtnet.core.post_details import details_of
 from buurtnet.federation import activities, keys, notes, vocab
 from buurtnet.federation.context import Federation
 from buurtnet.federation.delivery import deliver_later
-from buurtnet.federation.recipients import account_inboxes, follower_inboxes, group_inboxes
+from buurtnet.federation.recipients import audience_inboxes, group_inboxes
 from buurtnet.federation.vocab import JsonObject
 from buurtnet.jobs import Payload, PermanentFailure
-from buurtnet.models import (
-    Account,
-    Mention,
-    Neighbourhood,
-    Post,
-    Visibility,
-)
+from buurtnet.models import Account, Neighbourhood, Post
 
 Handler = Callable[[Payload], Awaitable[None]]
 
@@ -74,46 +70,21 @@ def _key_of(account: Account) -> str:
 async def news_of_post(
     federation: Federation, session: AsyncSession, post_id: int
 ) -> PostNews | None:
-    """The post as a Note, with everything it names; None when it is gone or stays here."""
+    """The post as a Note, and where it goes; None when it is gone or stays here."""
     post = await session.get(Post, post_id)
-    if post is None or post.uri is not None or post.visibility == Visibility.NEIGHBOURHOOD:
+    if post is None or post.uri is not None:
         return None
     author = await session.get(Account, post.author_id)
     if author is None or author.domain is not None:
         return None
-    uris = federation.uris
-    [note] = await notes.notes_of(session, [(post, author)], uris, federation.host)
-    named_elsewhere = await session.exec(
-        select(Account)
-        .join(Mention)
-        .where(col(Mention.post_id) == post_id, col(Account.domain).is_not(None))
-        .order_by(col(Account.id))
-    )
-    elsewhere = [person for person in named_elsewhere.all() if person.actor_uri]
-    people = [(person.actor_uri or "", person.handle) for person in elsewhere]
-    group = await _group_of(session, post)
-    audience = uris.neighbourhood(group.slug) if group else None
-    note = activities.with_remote_people(note, post.visibility, people, audience=audience)
-    addressed = {person.id for person in elsewhere} | {await _parent_author(session, post)}
-    inboxes = await account_inboxes(session, [found for found in addressed if found])
-    if post.visibility != Visibility.DIRECT:
-        inboxes |= await follower_inboxes(session, post.author_id)
+    [details] = await details_of(session, [(post, author)])
+    audience = audience_of(post, details.named)
+    if not audience.leaves_the_instance:
+        return None
+    note = vocab.note_to_as2(details, federation.uris, host=federation.host)
+    group = details.neighbourhood if audience.group_id is not None else None
+    inboxes = await audience_inboxes(session, audience)
     return PostNews(post, note, author, group, inboxes)
-
-
-async def _parent_author(session: AsyncSession, post: Post) -> int | None:
-    """The author of the post answered, who is told of the answer wherever they are."""
-    if post.in_reply_to_id is None:
-        return None
-    parent = await session.get(Post, post.in_reply_to_id)
-    return parent.author_id if parent is not None else None
-
-
-async def _group_of(session: AsyncSession, post: Post) -> Neighbourhood | None:
-    """The neighbourhood that announces a public post written in it."""
-    if post.visibility != Visibility.PUBLIC or post.neighbourhood_id is None:
-        return None
-    return await session.get(Neighbourhood, post.neighbourhood_id)
 
 
 async def post_created(federation: Federation, payload: Payload) -> None:
@@ -133,19 +104,10 @@ async def _announce_in_group(
     """The group passes its member's post on: the Create for Lemmy and the like, the Note for
     Mastodon, which shows only the latter as a share."""
     group = news.group
-    assert group is not None and group.id is not None
-    uris = federation.uris
-    group_id, followers = uris.neighbourhood(group.slug), uris.neighbourhood_followers(group.slug)
+    assert group is not None and group.id is not None and news.post.id is not None
     inboxes = await group_inboxes(session, group.id)
-    for kind, shared in (("create", create), ("note", news.note)):
-        announce = activities.announce_to_as2(
-            uris.activity(group_id, "announces", f"{kind}-{news.post.id}"),
-            group_id,
-            shared,
-            followers=followers,
-            author=create["actor"],
-            published=news.note["published"],
-        )
+    for shared in (create, news.note):
+        announce = notes.group_announce(group, shared, news.post.id, federation.uris)
         deliver_later(session, keys.neighbourhood_owner(group.id), announce, inboxes)
 
 
@@ -168,29 +130,24 @@ async def post_edited(federation: Federation, payload: Payload) -> None:
 
 async def post_deleted(federation: Federation, payload: Payload) -> None:
     """From the facts written at deletion: the post and its mentions are gone by now."""
-    visibility = text(payload, "visibility")
-    if visibility == Visibility.NEIGHBOURHOOD:
+    try:
+        audience = Audience.from_payload(payload)
+    except ValueError as error:
+        raise PermanentFailure(f"malformed payload: {error}") from error
+    if not audience.leaves_the_instance:
         return
     uris = federation.uris
-    username, author_id = text(payload, "author_username"), number(payload, "author_id")
-    mentioned = payload.get("mentioned_ids", [])
-    if not isinstance(mentioned, list) or not all(isinstance(item, int) for item in mentioned):
-        raise PermanentFailure("malformed payload: mentioned_ids")
+    username = text(payload, "author_username")
     async with federation.database.transaction() as session:
-        named = (await session.exec(select(Account).where(col(Account.id).in_(mentioned)))).all()
-        people = [
-            person.actor_uri if person.domain else uris.actor(person.username) for person in named
-        ]
-        to, cc = vocab.addressing(visibility, username, uris, mentioned=[p for p in people if p])
+        named = await session.exec(select(Account).where(col(Account.id).in_(audience.named_ids)))
+        people = [uris.actor_of(person) for person in named.all()]
+        to, cc = vocab.addressing(audience.visibility, uris.followers(username), people)
         note_id = uris.post(username, number(payload, "post_id"))
         delete = activities.delete_note_to_as2(note_id, uris.actor(username), to, cc)
-        inboxes = await account_inboxes(session, mentioned)
-        if visibility != Visibility.DIRECT:
-            inboxes |= await follower_inboxes(session, author_id)
-        neighbourhood_id = payload.get("neighbourhood_id")
-        if visibility == Visibility.PUBLIC and isinstance(neighbourhood_id, int):
-            inboxes |= await group_inboxes(session, neighbourhood_id)
-        deliver_later(session, keys.account_owner(author_id), delete, inboxes)
+        inboxes = await audience_inboxes(session, audience)
+        if audience.group_id is not None:
+            inboxes |= await group_inboxes(session, audience.group_id)
+        deliver_later(session, keys.account_owner(audience.author_id), delete, inboxes)
 
 
 def handlers(federation: Federation) -> dict[str, Handler]:

@@ -39,7 +39,7 @@ from buurtnet.federation.parse_values import (
     timestamp,
     type_of,
 )
-from buurtnet.html import plain_text, sanitise
+from buurtnet.sanitise import plain_text, sanitise
 
 NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question", "Event"})
 TITLED_TYPES = frozenset({"Article", "Page", "Event"})

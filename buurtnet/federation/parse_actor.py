@@ -26,7 +26,7 @@ from buurtnet.federation.parse_values import (
     string,
     type_of,
 )
-from buurtnet.html import sanitise
+from buurtnet.sanitise import sanitise
 
 USERNAME = re.compile(r"[\w.-]+")
 ACTOR_TYPES = frozenset({"Person", "Group", "Service", "Application", "Organization"})

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core.audience import Audience
 from buurtnet.models import (
     Account,
     AccountStatus,
@@ -52,6 +53,17 @@ async def account_inboxes(session: AsyncSession, account_ids: Sequence[int]) -> 
     if not account_ids:
         return set()
     return await _inboxes(session, col(Account.id).in_(account_ids))
+
+
+async def audience_inboxes(session: AsyncSession, audience: Audience) -> set[str]:
+    """Where a post (or its edit, or its deletion) goes: to the people elsewhere it names, and to
+    the author's followers elsewhere unless it is direct. Its group passes it on by itself."""
+    if not audience.leaves_the_instance:
+        return set()
+    inboxes = await account_inboxes(session, audience.named_ids)
+    if audience.for_followers:
+        inboxes |= await follower_inboxes(session, audience.author_id)
+    return inboxes
 
 
 async def group_inboxes(session: AsyncSession, neighbourhood_id: int) -> set[str]:

@@ -17,8 +17,8 @@ from buurtnet.federation.fetch import FetchError
 from buurtnet.federation.keys import INSTANCE
 from buurtnet.federation.negotiation import ACTIVITY_JSON, LD_JSON
 from buurtnet.federation.parse import ParseError
-from buurtnet.html import plain_text
 from buurtnet.models import Account
+from buurtnet.sanitise import plain_text
 
 
 class ActorUnavailable(Exception):

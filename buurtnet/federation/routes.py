@@ -26,6 +26,7 @@ from buurtnet.federation.negotiation import (
     redirect_browser,
 )
 from buurtnet.federation.uris import Uris
+from buurtnet.federation.verify import Refusal, fetcher_of
 from buurtnet.federation.vocab import ordered_collection
 from buurtnet.models import Account, Neighbourhood
 
@@ -45,6 +46,8 @@ def json_errors(endpoint: Endpoint) -> Endpoint:
             return json_error(410, "gone")
         except actors.BadPage:
             return json_error(400, "page must be true or a page number")
+        except Refusal as refusal:  # a signed fetch whose signature does not check out
+            return json_error(refusal.status, refusal.reason)
 
     return guarded
 
@@ -125,21 +128,23 @@ def collection_route(
     path: str,
     find: Callable[[AsyncSession, str], Awaitable[Owner]],
     key_of: Callable[[Owner], str],
-    listing: Callable[[Federation, Owner], actors.Listing],
+    listing: Callable[[Federation, Owner, Account | None], actors.Listing],
     collection_id: Callable[[Uris, str], str],
 ) -> Route:
-    """A paged collection of a person or a neighbourhood: `path` ends in `{key}`'s collection."""
+    """A paged collection of a person or a neighbourhood: `path` ends in `{key}`'s collection.
+    What it lists is what the signer of the fetch (or anyone, unsigned) may see."""
 
     async def endpoint(request: Request) -> Response:
         federation = federation_of(request)
         page = actors.parse_page(request.query_params.get("page"))
+        fetcher = await fetcher_of(federation, request)
         async with federation.database.reading() as session:
             owner = await find(session, request.path_params["key"])
             document = await actors.collection_document(
                 session,
                 federation.uris,
                 collection_id(federation.uris, key_of(owner)),
-                listing(federation, owner),
+                listing(federation, owner, fetcher),
                 page,
             )
         return activity_response(request, document)
@@ -149,7 +154,7 @@ def collection_route(
 
 def person_collection(
     name: str,
-    listing: Callable[[Federation, Account], actors.Listing],
+    listing: Callable[[Federation, Account, Account | None], actors.Listing],
     collection_id: Callable[[Uris, str], str],
 ) -> Route:
     path = f"/users/{{key}}/{name}"
@@ -158,7 +163,7 @@ def person_collection(
 
 def neighbourhood_collection(
     name: str,
-    listing: Callable[[Federation, Neighbourhood], actors.Listing],
+    listing: Callable[[Federation, Neighbourhood, Account | None], actors.Listing],
     collection_id: Callable[[Uris, str], str],
 ) -> Route:
     path = f"/n/{{key}}/{name}"
@@ -174,11 +179,13 @@ def _slug(neighbourhood: Neighbourhood) -> str:
 
 
 async def status(request: Request) -> Response:
-    """A post as a `Note`, at its id (`/users/<name>/statuses/<id>`) or its page (`/posts/<id>`)."""
+    """A post as a `Note`, at its id (`/users/<name>/statuses/<id>`) or its page (`/posts/<id>`),
+    for whoever signed the fetch (or anyone, unsigned) may see it."""
     federation = federation_of(request)
+    fetcher = await fetcher_of(federation, request)
     async with federation.database.reading() as session:
-        found = await notes.public_post(
-            session, post_id(request), request.path_params.get("username")
+        found = await notes.served_post(
+            session, fetcher, post_id(request), request.path_params.get("username")
         )
         [note] = await notes.notes_of(session, [found], federation.uris, federation.host)
     return activity_response(request, note)
@@ -186,8 +193,11 @@ async def status(request: Request) -> Response:
 
 async def status_activity(request: Request) -> Response:
     federation = federation_of(request)
+    fetcher = await fetcher_of(federation, request)
     async with federation.database.reading() as session:
-        found = await notes.public_post(session, post_id(request), request.path_params["username"])
+        found = await notes.served_post(
+            session, fetcher, post_id(request), request.path_params["username"]
+        )
         [create] = await notes.creates_of(session, [found], federation.uris, federation.host)
     return activity_response(request, create)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from buurtnet import paths
+from buurtnet.models import Account, Post
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
@@ -24,6 +25,17 @@ class Uris:
 
     def actor(self, username: str) -> str:
         return f"{self.base_url}/users/{quote(username, safe='')}"
+
+    def actor_of(self, account: Account) -> str:
+        """Where anyone lives: ours by username, others by the id their server gave."""
+        if account.actor_uri is not None:
+            return account.actor_uri
+        return self.actor(account.username)
+
+    def post_of(self, post: Post, author: Account) -> str:
+        """The id of any post: ours by its author and number, others by the id they came with."""
+        assert post.id is not None
+        return post.uri if post.uri is not None else self.post(author.username, post.id)
 
     def key(self, username: str) -> str:
         return self.actor(username) + "#main-key"

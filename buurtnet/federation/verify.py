@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, update
 from sqlmodel import col, select
+from starlette.requests import Request
 
 from buurtnet.core.remote_accounts import domain_is_suspended, domain_of
 from buurtnet.federation import signatures
@@ -33,6 +34,19 @@ class Refusal(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+def signed_request(request: Request, body: bytes) -> SignedRequest:
+    """The request as it was signed: the path still percent-encoded, the query as sent."""
+    scope = request.scope
+    path = scope.get("raw_path") or scope["path"].encode()
+    return SignedRequest(
+        method=request.method,
+        path=path.decode("latin-1").partition("?")[0],
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=request.headers,
+        body=body,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -74,6 +88,23 @@ async def signer_of(
     key = KnownKey.of(await _verified_signer(federation, request, params, known))
     federation.known_keys.keep(key)
     return key
+
+
+async def fetcher_of(federation: Federation, request: Request) -> Account | None:
+    """Who fetches a document: the account elsewhere that signed the GET (a server in secure
+    mode signs as the person who asked), or None for a fetch without a signature. A signature
+    that is there but does not check out is a `Refusal`, as in the inbox."""
+    if "signature" not in request.headers:
+        return None
+    signed = signed_request(request, b"")
+    params = signature_params(signed)
+    # A GET claims no actor: the key's own server is the one whose suspension counts.
+    signer = await signer_of(federation, signed, params, params.key_id)
+    async with federation.database.reading() as session:
+        account = await session.get(Account, signer.account_id)
+    if account is None or not signer.held_by(account):
+        raise Refusal(401, "signature refused: the key is no longer the signer's; try again")
+    return account
 
 
 async def look_up_sender(federation: Federation, actor_id: str, key_id: str) -> Account | None:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from buurtnet.core.post_details import PostDetails
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
+from buurtnet.models import Account, MediaAttachment, Neighbourhood, Visibility
+from buurtnet.sanitise import absolute_links
 
 AS2 = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
@@ -133,34 +135,34 @@ def instance_actor_to_as2(
 
 
 def addressing(
-    visibility: str,
-    author_username: str,
-    uris: Uris,
-    *,
-    mentioned: Sequence[str] = (),
-    neighbourhood_slug: str | None = None,
+    visibility: str, followers: str, people: Sequence[str], place: str | None = None
 ) -> tuple[list[str], list[str]]:
-    """`to` and `cc` for a post, as Mastodon reads visibility from them.
+    """`to` and `cc` of a post, as Mastodon reads its visibility from them: `followers` is its
+    author's followers collection, `people` the actors it names, `place` the group of the
+    neighbourhood it was written in.
 
     Neighbourhood posts are never sent out; in an export they are addressed to the neighbourhood.
     """
-    followers = uris.followers(author_username)
-    people = list(mentioned)
+    named = list(people)
     if visibility == Visibility.PUBLIC:
-        return [PUBLIC], [followers, *people]
+        return [PUBLIC], [followers, *named]
+    if visibility == Visibility.UNLISTED:
+        return [followers], [PUBLIC, *named]
     if visibility == Visibility.FOLLOWERS:
-        return [followers], people
-    if visibility == Visibility.NEIGHBOURHOOD and neighbourhood_slug is not None:
-        return [uris.neighbourhood(neighbourhood_slug)], people
-    return people, []
+        return [followers], named
+    if visibility == Visibility.NEIGHBOURHOOD and place is not None:
+        return [place], named
+    return named, []
 
 
 def hashtag_to_as2(name: str, uris: Uris) -> JsonObject:
     return {"type": "Hashtag", "name": f"#{name}", "href": uris.hashtag(name)}
 
 
-def mention_to_as2(username: str, uris: Uris, host: str) -> JsonObject:
-    return {"type": "Mention", "href": uris.actor(username), "name": f"@{username}@{host}"}
+def mention_to_as2(person: Account, uris: Uris, host: str) -> JsonObject:
+    """Someone a post names, here (`@name@our.host`) or elsewhere (`@name@their.host`)."""
+    handle = person.handle if person.is_remote else f"{person.username}@{host}"
+    return {"type": "Mention", "href": uris.actor_of(person), "name": f"@{handle}"}
 
 
 def attachment_to_as2(attachment: MediaAttachment, url: str) -> JsonObject:
@@ -175,30 +177,22 @@ def attachment_to_as2(attachment: MediaAttachment, url: str) -> JsonObject:
 
 
 def note_to_as2(
-    post: Post,
-    author: Account,
+    details: PostDetails,
     uris: Uris,
     *,
     host: str,
-    in_reply_to: str | None = None,
-    hashtags: Sequence[str] = (),
-    mentioned_usernames: Sequence[str] = (),
-    attachments: Sequence[MediaAttachment] = (),
-    neighbourhood_slug: str | None = None,
     media_url: Callable[[str], str] | None = None,
 ) -> JsonObject:
-    """A post as a `Note`. `media_url` turns a storage key into the image's URL (by default the
-    instance's media address; the export points into its zip instead)."""
+    """A post of ours as a `Note`: the one document that is served at its id, delivered, and
+    written into the author's export. `media_url` turns a storage key into the image's URL (by
+    default the instance's media address; the export points into its zip instead)."""
+    post, author = details.post, details.author
     assert post.id is not None
     url_of = media_url or uris.media
-    mentioned = [uris.actor(username) for username in mentioned_usernames]
-    to, cc = addressing(
-        post.visibility,
-        author.username,
-        uris,
-        mentioned=mentioned,
-        neighbourhood_slug=neighbourhood_slug,
-    )
+    place = uris.neighbourhood(details.neighbourhood.slug) if details.neighbourhood else None
+    people = [uris.actor_of(person) for person in details.named]
+    to, cc = addressing(post.visibility, uris.followers(author.username), people, place)
+    content = absolute_links(post.content_html, uris.base_url)
     note: JsonObject = {
         "id": uris.post(author.username, post.id),
         "type": "Note",
@@ -206,22 +200,23 @@ def note_to_as2(
         "url": uris.post_page(post.id),
         "published": timestamp(post.created_at),
         "updated": timestamp(post.edited_at) if post.edited_at else None,
-        "inReplyTo": in_reply_to,
+        "inReplyTo": uris.post_of(*details.parent) if details.parent else None,
         "to": to,
         "cc": cc,
         "summary": post.summary or None,
         "sensitive": bool(post.summary),
-        "content": post.content_html,
+        "content": content,
         "source": {"content": post.source, "mediaType": "text/plain"},
-        "tag": [hashtag_to_as2(name, uris) for name in hashtags]
-        + [mention_to_as2(username, uris, host) for username in mentioned_usernames],
+        "tag": [hashtag_to_as2(name, uris) for name in details.hashtags]
+        + [mention_to_as2(person, uris, host) for person in details.named],
         "attachment": [
-            attachment_to_as2(attachment, url_of(attachment.storage_key))
-            for attachment in attachments
+            attachment_to_as2(image, url_of(image.storage_key)) for image in details.images
         ],
     }
     if post.language:
-        note["contentMap"] = {post.language: post.content_html}
+        note["contentMap"] = {post.language: content}
+    if post.visibility == Visibility.PUBLIC and place is not None:
+        note["audience"] = place  # the group that passes it on (FEP-1b12)
     return note
 
 

@@ -16,7 +16,7 @@ async def notifications_page(request: Request) -> Response:
     assert account.id is not None
     database = services(request).database
     async with database.reading() as session:
-        found = await notifications.newest(session, account.id, before=cursor(request))
+        found = await notifications.newest(session, account, before=cursor(request))
     unread = {item.notification.id for item in found if item.notification.read_at is None}
     if newest_unread := max((i for i in unread if i is not None), default=None):
         async with database.transaction() as session:

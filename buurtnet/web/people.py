@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet import html, paths
+from buurtnet import paths, typed_text
 from buurtnet.core import feeds, relations
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
@@ -28,7 +28,9 @@ def bio_html(bio: str) -> Markup:
     """The bio as paragraphs and line breaks, with links and hashtags; all else escaped."""
     if not bio:
         return Markup("")
-    rendered = html.render_text(bio, mention_href=lambda _mention: None, hashtag_href=paths.hashtag)
+    rendered = typed_text.render_text(
+        bio, mention_href=lambda _mention: None, hashtag_href=paths.hashtag
+    )
     return Markup(rendered)  # noqa: S704 - render_text escapes what was typed and sanitises
 
 

@@ -1,44 +1,17 @@
-"""Plain text in, safe HTML out; and sanitising of HTML that other servers send.
+"""Plain text as people type it, rendered to safe HTML once, on save.
 
-A post is typed as plain text and rendered to HTML once, on save. Everything the person typed is
-escaped; only the links, mentions and hashtags we recognise become markup. HTML from other servers
-goes through the same allow-list (modelled on Mastodon's `app/lib/sanitize_config.rb`), which is
-also the last guard on what `render_text` produces.
+Everything the person typed is escaped; only the links, mentions and hashtags we recognise
+become markup, and the result passes the allow-list of `sanitise` once more, as a last guard.
 """
 
-import functools
 import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-import bleach
-from bleach.html5lib_shim import Filter
-
-ALLOWED_TAGS = frozenset(
-    {"p", "span", "br", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "blockquote"}
-    | {"ul", "ol", "li"}
-)
-ALLOWED_ATTRIBUTES = {
-    "a": frozenset({"href", "rel", "class", "title"}),
-    "span": frozenset({"class"}),
-}
-LINK_PROTOCOLS = frozenset(
-    {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
-)
-LINK_REL = "nofollow noopener noreferrer"
-# Elements whose content is code or invisible, not text: dropped whole rather than unwrapped.
-DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "template", "iframe", "frame", "frameset", "object", "embed", "applet"}
-    | {"noscript", "noembed", "noframes", "xmp", "textarea", "title", "select", "svg", "math"}
-)
-ALLOWED_CLASS = re.compile(r"(?:(?:h|p|u|dt|e)-[\w-]*|mention|hashtag|ellipsis|invisible)")
-# How a browser sees a scheme: it ignores whitespace and control characters inside the URL.
-URL_NOISE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
-URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+from buurtnet.sanitise import LINK_REL, guard
 
 URL = re.compile(r"(?<![\w@/.])https?://[^\s<>\"`]+", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,:;!?'\"*\u2026\u2018\u2019\u201c\u201d\u00ab\u00bb"
@@ -54,9 +27,6 @@ HASHTAG = re.compile(r"(?<![\w&/#])#(?P<name>\w{1,100})(?!\w)")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 SHOWN_URL_LENGTH = 30
-MAX_TAGS = 2000
-TAG = re.compile(r"<[^>]*>?")
-WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -117,113 +87,7 @@ def render_text(
         for text in paragraphs
         if text.strip()
     ]
-    # The final guard; without the tag limit, as the tags are ours and their number grows with
-    # the (limited) length of the post.
-    return _clean("".join(rendered), allow_relative_links=True)
-
-
-def sanitise(html_text: str, *, allow_relative_links: bool = False) -> str:
-    """Only the allow-listed tags, attributes, classes and link schemes survive.
-
-    Relative links are dropped by default, as Mastodon does: in a remote post they would point
-    at our own server. HTML with more than MAX_TAGS tags is shown as plain text instead, because
-    html5lib slows down with the square of the nesting depth: a cheap attack from another server.
-    """
-    if html_text.count("<") > MAX_TAGS:
-        return "<p>" + html.escape(plain_text(html_text), quote=False) + "</p>"
-    return _clean(html_text, allow_relative_links)
-
-
-def plain_text(html_text: str) -> str:
-    """HTML as one line of plain text: for search, and for what is never markup (a content
-    warning, a bio from elsewhere)."""
-    return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", html_text))).strip()
-
-
-def _clean(html_text: str, allow_relative_links: bool) -> str:
-    return str(_cleaner(allow_relative_links).clean(html_text))
-
-
-@functools.cache
-def _cleaner(allow_relative_links: bool) -> bleach.Cleaner:
-    """Made once: building a cleaner (and its parser) costs about as much as cleaning a post.
-    Used from the event loop's thread only; a cleaner is not for two threads at once."""
-
-    def allow_list_filter(source: Any) -> _AllowListFilter:
-        return _AllowListFilter(source, allow_relative_links)
-
-    return bleach.Cleaner(
-        # The dropped elements must reach the parser as elements, or their content is parsed as
-        # text; the filter then removes them with everything inside.
-        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
-        attributes=_attribute_allowed,
-        protocols=LINK_PROTOCOLS,
-        strip=True,
-        strip_comments=True,
-        filters=[allow_list_filter],
-    )
-
-
-def _attribute_allowed(tag: str, name: str, value: str) -> bool:
-    return name in ALLOWED_ATTRIBUTES.get(tag, ())
-
-
-def _link_allowed(href: str, allow_relative: bool) -> bool:
-    normalised = URL_NOISE.sub("", html.unescape(href)).lower()
-    scheme = URL_SCHEME.match(normalised)
-    if scheme:
-        return scheme.group(1) in LINK_PROTOCOLS
-    return allow_relative and href.startswith("/")
-
-
-class _AllowListFilter(Filter):
-    """What bleach alone does not do: drop code with its content, filter classes token by token,
-    unwrap links without an allowed target and give every link the same `rel`."""
-
-    def __init__(self, source: Any, allow_relative_links: bool) -> None:
-        super().__init__(source)
-        self.allow_relative_links = allow_relative_links
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        dropping = 0
-        links_kept: list[bool] = []
-        for token in super().__iter__():
-            kind, name = token["type"], token.get("name")
-            if name in DROPPED_WITH_CONTENT and kind in ("StartTag", "EndTag", "EmptyTag"):
-                dropping += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
-                continue
-            if dropping:
-                continue
-            if name == "a" and kind == "StartTag":
-                href = token["data"].get((None, "href"))
-                keep = bool(href) and _link_allowed(href, self.allow_relative_links)
-                links_kept.append(keep)
-                if keep:
-                    yield self._link(token)
-            elif name == "a" and kind == "EndTag":
-                if links_kept and links_kept.pop():
-                    yield token
-            elif kind in ("StartTag", "EmptyTag") and token.get("data"):
-                yield self._with_allowed_classes(token)
-            else:
-                yield token
-
-    def _link(self, token: dict[str, Any]) -> dict[str, Any]:
-        token = self._with_allowed_classes(token)
-        # rel="tag" marks a hashtag link for microformats; it is the one value we keep.
-        tag = "tag " if "tag" in token["data"].get((None, "rel"), "").split() else ""
-        token["data"][(None, "rel")] = tag + LINK_REL
-        return token
-
-    @staticmethod
-    def _with_allowed_classes(token: dict[str, Any]) -> dict[str, Any]:
-        attributes = dict(token["data"])
-        if (None, "class") in attributes:
-            kept = [c for c in attributes[(None, "class")].split() if ALLOWED_CLASS.fullmatch(c)]
-            attributes[(None, "class")] = " ".join(kept)
-            if not kept:
-                del attributes[(None, "class")]
-        return {**token, "data": attributes}
+    return guard("".join(rendered))
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str | MentionRef, str]]:
