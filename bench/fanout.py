@@ -9,7 +9,7 @@ all of 127.0.0.0/8), each with its followers and their shared inbox `http://127.
 so that the post makes one delivery per server. One receiver process listens on all those
 addresses, answers 202 at once and notes when each Create arrives. Per run, Anna writes a public
 post through `core.posts.create_post` in one transaction; once it is committed, the given number
-of worker processes (`buurtnet.jobs.Worker` with the app's job registry, as `buurtnet worker`
+of worker processes (`buurtnet.job_queue.Worker` with the app's job registry, as `buurtnet worker`
 runs, already started and with Anna's key loaded) work until every server has the Create.
 It prints, per run, the seconds from the commit to the first and to the last arrival, the CPU of
 the workers, and the worker that sent each delivery job.
@@ -40,7 +40,7 @@ from buurtnet.federation import keys
 from buurtnet.federation.context import make_federation
 from buurtnet.federation.fetch import HttpClient, user_agent
 from buurtnet.federation.uris import Uris
-from buurtnet.jobs import Handler, Payload, Worker
+from buurtnet.job_queue import Handler, Payload, Worker
 from buurtnet.models import Account, Visibility
 
 ARRIVAL_TIMEOUT = 120.0

@@ -15,11 +15,11 @@ from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
 from buurtnet.federation import inbox, remote_media
-from buurtnet.federation import jobs as federation_jobs
+from buurtnet.federation import job_handlers as federation_jobs
 from buurtnet.federation.context import Federation, make_federation
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.routes import federation_routes
-from buurtnet.jobs import Registry, Worker
+from buurtnet.job_queue import Registry, Worker
 from buurtnet.storage import FolderStorage, MediaStorage
 from buurtnet.web import neighbourhoods, people, posts
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend

@@ -19,7 +19,7 @@ from buurtnet.core import accounts, demo, neighbourhoods
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
-from buurtnet.jobs import Worker
+from buurtnet.job_queue import Worker
 from buurtnet.models import Role
 from buurtnet.moderation import domains
 from buurtnet.storage import MediaStorage

@@ -17,7 +17,7 @@ from buurtnet.app import job_registry, media_storage
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import HttpStatusError
-from buurtnet.jobs import Worker
+from buurtnet.job_queue import Worker
 
 AS2_CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from buurtnet.federation import activities
+from buurtnet.federation.as2 import activities
 from buurtnet.federation.uris import PUBLIC, Uris
 
 URIS = Uris.for_base("https://buurt.example")

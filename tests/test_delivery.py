@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from buurtnet import jobs
+from buurtnet import job_queue
 from buurtnet.app import job_registry, media_storage
 from buurtnet.config import Settings
 from buurtnet.db import Database
@@ -22,7 +22,7 @@ from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import ConnectionFailed, FetchTimeout, ForbiddenAddress
 from buurtnet.federation.keys import KeyRing
 from buurtnet.federation.uris import Uris
-from buurtnet.jobs import Worker
+from buurtnet.job_queue import Worker
 from buurtnet.models import Job, JobStatus, KeyPair, RemoteDomain, utcnow
 
 ACTOR = "http://testserver/users/anna"
@@ -172,7 +172,7 @@ async def test_failures_are_retried_later_for_just_the_failed_inboxes(
     assert payload["inboxes"] == ["https://down.example/inbox"]
     assert payload["attempt"] == 2
     assert payload["body"] == client.sent[0].body.decode()
-    expected = utcnow() + jobs.retry_delay(1)
+    expected = utcnow() + job_queue.retry_delay(1)
     assert expected - timedelta(seconds=5) < retry.run_after.replace(tzinfo=expected.tzinfo)
     assert retry.run_after.replace(tzinfo=expected.tzinfo) < expected + timedelta(seconds=5)
     failing = await domain(database, "down.example")
@@ -193,7 +193,7 @@ async def test_the_back_off_grows_and_gives_up_after_the_last_attempt(
     )
     async with database.transaction() as session:
         await session.delete(retry)
-    await send(database, ["https://down.example/inbox"], attempt=jobs.MAX_ATTEMPTS)
+    await send(database, ["https://down.example/inbox"], attempt=job_queue.MAX_ATTEMPTS)
     await worker_for(federation).run_until_empty()
     assert await queued(database) == []
 
@@ -292,7 +292,7 @@ async def test_a_delivery_claimed_by_a_dead_worker_is_taken_up_again(
     async with database.transaction() as session:
         stored = await session.get(Job, claimed.id)
         assert stored is not None
-        stored.locked_at = utcnow() - jobs.STALE_LOCK - timedelta(seconds=1)
+        stored.locked_at = utcnow() - job_queue.STALE_LOCK - timedelta(seconds=1)
     await worker_for(federation).run_until_empty()
     assert client.urls() == ["https://remote.example/inbox"]
     assert await queued(database) == []
@@ -302,7 +302,7 @@ async def test_a_malformed_delivery_fails_for_good(
     database: Database, federation: Federation
 ) -> None:
     async with database.transaction() as session:
-        jobs.enqueue(session, delivery.DELIVER, {"inboxes": "https://x.example/inbox"})
+        job_queue.enqueue(session, delivery.DELIVER, {"inboxes": "https://x.example/inbox"})
     await worker_for(federation).run_until_empty()
     [job] = await queued(database)
     assert job.status == JobStatus.FAILED

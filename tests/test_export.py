@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from buurtnet.core import export, interactions, media, posts, relations
 from buurtnet.core.post_details import PostDetails
 from buurtnet.db import Database
-from buurtnet.federation import archive, vocab
+from buurtnet.federation import archive
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import PUBLIC, Uris
 from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
 from tests.conftest import counting_statements, csrf_token, log_in, make_account
@@ -63,14 +64,14 @@ def a_post(**changes: Any) -> tuple[Post, Account]:
 
 def test_an_actor_is_a_person_with_its_collections() -> None:
     _post, author = a_post()
-    actor = vocab.actor_to_as2(author, URIS, icon_url="media/a.png", icon_type="image/png")
+    actor = objects.actor_to_as2(author, URIS, icon_url="media/a.png", icon_type="image/png")
     assert actor["id"] == "https://buurt.example/users/Anna"
     assert actor["type"] == "Person" and actor["preferredUsername"] == "Anna"
     assert actor["outbox"] == "https://buurt.example/users/Anna/outbox"
     assert actor["url"] == "https://buurt.example/@Anna"
     assert actor["published"] == "2026-01-02T03:04:05Z"
     assert actor["summary"] == "<p>Ik woon hier.</p>"
-    assert vocab.plain_to_html("a < b\nc") == "<p>a &lt; b<br>c</p>"
+    assert objects.plain_to_html("a < b\nc") == "<p>a &lt; b<br>c</p>"
     assert actor["icon"] == {"type": "Image", "mediaType": "image/png", "url": "media/a.png"}
     assert "publicKey" not in actor and "email" not in json.dumps(actor)
 
@@ -92,7 +93,7 @@ def test_a_note_carries_text_source_tags_and_images() -> None:
     details = PostDetails(
         post, author, [bram], ["buren"], [image], parent=(parent, bram), neighbourhood=None
     )
-    note = vocab.note_to_as2(details, URIS, host="buurt.example", media_url=archive.media_path)
+    note = objects.note_to_as2(details, URIS, host="buurt.example", media_url=archive.media_path)
     assert note["id"] == "https://buurt.example/users/Anna/statuses/42"
     assert note["attributedTo"] == "https://buurt.example/users/Anna"
     assert note["published"] == "2026-03-01T12:00:00Z"
@@ -138,7 +139,7 @@ def test_addressing_follows_the_visibility() -> None:
         Visibility.NEIGHBOURHOOD: ([group], [bram]),
     }
     for visibility, expected in cases.items():
-        assert vocab.addressing(visibility, followers, [bram], group) == expected, visibility
+        assert objects.addressing(visibility, followers, [bram], group) == expected, visibility
 
 
 def test_people_here_and_elsewhere_are_tagged_and_addressed_alike() -> None:
@@ -155,7 +156,7 @@ def test_people_here_and_elsewhere_are_tagged_and_addressed_alike() -> None:
     for visibility in (Visibility.PUBLIC, Visibility.DIRECT):
         post, author = a_post(visibility=visibility, content_html=link)
         details = PostDetails(post, author, [bob, bram], [], [], parent=None, neighbourhood=place)
-        note = vocab.note_to_as2(details, URIS, host="buurt.example")
+        note = objects.note_to_as2(details, URIS, host="buurt.example")
         people = ["https://remote.example/users/bob", "https://buurt.example/users/bram"]
         addressed = note["cc"] if visibility == Visibility.PUBLIC else note["to"]
         assert addressed[-2:] == people
@@ -169,11 +170,11 @@ def test_people_here_and_elsewhere_are_tagged_and_addressed_alike() -> None:
 def test_a_create_wraps_the_note_and_documents_carry_the_context() -> None:
     post, author = a_post()
     details = PostDetails(post, author, [], [], [], parent=None, neighbourhood=None)
-    note = vocab.note_to_as2(details, URIS, host="buurt.example")
-    create = vocab.create_to_as2(note, URIS.actor("Anna"), URIS.post_activity("Anna", 42))
+    note = objects.note_to_as2(details, URIS, host="buurt.example")
+    create = objects.create_to_as2(note, URIS.actor("Anna"), URIS.post_activity("Anna", 42))
     assert create["type"] == "Create" and create["object"] is note
     assert create["to"] == note["to"] and create["actor"] == "https://buurt.example/users/Anna"
-    outbox = vocab.document(vocab.ordered_collection(URIS.outbox("Anna"), [create]))
+    outbox = objects.document(objects.ordered_collection(URIS.outbox("Anna"), [create]))
     assert outbox["@context"][0] == "https://www.w3.org/ns/activitystreams"
     assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 1
 

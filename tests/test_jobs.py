@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from buurtnet import jobs
+from buurtnet import job_queue
 from buurtnet.app import create_app
 from buurtnet.db import Database
-from buurtnet.jobs import Payload, PermanentFailure, Registry, Worker
+from buurtnet.job_queue import Payload, PermanentFailure, Registry, Worker
 from buurtnet.leases import Lease
 from buurtnet.models import Job, JobStatus, utcnow
 from tests.conftest import counting_statements, make_settings
@@ -43,14 +43,14 @@ async def queued(database: Database) -> list[Job]:
 
 async def add_job(database: Database, name: str = "greet", **payload: object) -> None:
     async with database.transaction() as session:
-        jobs.enqueue(session, name, dict(payload))
+        job_queue.enqueue(session, name, dict(payload))
 
 
 def worker_with(
     database: Database,
     *,
     batch_size: int = 20,
-    lease: timedelta = jobs.STALE_LOCK,
+    lease: timedelta = job_queue.STALE_LOCK,
     **handlers: Callable[[Payload], Awaitable[None]],
 ) -> Worker:
     registry = Registry()
@@ -64,7 +64,7 @@ async def let_claim_go_stale(database: Database, job_id: int | None) -> None:
     async with database.transaction() as session:
         job = await session.get(Job, job_id)
         assert job is not None
-        job.locked_at = utcnow() - jobs.STALE_LOCK - timedelta(seconds=1)
+        job.locked_at = utcnow() - job_queue.STALE_LOCK - timedelta(seconds=1)
 
 
 async def test_a_job_runs_once_and_is_removed(database: Database) -> None:
@@ -78,7 +78,7 @@ async def test_a_job_runs_once_and_is_removed(database: Database) -> None:
 async def test_a_job_is_lost_with_its_rolled_back_transaction(database: Database) -> None:
     with pytest.raises(ZeroDivisionError):
         async with database.transaction() as session:
-            jobs.enqueue(session, "greet", {})
+            job_queue.enqueue(session, "greet", {})
             raise ZeroDivisionError
     assert await queued(database) == []
 
@@ -106,15 +106,18 @@ async def test_a_failing_job_is_retried_later_with_back_off(database: Database) 
 
 
 def test_back_off_grows_and_is_capped() -> None:
-    delays = [jobs.retry_delay(attempt) for attempt in range(1, 20)]
+    delays = [job_queue.retry_delay(attempt) for attempt in range(1, 20)]
     assert delays[0] == timedelta(seconds=30)
     assert delays[1] == timedelta(minutes=1)
     assert delays == sorted(delays)
-    assert delays[-1] == jobs.LONGEST_RETRY
+    assert delays[-1] == job_queue.LONGEST_RETRY
 
 
 def test_back_off_keeps_trying_for_about_a_week() -> None:
-    waits = sum((jobs.retry_delay(attempt) for attempt in range(1, jobs.MAX_ATTEMPTS)), timedelta())
+    waits = sum(
+        (job_queue.retry_delay(attempt) for attempt in range(1, job_queue.MAX_ATTEMPTS)),
+        timedelta(),
+    )
     assert timedelta(days=6) < waits < timedelta(days=7)
 
 
@@ -133,7 +136,7 @@ async def test_a_job_gives_up_after_the_last_attempt(database: Database) -> None
     await add_job(database)
     async with database.transaction() as session:
         [job] = (await session.exec(select(Job))).all()
-        job.attempts = jobs.MAX_ATTEMPTS - 1
+        job.attempts = job_queue.MAX_ATTEMPTS - 1
     await worker_with(database, greet=Recorder(failures=1)).run_until_empty()
     [job] = await queued(database)
     assert job.status == JobStatus.FAILED
@@ -145,7 +148,7 @@ async def test_the_job_of_a_worker_that_died_is_taken_again(database: Database) 
     async with database.transaction() as session:
         [job] = (await session.exec(select(Job))).all()
         job.status = JobStatus.RUNNING
-        job.locked_at = utcnow() - jobs.STALE_LOCK - timedelta(seconds=1)
+        job.locked_at = utcnow() - job_queue.STALE_LOCK - timedelta(seconds=1)
         job.attempts = 1
     recorder = Recorder()
     await worker_with(database, greet=recorder).run_until_empty()
@@ -155,7 +158,7 @@ async def test_the_job_of_a_worker_that_died_is_taken_again(database: Database) 
 async def test_the_job_of_a_worker_that_stopped_renewing_is_taken_after_a_short_lease(
     database: Database,
 ) -> None:
-    assert timedelta(minutes=1) >= jobs.STALE_LOCK  # what the other servers wait after kill -9
+    assert timedelta(minutes=1) >= job_queue.STALE_LOCK  # what the other servers wait after kill -9
     await add_job(database, note="survives kill -9")
     await worker_with(database, lease=SHORT_LEASE).claim()  # … and then it died, renewing nothing
     recorder = Recorder()
@@ -338,7 +341,7 @@ async def test_a_job_that_overruns_its_time_limit_is_retried(database: Database)
 
 
 def test_the_pause_after_database_errors_grows_and_is_capped() -> None:
-    pauses = [jobs.error_pause(errors, first=1.0) for errors in range(1, 10)]
+    pauses = [job_queue.error_pause(errors, first=1.0) for errors in range(1, 10)]
     assert pauses == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
@@ -437,7 +440,9 @@ async def test_jobs_with_the_same_order_key_run_in_the_order_queued(database: Da
     registry.register("greet", slow_first, ordered_by=lambda payload: payload["sender"])
     for number in range(3):
         async with database.transaction() as session:
-            jobs.enqueue(session, "greet", {"number": number, "sender": "a" if number < 2 else "b"})
+            job_queue.enqueue(
+                session, "greet", {"number": number, "sender": "a" if number < 2 else "b"}
+            )
     await Worker(database, registry).run_due_jobs()
     assert seen.index(0) < seen.index(1)  # same sender: in order, though the first was slow
     assert seen[0] == 2  # another sender's job did not wait for them

@@ -16,7 +16,7 @@ from sqlmodel import select
 from buurtnet.core import images, media
 from buurtnet.core.errors import InvalidInput
 from buurtnet.db import Database
-from buurtnet.jobs import Registry, Worker
+from buurtnet.job_queue import Registry, Worker
 from buurtnet.models import Job, JobStatus
 from buurtnet.storage import FolderStorage, InvalidKey, is_valid_key
 

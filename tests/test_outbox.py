@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import col, select
 
 from buurtnet.config import Settings
-from buurtnet.core import account_deletion, accounts, interactions, outbox, posts, relations
+from buurtnet.core import account_deletion, accounts, interactions, outbound, posts, relations
 from buurtnet.db import Database
 from buurtnet.federation.context import Federation
 from buurtnet.federation.uris import PUBLIC
-from buurtnet.jobs import enqueue
+from buurtnet.job_queue import enqueue
 from buurtnet.models import (
     Account,
     Follow,
@@ -258,24 +258,24 @@ async def test_neighbourhood_only_posts_never_leave_the_instance(
         database, resident, "Weer de buurt", visibility=Visibility.NEIGHBOURHOOD
     )
     async with database.transaction() as session:
-        enqueue(session, outbox.POST_CREATED, {"post_id": post.id})
-        enqueue(session, outbox.POST_EDITED, {"post_id": post.id})
+        enqueue(session, outbound.POST_CREATED, {"post_id": post.id})
+        enqueue(session, outbound.POST_EDITED, {"post_id": post.id})
         fact = {"post_id": post.id, "author_id": resident.id, "author_username": "anna"}
-        enqueue(session, outbox.POST_DELETED, {**fact, "visibility": "neighbourhood"})
+        enqueue(session, outbound.POST_DELETED, {**fact, "visibility": "neighbourhood"})
         share = {"account_id": neighbour.id, "post_id": post.id, "author_id": resident.id}
-        enqueue(session, outbox.SHARED, {**share, "post_uri": None, "at": "2026-12-01T10:00:00"})
+        enqueue(session, outbound.SHARED, {**share, "post_uri": None, "at": "2026-12-01T10:00:00"})
     await worker_for(federation).run_until_empty()
     assert network.sent == []
 
 
 HANDLED = (
-    outbox.POST_CREATED,
-    outbox.POST_EDITED,
-    outbox.POST_DELETED,
-    outbox.LIKED,
-    outbox.UNLIKED,
-    outbox.SHARED,
-    outbox.UNSHARED,
+    outbound.POST_CREATED,
+    outbound.POST_EDITED,
+    outbound.POST_DELETED,
+    outbound.LIKED,
+    outbound.UNLIKED,
+    outbound.SHARED,
+    outbound.UNSHARED,
 )
 
 
@@ -299,7 +299,7 @@ async def test_a_like_goes_to_the_posts_author_and_its_undo_names_it(
     own = await write_post(database, resident, "Eigen", visibility=Visibility.PUBLIC)
     async with database.transaction() as session:
         await interactions.like(session, resident, own.id or 0)
-    assert await jobs_named(database, outbox.LIKED) == []
+    assert await jobs_named(database, outbound.LIKED) == []
 
 
 async def test_a_share_goes_to_the_sharers_followers_and_the_author(
@@ -446,7 +446,7 @@ async def test_a_profile_edit_goes_to_followers_elsewhere_as_an_update(
 ) -> None:
     async with database.transaction() as session:
         await accounts.update_profile(session, resident, display_name="Anna B.", locale=None)
-    assert await jobs_named(database, outbox.PROFILE_UPDATED) == []  # nobody elsewhere to tell
+    assert await jobs_named(database, outbound.PROFILE_UPDATED) == []  # nobody elsewhere to tell
     await follows(database, await remote(database, "bob"), resident)
     async with database.transaction() as session:
         await accounts.update_profile(session, resident, display_name="Anna de B.", locale=None)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from buurtnet.federation.parse import (
+from buurtnet.federation.as2.parse import (
     Activity,
     ParseError,
     RemoteNote,
@@ -23,8 +23,8 @@ from buurtnet.federation.parse import (
     object_id,
     visibility_of,
 )
-from buurtnet.federation.parse_actor import RemoteActor, as2_to_actor
-from buurtnet.federation.parse_values import (
+from buurtnet.federation.as2.parse_actor import RemoteActor, as2_to_actor
+from buurtnet.federation.as2.parse_values import (
     MAX_CONTENT,
     first,
     id_of,

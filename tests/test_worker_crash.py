@@ -15,7 +15,7 @@ from buurtnet.app import job_registry, media_storage
 from buurtnet.db import Database
 from buurtnet.federation import delivery, keys
 from buurtnet.federation.context import make_federation
-from buurtnet.jobs import Worker
+from buurtnet.job_queue import Worker
 from buurtnet.models import Job, JobStatus
 from tests.conftest import make_settings
 from tests.test_cli import COMMAND, clean_env

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import login, media, outbox, passwords, post_removal, ratelimit
+from buurtnet.core import login, media, outbound, passwords, post_removal, ratelimit
 from buurtnet.models import (
     Account,
     AccountStatus,
@@ -89,7 +89,7 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     # Locked, as `posts.create_post` locks its author: no post can slip in while this runs.
     stored = await session.get(Account, account_id, with_for_update=True)
     assert stored is not None
-    await outbox.account_deleted(session, stored)  # while its follows are still there
+    await outbound.account_deleted(session, stored)  # while its follows are still there
     await _remove_reactions(session, account_id, Like, col(Post.like_count))
     await _remove_reactions(session, account_id, Share, col(Post.share_count))
     own_posts = (await session.exec(select(Post).where(col(Post.author_id) == account_id))).all()

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import typed_text
-from buurtnet.core import login, media, names, outbox, passwords, ratelimit
+from buurtnet.core import login, media, names, outbound, passwords, ratelimit
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
 from buurtnet.models import Account, AccountStatus, Neighbourhood, Role
@@ -165,7 +165,7 @@ async def update_profile(
     stored.display_name = clean_line(display_name, DISPLAY_NAME_LENGTH)
     if cleaned_bio is not None:
         stored.bio = cleaned_bio
-    await outbox.profile_updated(session, stored)  # other servers show the new name and bio too
+    await outbound.profile_updated(session, stored)  # other servers show the new name and bio too
     return stored
 
 
@@ -184,7 +184,7 @@ async def set_avatar(session: AsyncSession, account: Account, key: str | None) -
     if stored.avatar_key and stored.avatar_key != key:
         media.enqueue_removal(session, [stored.avatar_key])
     stored.avatar_key = key
-    await outbox.profile_updated(session, stored)
+    await outbound.profile_updated(session, stored)
     return stored
 
 

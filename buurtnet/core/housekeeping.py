@@ -8,7 +8,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import login_sessions, ratelimit
-from buurtnet.jobs import Registry, purge_old_failures
+from buurtnet.job_queue import Registry, purge_old_failures
 from buurtnet.models import ReceivedActivity, utcnow
 
 INTERVAL = timedelta(minutes=10)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import notifications, outbox, posts
+from buurtnet.core import notifications, outbound, posts
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.db import insert_new
 from buurtnet.models import Account, Like, NotificationKind, Post, Share, utcnow
@@ -16,11 +16,11 @@ async def like(session: AsyncSession, account: Account, post_id: int) -> None:
     post = await posts.get_visible(session, account, post_id)
     if await _add(session, Like, account, post_id, col(Post.like_count)):
         await _notify(session, post, account, NotificationKind.LIKE)
-        await outbox.liked(session, account, post)
+        await outbound.liked(session, account, post)
 
 
 async def unlike(session: AsyncSession, account: Account, post_id: int) -> None:
-    await outbox.unliked(session, account, post_id)
+    await outbound.unliked(session, account, post_id)
     await _remove(session, Like, account, post_id, col(Post.like_count))
 
 
@@ -31,11 +31,11 @@ async def share(session: AsyncSession, account: Account, post_id: int) -> None:
         raise NotAllowed
     if await _add(session, Share, account, post_id, col(Post.share_count)):
         await _notify(session, post, account, NotificationKind.SHARE)
-        await outbox.shared(session, account, post)
+        await outbound.shared(session, account, post)
 
 
 async def unshare(session: AsyncSession, account: Account, post_id: int) -> None:
-    await outbox.unshared(session, account, post_id)
+    await outbound.unshared(session, account, post_id)
     await _remove(session, Share, account, post_id, col(Post.share_count))
 
 

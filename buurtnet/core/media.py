@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import image_sandbox
 from buurtnet.core.images import TOO_MANY, refuse
 from buurtnet.core.text import clean_line
-from buurtnet.jobs import Payload, PermanentFailure, Registry, enqueue
+from buurtnet.job_queue import Payload, PermanentFailure, Registry, enqueue
 from buurtnet.models import Job, MediaAttachment
 from buurtnet.storage import MediaStorage, check_key, is_valid_key
 

@@ -16,7 +16,7 @@ from buurtnet.core import (
     hashtags,
     media,
     notifications,
-    outbox,
+    outbound,
     permissions,
     post_removal,
     visibility,
@@ -151,7 +151,7 @@ async def create_post(
             await notifications.notify(
                 session, account_id, author.id, NotificationKind.MENTION, post.id
             )
-    await outbox.post_created(session, post)
+    await outbound.post_created(session, post)
     return post
 
 
@@ -171,7 +171,7 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post.edited_at = utcnow()
     await _readdress(session, post, editor, mentioned)
     await hashtags.retag_post(session, post.id, typed_text.find_hashtags(post.source))
-    await outbox.post_edited(session, post)
+    await outbound.post_edited(session, post)
     return post
 
 
@@ -197,7 +197,7 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
     post = await get_visible(session, actor, post_id)
     if not may_delete(actor, post):
         raise NotAllowed
-    await outbox.post_deleted(session, post)
+    await outbound.post_deleted(session, post)
     await post_removal.remove_posts(session, [post])
     return post
 

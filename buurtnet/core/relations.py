@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, names, outbox, visibility
+from buurtnet.core import accounts, names, outbound, visibility
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.notifications import notify
 from buurtnet.db import insert_new
@@ -151,12 +151,12 @@ async def _ask_to_follow(session: AsyncSession, follower_id: int, followed_id: i
     """A request (once), unless the follow is there already; its Follow goes out by a job."""
     if (await session.get(Follow, (follower_id, followed_id))) is not None:
         return
-    uri = outbox.pending_follow_uri()
+    uri = outbound.pending_follow_uri()
     row = {"follower_id": follower_id, "followed_id": followed_id, "uri": uri}
     if await insert_new(
         session, FollowRequest, [{**row, "created_at": utcnow()}], unique=list(row)[:2]
     ):
-        outbox.followed(session, follower_id, followed_id, uri)
+        outbound.followed(session, follower_id, followed_id, uri)
 
 
 async def unfollow(session: AsyncSession, follower: Account, followed_id: int) -> None:
@@ -171,7 +171,7 @@ async def unfollow(session: AsyncSession, follower: Account, followed_id: int) -
         )
         ended += [uri for uri in removed.scalars().all() if uri]
     for uri in ended:
-        outbox.unfollowed(session, follower.id, followed_id, uri)
+        outbound.unfollowed(session, follower.id, followed_id, uri)
 
 
 async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
@@ -183,7 +183,7 @@ async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> Non
     if blocked is None:
         raise NotFound
     if await _add_once(session, Block, {"blocker_id": blocker.id, "blocked_id": blocked_id}):
-        await outbox.blocked(session, blocker, blocked)
+        await outbound.blocked(session, blocker, blocked)
     await session.exec(
         delete(Follow).where(
             or_(
@@ -195,7 +195,7 @@ async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> Non
 
 
 async def unblock(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
-    await outbox.unblocked(session, blocker, blocked_id)
+    await outbound.unblocked(session, blocker, blocked_id)
     await session.exec(
         delete(Block).where(
             col(Block.blocker_id) == blocker.id, col(Block.blocked_id) == blocked_id

@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import names, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.post_details import Authored
-from buurtnet.federation import keys, notes, vocab
+from buurtnet.federation import keys, notes
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.context import Federation
 from buurtnet.federation.uris import Uris
 from buurtnet.models import (
@@ -84,16 +85,16 @@ async def neighbourhood_by_slug(session: AsyncSession, slug: str) -> Neighbourho
     return found
 
 
-async def person_document(federation: Federation, account: Account) -> vocab.JsonObject:
+async def person_document(federation: Federation, account: Account) -> objects.JsonObject:
     assert account.id is not None
     pem = await federation.keys.public_key_pem(keys.account_owner(account.id))
     return person_as2(account, federation.uris, pem)
 
 
-def person_as2(account: Account, uris: Uris, public_key_pem: str) -> vocab.JsonObject:
+def person_as2(account: Account, uris: Uris, public_key_pem: str) -> objects.JsonObject:
     """A resident as a `Person`, with the photo as its icon."""
     avatar = account.avatar_key
-    return vocab.actor_to_as2(
+    return objects.actor_to_as2(
         account,
         uris,
         icon_url=uris.media(avatar) if avatar else None,
@@ -102,15 +103,17 @@ def person_as2(account: Account, uris: Uris, public_key_pem: str) -> vocab.JsonO
     )
 
 
-async def group_document(federation: Federation, neighbourhood: Neighbourhood) -> vocab.JsonObject:
+async def group_document(
+    federation: Federation, neighbourhood: Neighbourhood
+) -> objects.JsonObject:
     assert neighbourhood.id is not None
     pem = await federation.keys.public_key_pem(keys.neighbourhood_owner(neighbourhood.id))
-    return vocab.group_to_as2(neighbourhood, federation.uris, public_key_pem=pem)
+    return objects.group_to_as2(neighbourhood, federation.uris, public_key_pem=pem)
 
 
-async def instance_document(federation: Federation) -> vocab.JsonObject:
+async def instance_document(federation: Federation) -> objects.JsonObject:
     pem = await federation.keys.public_key_pem(keys.INSTANCE)
-    return vocab.instance_actor_to_as2(
+    return objects.instance_actor_to_as2(
         federation.uris,
         username=INSTANCE_USERNAME,
         name=federation.settings.instance_name,
@@ -128,17 +131,17 @@ class Listing:
 
 async def collection_document(
     session: AsyncSession, uris: Uris, collection_id: str, listing: Listing, page: PageRef | None
-) -> vocab.JsonObject:
+) -> objects.JsonObject:
     """The collection (`page` None) or one page of it, newest first."""
     total = await listing.count(session)
     if page is None:
-        return vocab.collection_summary(
+        return objects.collection_summary(
             collection_id, total, uris.collection_page(collection_id, 1)
         )
     offset = (page.number - 1) * PAGE_SIZE
     items = await listing.items(session, offset, PAGE_SIZE + 1)  # one more: is there a next?
     has_next = len(items) > PAGE_SIZE
-    return vocab.collection_page(
+    return objects.collection_page(
         uris.collection_page(collection_id, page.label),
         collection_id,
         items[:PAGE_SIZE],

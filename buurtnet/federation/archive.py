@@ -16,7 +16,8 @@ from typing import IO, Any
 from anyio import to_thread
 
 from buurtnet.core.export import AccountExport
-from buurtnet.federation import notes, vocab
+from buurtnet.federation import notes
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import Uris
 from buurtnet.storage import MediaStorage, content_type_of
 
@@ -30,7 +31,7 @@ def media_path(key: str) -> str:
     return MEDIA_FOLDER + key
 
 
-def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, vocab.JsonObject]:
+def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, objects.JsonObject]:
     """The JSON files of the archive by name; pure, so tests read them without a zip. Each post
     is the Note that other servers fetch and are sent, with its images pointing into the zip."""
     account = export.account
@@ -39,7 +40,7 @@ def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, vocab.J
     icon_type = content_type_of(account.avatar_key) if account.avatar_key else "image/jpeg"
     activities = [
         notes.create_of(
-            vocab.note_to_as2(details, uris, host=host, media_url=media_path),
+            objects.note_to_as2(details, uris, host=host, media_url=media_path),
             details.post,
             account,
             uris,
@@ -48,13 +49,13 @@ def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, vocab.J
     ]
     liked = [uris.post_of(post, author) for post, author in export.likes]
     return {
-        "actor.json": vocab.actor_to_as2(account, uris, icon_url=icon, icon_type=icon_type),
-        "outbox.json": vocab.ordered_collection(uris.outbox(username), activities),
-        "likes.json": vocab.ordered_collection(uris.liked(username), liked),
-        "following.json": vocab.ordered_collection(
+        "actor.json": objects.actor_to_as2(account, uris, icon_url=icon, icon_type=icon_type),
+        "outbox.json": objects.ordered_collection(uris.outbox(username), activities),
+        "likes.json": objects.ordered_collection(uris.liked(username), liked),
+        "following.json": objects.ordered_collection(
             uris.following(username), [uris.actor_of(person) for person in export.following]
         ),
-        "followers.json": vocab.ordered_collection(
+        "followers.json": objects.ordered_collection(
             uris.followers(username), [uris.actor_of(person) for person in export.followers]
         ),
     }
@@ -66,7 +67,7 @@ async def write_archive(
     """Write the whole zip to `target`; a file that storage no longer has is left out."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in documents(export, uris, host).items():
-            data = json.dumps(vocab.document(content), ensure_ascii=False, indent=2).encode()
+            data = json.dumps(objects.document(content), ensure_ascii=False, indent=2).encode()
             await to_thread.run_sync(_add, archive, name, data, zipfile.ZIP_DEFLATED)
         for key in export.media_keys:
             image = await storage.load(key)

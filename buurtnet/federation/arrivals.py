@@ -20,16 +20,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import jobs
+from buurtnet import job_queue
 from buurtnet.core import remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.remote_accounts import domain_of, suspension_names_of
 from buurtnet.db import is_postgresql
 from buurtnet.federation import delivery, incoming_posts
+from buurtnet.federation.as2.parse import RemoteNote
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.known_keys import KnownKey
-from buurtnet.federation.parse import RemoteNote
 from buurtnet.federation.verify import Refusal
 from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
 
@@ -117,7 +117,7 @@ async def _hand_on(
             await _store_at_once(session, arrival.federation, arrival.note, signer, is_followed)
         else:
             payloads.append({"activity": arrival.document, "signer_id": signer.id})
-    await jobs.enqueue_at_once(session, PROCESS_JOB, payloads)
+    await job_queue.enqueue_at_once(session, PROCESS_JOB, payloads)
 
 
 async def _answering_again(

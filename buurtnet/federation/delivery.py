@@ -29,13 +29,13 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import jobs
+from buurtnet import job_queue
 from buurtnet.core.remote_accounts import domain_of, suspension_names, suspension_names_of
 from buurtnet.db import insert_new
+from buurtnet.federation.as2.objects import JsonObject, document
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import BadUrl, FetchError, ForbiddenAddress, TooManyRedirects
 from buurtnet.federation.signatures import SignatureAuth
-from buurtnet.federation.vocab import JsonObject, document
 from buurtnet.models import RemoteDomain, utcnow
 
 DELIVER = "federation.deliver"
@@ -45,7 +45,7 @@ RETRIED_STATUSES = frozenset({408, 429})
 HEADERS = {"Content-Type": "application/activity+json"}
 # Under the job's time limit, so that what was delivered is recorded, and the rest tried again,
 # however slow the servers of a job (and the queue for the process's delivery slots) are.
-DEADLINE = jobs.JOB_TIME_LIMIT - timedelta(seconds=30)
+DEADLINE = job_queue.JOB_TIME_LIMIT - timedelta(seconds=30)
 FINAL_ERRORS = (ForbiddenAddress, BadUrl, TooManyRedirects)
 
 
@@ -90,7 +90,7 @@ def deliver_later(
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         job = Delivery(body, key_owner, key_id_of(activity), chunk, attempt=1)
-        jobs.enqueue(session, DELIVER, job.payload())
+        job_queue.enqueue(session, DELIVER, job.payload())
 
 
 def outcome_of_status(status: int) -> Outcome:
@@ -101,7 +101,7 @@ def outcome_of_status(status: int) -> Outcome:
     return Outcome.FINAL
 
 
-def parse_delivery(payload: jobs.Payload) -> Delivery:
+def parse_delivery(payload: job_queue.Payload) -> Delivery:
     try:
         found = Delivery(
             body=payload["body"],
@@ -111,14 +111,14 @@ def parse_delivery(payload: jobs.Payload) -> Delivery:
             attempt=int(payload["attempt"]),
         )
     except (KeyError, TypeError, ValueError) as error:
-        raise jobs.PermanentFailure(f"malformed delivery: {error!r}") from error
+        raise job_queue.PermanentFailure(f"malformed delivery: {error!r}") from error
     texts = (found.body, found.key_owner, found.key_id, *found.inboxes)
     if not all(isinstance(text, str) for text in texts):
-        raise jobs.PermanentFailure("malformed delivery: not text")
+        raise job_queue.PermanentFailure("malformed delivery: not text")
     return found
 
 
-async def deliver(federation: Federation, payload: jobs.Payload) -> None:
+async def deliver(federation: Federation, payload: job_queue.Payload) -> None:
     """The `deliver` job: POST to each inbox, record the outcomes, queue a retry of the failed."""
     job = parse_delivery(payload)
     async with federation.database.reading() as session:
@@ -152,10 +152,10 @@ async def deliver(federation: Federation, payload: jobs.Payload) -> None:
     async with federation.database.transaction() as session:
         await record_outcomes(session, outcomes)
         failed = [inbox for inbox, outcome in outcomes.items() if outcome is Outcome.RETRY]
-        if failed and job.attempt < jobs.MAX_ATTEMPTS:
+        if failed and job.attempt < job_queue.MAX_ATTEMPTS:
             retry = Delivery(job.body, job.key_owner, job.key_id, failed, job.attempt + 1)
-            delay = jobs.retry_delay(job.attempt)
-            jobs.enqueue(session, DELIVER, retry.payload(), delay=delay)
+            delay = job_queue.retry_delay(job.attempt)
+            job_queue.enqueue(session, DELIVER, retry.payload(), delay=delay)
 
 
 def _outcome(task: "asyncio.Task[Outcome]") -> Outcome:

@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import neighbourhoods, relations, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.federation import activities, delivery, keys, parse
+from buurtnet.federation import delivery, keys
+from buurtnet.federation.as2 import activities, parse
+from buurtnet.federation.as2.parse import Activity
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id
-from buurtnet.federation.parse import Activity
 from buurtnet.federation.uris import Uris
 from buurtnet.models import Account, Neighbourhood
 

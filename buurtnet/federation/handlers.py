@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 
 from buurtnet.core import interactions, relations, remote_accounts, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.federation import follows, incoming_posts, parse, parse_actor, parse_values
+from buurtnet.federation import follows, incoming_posts
+from buurtnet.federation.as2 import parse, parse_actor, parse_values
+from buurtnet.federation.as2.parse import Activity, ParseError
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.local_ids import local_id, local_post_id
-from buurtnet.federation.parse import Activity, ParseError
 from buurtnet.federation.remote_actors import profile_of
 from buurtnet.models import Account
 

@@ -17,13 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from buurtnet import jobs
-from buurtnet.federation import handlers, parse, parse_values
+from buurtnet import job_queue
+from buurtnet.federation import handlers
 from buurtnet.federation.arrivals import PROCESS_JOB, Arrival, take_in, take_in_alone
+from buurtnet.federation.as2 import parse, parse_values
+from buurtnet.federation.as2.parse import ParseError, RemoteNote
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
 from buurtnet.federation.flood import FloodGuard
-from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.verify import Refusal, signature_params, signed_request, signer_of
 from buurtnet.group_commit import GroupCommit
 from buurtnet.models import Account
@@ -108,7 +109,7 @@ def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:
     return [Route(path, inbox, methods=["POST"]) for path in paths]
 
 
-def register(registry: jobs.Registry, federation: Federation) -> None:
+def register(registry: job_queue.Registry, federation: Federation) -> None:
     async def run(payload: dict[str, Any]) -> None:
         await process(federation, payload)
 
@@ -121,7 +122,7 @@ async def process(federation: Federation, payload: dict[str, Any]) -> None:
     try:
         activity = parse.as2_to_activity(payload["activity"])
     except ParseError as error:
-        raise jobs.PermanentFailure(str(error)) from error
+        raise job_queue.PermanentFailure(str(error)) from error
     async with federation.database.reading() as session:
         signer = await session.get(Account, payload["signer_id"])
     if signer is None:

@@ -14,10 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import remote_posts, remote_relations
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.core.remote_posts import IncomingPost
-from buurtnet.federation import parse, parse_values, remote_media
+from buurtnet.federation import remote_media
+from buurtnet.federation.as2 import parse, parse_values
+from buurtnet.federation.as2.parse import ParseError, RemoteNote
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
-from buurtnet.federation.parse import ParseError, RemoteNote
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
 from buurtnet.models import Account, AccountStatus, Visibility
 from buurtnet.sanitise import plain_text

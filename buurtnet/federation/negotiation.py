@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from buurtnet.federation import vocab
+from buurtnet.federation.as2 import objects
 
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON = "application/ld+json"
@@ -63,12 +63,14 @@ def wants_activity_json(request: Request) -> bool:
 
 
 def activity_response(
-    request: Request, item: vocab.JsonObject, *, headers: dict[str, str] | None = None
+    request: Request, item: objects.JsonObject, *, headers: dict[str, str] | None = None
 ) -> Response:
     """A document (with `@context`) in the JSON type the client asked for, activity+json if
     it asked for none (a collection fetched with `Accept: */*`)."""
     media_type = json_type_asked(request.headers.get("accept", "")) or ACTIVITY_JSON
-    return JSONResponse(vocab.document(item), media_type=media_type, headers=VARY | (headers or {}))
+    return JSONResponse(
+        objects.document(item), media_type=media_type, headers=VARY | (headers or {})
+    )
 
 
 def json_error(

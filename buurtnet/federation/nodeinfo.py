@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import __version__
 from buurtnet.core import site
-from buurtnet.federation import vocab
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import Uris
 from buurtnet.models import (
     Account,
@@ -80,7 +80,7 @@ async def read_usage(session: AsyncSession) -> Usage:
     )
 
 
-def discovery(uris: Uris) -> vocab.JsonObject:
+def discovery(uris: Uris) -> objects.JsonObject:
     """`/.well-known/nodeinfo`: where the documents of each schema version are."""
     links = [
         {"rel": SCHEMA.format(version=version), "href": uris.nodeinfo(version)}
@@ -89,7 +89,7 @@ def discovery(uris: Uris) -> vocab.JsonObject:
     return {"links": links}
 
 
-def document(version: str, usage: Usage, instance_name: str) -> vocab.JsonObject:
+def document(version: str, usage: Usage, instance_name: str) -> objects.JsonObject:
     """The NodeInfo document of a schema version. 2.1 may also name the software's repository
     and homepage; buurtnet has no public address for them yet, so both versions look alike."""
     return {

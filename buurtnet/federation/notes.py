@@ -1,4 +1,4 @@
-"""Our posts as `Note`s, and the `Create`s that published them: one builder (`vocab.note_to_as2`
+"""Our posts as `Note`s, and the `Create`s that published them: one builder (`objects.note_to_as2`
 on `core.post_details`) for what other servers fetch, what they are sent, and what a resident's
 export holds, so that the three are the same document.
 
@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import names, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.post_details import Authored, details_of
-from buurtnet.federation import activities, vocab
+from buurtnet.federation.as2 import activities, objects
 from buurtnet.federation.uris import Uris
 from buurtnet.models import Account, Neighbourhood, Post
 
@@ -40,23 +40,25 @@ async def served_post(
 
 async def notes_of(
     session: AsyncSession, rows: Sequence[Authored], uris: Uris, host: str
-) -> list[vocab.JsonObject]:
+) -> list[objects.JsonObject]:
     """The posts as `Note`s, in the order given."""
     return [
-        vocab.note_to_as2(details, uris, host=host) for details in await details_of(session, rows)
+        objects.note_to_as2(details, uris, host=host) for details in await details_of(session, rows)
     ]
 
 
-def create_of(note: vocab.JsonObject, post: Post, author: Account, uris: Uris) -> vocab.JsonObject:
+def create_of(
+    note: objects.JsonObject, post: Post, author: Account, uris: Uris
+) -> objects.JsonObject:
     """The `Create` that published a post, with the note inside."""
     assert post.id is not None
     activity_id = uris.post_activity(author.username, post.id)
-    return vocab.create_to_as2(note, uris.actor(author.username), activity_id)
+    return objects.create_to_as2(note, uris.actor(author.username), activity_id)
 
 
 async def creates_of(
     session: AsyncSession, rows: Sequence[Authored], uris: Uris, host: str
-) -> list[vocab.JsonObject]:
+) -> list[objects.JsonObject]:
     notes = await notes_of(session, rows, uris, host)
     return [
         create_of(note, post, author, uris)
@@ -65,8 +67,8 @@ async def creates_of(
 
 
 def group_announce(
-    group: Neighbourhood, shared: vocab.JsonObject, post_id: int, uris: Uris
-) -> vocab.JsonObject:
+    group: Neighbourhood, shared: objects.JsonObject, post_id: int, uris: Uris
+) -> objects.JsonObject:
     """The neighbourhood's group passing a member's public post on (FEP-1b12): its `Create`, as
     Lemmy and others read it, or its `Note`, which Mastodon shows as a share."""
     group_id = uris.neighbourhood(group.slug)

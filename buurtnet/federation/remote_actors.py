@@ -11,12 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from buurtnet.core import remote_accounts
 from buurtnet.core.remote_accounts import RemoteProfile, domain_of
-from buurtnet.federation import parse_actor, parse_values, signatures
+from buurtnet.federation import signatures
+from buurtnet.federation.as2 import parse_actor, parse_values
+from buurtnet.federation.as2.parse import ParseError
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import FetchError
 from buurtnet.federation.keys import INSTANCE
 from buurtnet.federation.negotiation import ACTIVITY_JSON, LD_JSON
-from buurtnet.federation.parse import ParseError
 from buurtnet.models import Account
 from buurtnet.sanitise import plain_text
 

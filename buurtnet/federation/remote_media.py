@@ -16,13 +16,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet import jobs
+from buurtnet import job_queue
 from buurtnet.core import media
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.federation.addresses import FetchError
+from buurtnet.federation.as2.parse import Attachment
 from buurtnet.federation.context import Federation
-from buurtnet.federation.parse import Attachment
 from buurtnet.models import MediaAttachment, Post
 from buurtnet.storage import MediaStorage
 
@@ -50,10 +50,12 @@ def queue_images(
             "url": image.url,
             "name": image.name or "",
         }
-        jobs.enqueue(session, FETCH_IMAGE, payload)
+        job_queue.enqueue(session, FETCH_IMAGE, payload)
 
 
-async def fetch_image(federation: Federation, storage: MediaStorage, payload: jobs.Payload) -> None:
+async def fetch_image(
+    federation: Federation, storage: MediaStorage, payload: job_queue.Payload
+) -> None:
     """The `federation.fetch_image` job: one image of one post, stored, or linked instead."""
     post_id, position = payload["post_id"], payload["position"]
     image = Attachment(payload["url"], "", payload["name"] or None, None, None)
@@ -97,5 +99,5 @@ async def _link_instead(session: AsyncSession, post_id: int, image: Attachment) 
     )
 
 
-def register(registry: jobs.Registry, federation: Federation, storage: MediaStorage) -> None:
+def register(registry: job_queue.Registry, federation: Federation, storage: MediaStorage) -> None:
     registry.register(FETCH_IMAGE, partial(fetch_image, federation, storage))

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from buurtnet.core.errors import NotFound
 from buurtnet.db import parse_row_id
 from buurtnet.federation import actors, nodeinfo, notes, webfinger
+from buurtnet.federation.as2.objects import ordered_collection
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.negotiation import (
     ACTOR_CACHE,
@@ -27,7 +28,6 @@ from buurtnet.federation.negotiation import (
 )
 from buurtnet.federation.uris import Uris
 from buurtnet.federation.verify import Refusal, fetcher_of
-from buurtnet.federation.vocab import ordered_collection
 from buurtnet.models import Account, Neighbourhood
 
 CORS = {"Access-Control-Allow-Origin": "*"}

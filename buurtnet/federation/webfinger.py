@@ -15,7 +15,8 @@ from xml.sax.saxutils import quoteattr
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core.errors import NotFound
-from buurtnet.federation import actors, vocab
+from buurtnet.federation import actors
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.negotiation import ACTIVITY_JSON
 from buurtnet.federation.uris import Uris
 
@@ -80,7 +81,7 @@ def _parse_url(resource: str, uris: Uris) -> Wanted:
     raise NotFound(resource)
 
 
-async def find(session: AsyncSession, wanted: Wanted, uris: Uris, host: str) -> vocab.JsonObject:
+async def find(session: AsyncSession, wanted: Wanted, uris: Uris, host: str) -> objects.JsonObject:
     """The JRD of the actor asked for; NotFound (also for deleted and pending accounts)."""
     if wanted.kind == ActorKind.INSTANCE:
         return instance_jrd(uris, host)
@@ -96,7 +97,7 @@ async def find(session: AsyncSession, wanted: Wanted, uris: Uris, host: str) -> 
     return neighbourhood_jrd(neighbourhood.slug, uris, host)
 
 
-def jrd(subject: str, actor_id: str, page: str) -> vocab.JsonObject:
+def jrd(subject: str, actor_id: str, page: str) -> objects.JsonObject:
     return {
         "subject": subject,
         "aliases": list(dict.fromkeys([page, actor_id])),
@@ -107,16 +108,16 @@ def jrd(subject: str, actor_id: str, page: str) -> vocab.JsonObject:
     }
 
 
-def person_jrd(username: str, uris: Uris, host: str) -> vocab.JsonObject:
+def person_jrd(username: str, uris: Uris, host: str) -> objects.JsonObject:
     return jrd(f"acct:{username}@{host}", uris.actor(username), uris.profile_page(username))
 
 
-def neighbourhood_jrd(slug: str, uris: Uris, host: str) -> vocab.JsonObject:
+def neighbourhood_jrd(slug: str, uris: Uris, host: str) -> objects.JsonObject:
     actor_id = uris.neighbourhood(slug)
     return jrd(f"acct:{slug}@{host}", actor_id, actor_id)
 
 
-def instance_jrd(uris: Uris, host: str) -> vocab.JsonObject:
+def instance_jrd(uris: Uris, host: str) -> objects.JsonObject:
     subject = f"acct:{actors.INSTANCE_USERNAME}@{host}"
     return jrd(subject, uris.instance_actor(), uris.base_url)
 
@@ -132,5 +133,5 @@ def host_meta_xml(uris: Uris) -> str:
     )
 
 
-def host_meta_json(uris: Uris) -> vocab.JsonObject:
+def host_meta_json(uris: Uris) -> objects.JsonObject:
     return {"links": [{"rel": "lrdd", "type": JRD, "template": uris.webfinger_template()}]}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import outbox
+from buurtnet.core import outbound
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.permissions import can_moderate, is_admin
 from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
@@ -60,14 +60,14 @@ async def accept_follower(
 ) -> None:
     follower = await _waiting(session, moderator, neighbourhood_id, account_id)
     follower.accepted = True
-    outbox.neighbourhood_follow_answered(session, follower, accepted=True)
+    outbound.neighbourhood_follow_answered(session, follower, accepted=True)
 
 
 async def refuse_follower(
     session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
 ) -> None:
     follower = await _waiting(session, moderator, neighbourhood_id, account_id)
-    outbox.neighbourhood_follow_answered(session, follower, accepted=False)
+    outbound.neighbourhood_follow_answered(session, follower, accepted=False)
     await session.delete(follower)
 
 

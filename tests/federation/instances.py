@@ -29,7 +29,7 @@ from buurtnet.app import create_app, job_registry, media_storage
 from buurtnet.core import neighbourhoods
 from buurtnet.db import Database
 from buurtnet.federation.context import Federation
-from buurtnet.jobs import Worker
+from buurtnet.job_queue import Worker
 from buurtnet.models import Account, Neighbourhood, Post
 from tests.conftest import (
     empty_tables,

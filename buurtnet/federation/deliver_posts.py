@@ -1,4 +1,4 @@
-"""The jobs that `core.outbox` enqueues: each local change becomes an activity for the inboxes of
+"""The jobs that `core.outbound` enqueues: each local change becomes an activity for the inboxes of
 the people elsewhere it concerns, handed to `delivery`.
 
 Who hears of what (INTEROP.md section 3): a public or followers-only post goes to the author's
@@ -16,15 +16,16 @@ from functools import partial
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import outbox
+from buurtnet.core import outbound
 from buurtnet.core.audience import Audience, audience_of
 from buurtnet.core.post_details import details_of
-from buurtnet.federation import activities, keys, notes, vocab
+from buurtnet.federation import keys, notes
+from buurtnet.federation.as2 import activities, objects
+from buurtnet.federation.as2.objects import JsonObject
 from buurtnet.federation.context import Federation
 from buurtnet.federation.delivery import deliver_later
 from buurtnet.federation.recipients import audience_inboxes, group_inboxes
-from buurtnet.federation.vocab import JsonObject
-from buurtnet.jobs import Payload, PermanentFailure
+from buurtnet.job_queue import Payload, PermanentFailure
 from buurtnet.models import Account, Neighbourhood, Post
 
 Handler = Callable[[Payload], Awaitable[None]]
@@ -81,7 +82,7 @@ async def news_of_post(
     audience = audience_of(post, details.named)
     if not audience.leaves_the_instance:
         return None
-    note = vocab.note_to_as2(details, federation.uris, host=federation.host)
+    note = objects.note_to_as2(details, federation.uris, host=federation.host)
     group = details.neighbourhood if audience.group_id is not None else None
     inboxes = await audience_inboxes(session, audience)
     return PostNews(post, note, author, group, inboxes)
@@ -141,7 +142,7 @@ async def post_deleted(federation: Federation, payload: Payload) -> None:
     async with federation.database.transaction() as session:
         named = await session.exec(select(Account).where(col(Account.id).in_(audience.named_ids)))
         people = [uris.actor_of(person) for person in named.all()]
-        to, cc = vocab.addressing(audience.visibility, uris.followers(username), people)
+        to, cc = objects.addressing(audience.visibility, uris.followers(username), people)
         note_id = uris.post(username, number(payload, "post_id"))
         delete = activities.delete_note_to_as2(note_id, uris.actor(username), to, cc)
         inboxes = await audience_inboxes(session, audience)
@@ -151,9 +152,9 @@ async def post_deleted(federation: Federation, payload: Payload) -> None:
 
 
 def handlers(federation: Federation) -> dict[str, Handler]:
-    """The jobs of `core.outbox` that concern posts, by name."""
+    """The jobs of `core.outbound` that concern posts, by name."""
     return {
-        outbox.POST_CREATED: partial(post_created, federation),
-        outbox.POST_EDITED: partial(post_edited, federation),
-        outbox.POST_DELETED: partial(post_deleted, federation),
+        outbound.POST_CREATED: partial(post_created, federation),
+        outbound.POST_EDITED: partial(post_edited, federation),
+        outbound.POST_DELETED: partial(post_deleted, federation),
     }

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from buurtnet.federation.parse_values import (
+from buurtnet.federation.as2.parse_values import (
     MAX_ALT,
     MAX_CONTENT,
     MAX_HASHTAG,

@@ -1,16 +1,16 @@
-"""The federation's jobs: what `core.outbox` enqueues, and the deliveries they cause."""
+"""The federation's jobs: what `core.outbound` enqueues, and the deliveries they cause."""
 
 from functools import partial
 
-from buurtnet.core.outbox import NEIGHBOURHOOD_FOLLOW_ANSWERED
-from buurtnet.federation import delivery, follows, outbox, outbox_relations
+from buurtnet.core.outbound import NEIGHBOURHOOD_FOLLOW_ANSWERED
+from buurtnet.federation import deliver_posts, deliver_relations, delivery, follows
 from buurtnet.federation.context import Federation
-from buurtnet.jobs import Registry
+from buurtnet.job_queue import Registry
 
 
 def register(registry: Registry, federation: Federation) -> None:
     for name, handler in (
-        outbox.handlers(federation) | outbox_relations.handlers(federation)
+        deliver_posts.handlers(federation) | deliver_relations.handlers(federation)
     ).items():
         registry.register(name, handler)
     registry.register(delivery.DELIVER, partial(delivery.deliver, federation))

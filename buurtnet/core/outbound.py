@@ -2,9 +2,9 @@
 
 Each function enqueues in the caller's transaction (the outbox pattern), so the change and the
 news of it commit together: a crash can delay a delivery, never lose it. Core knows nothing of
-ActivityPub, so a payload holds plain facts (ids, names, times); `federation.outbox` turns them
-into activities and inboxes. What is gone once the change commits (a deleted post's mentions, a
-deleted account's follows) is written into the payload here.
+ActivityPub, so a payload holds plain facts (ids, names, times); `federation.deliver_posts` and
+`deliver_relations` turn them into activities and inboxes. What is gone once the change commits
+(a deleted post's mentions, a deleted account's follows) is written into the payload here.
 
 Neighbourhood-only posts are for the neighbourhood: nothing about them is ever enqueued. Nor is
 anything that concerns nobody elsewhere, so an instance that does not federate has no jobs for it.
@@ -23,7 +23,7 @@ from buurtnet.core.audience import (
     followed_from_elsewhere,
     reaches_elsewhere,
 )
-from buurtnet.jobs import enqueue
+from buurtnet.job_queue import enqueue
 from buurtnet.models import (
     Account,
     Block,

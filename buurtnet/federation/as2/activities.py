@@ -1,6 +1,6 @@
 """Builders of the activities we send: plain values in, JSON-ready dicts out.
 
-Pure, like `vocab` (which builds the actors, the Note and its Create): no session, no network.
+Pure, like `objects` (which builds the actors, the Note and its Create): no session, no network.
 Shapes follow what Mastodon sends (INTEROP.md section 3): an Accept embeds the Follow it answers,
 an Undo embeds what it takes back, a Delete of a post carries a Tombstone, and every id is
 stable, so that a retried delivery is recognised as the same activity.
@@ -8,8 +8,8 @@ stable, so that a retried delivery is recognised as the same activity.
 
 from datetime import UTC, datetime
 
+from buurtnet.federation.as2.objects import JsonObject
 from buurtnet.federation.uris import PUBLIC
-from buurtnet.federation.vocab import JsonObject
 
 
 def stamp(moment: datetime) -> str:

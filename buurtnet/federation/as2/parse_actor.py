@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from buurtnet.federation.parse_values import (
+from buurtnet.federation.as2.parse_values import (
     MAX_NAME,
     MAX_SUMMARY,
     MAX_TAGS,

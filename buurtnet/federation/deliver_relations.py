@@ -1,4 +1,4 @@
-"""The jobs of `core.outbox` about people rather than posts: likes and shares, follows and blocks
+"""The jobs of `core.outbound` about people rather than posts: likes and shares, follows and blocks
 of people elsewhere, a profile edited and an account deleted.
 
 A like goes to the author of the post liked; a share to the sharer's followers elsewhere and the
@@ -11,15 +11,16 @@ from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import outbox
-from buurtnet.federation import activities, actors, vocab
+from buurtnet.core import outbound
+from buurtnet.federation import actors
+from buurtnet.federation.as2 import activities, objects
+from buurtnet.federation.as2.objects import JsonObject
 from buurtnet.federation.context import Federation
+from buurtnet.federation.deliver_posts import Handler, moment, number, text
 from buurtnet.federation.delivery import deliver_later
 from buurtnet.federation.keys import account_owner
-from buurtnet.federation.outbox import Handler, moment, number, text
 from buurtnet.federation.recipients import account_inboxes, follower_inboxes
-from buurtnet.federation.vocab import JsonObject
-from buurtnet.jobs import Payload, PermanentFailure
+from buurtnet.job_queue import Payload, PermanentFailure
 from buurtnet.models import Account, Post, Visibility, utcnow
 
 
@@ -53,7 +54,7 @@ async def _reaction(
         str(post_uri),
         followers=uris.followers(account.username),
         author=author_id,
-        published=vocab.timestamp(at),
+        published=objects.timestamp(at),
     )
 
 
@@ -81,9 +82,11 @@ async def followed(federation: Federation, payload: Payload, *, undo: bool = Fal
         if not undo:
             pending, uri = (
                 uri,
-                federation.uris.activity(actor, "follows", uri.removeprefix(outbox.PENDING_FOLLOW)),
+                federation.uris.activity(
+                    actor, "follows", uri.removeprefix(outbound.PENDING_FOLLOW)
+                ),
             )
-            if not await outbox.name_follow_request(
+            if not await outbound.name_follow_request(
                 session, follower_id, followed_id, pending, uri
             ):
                 return  # taken back before it went out
@@ -151,16 +154,16 @@ async def profile_updated(federation: Federation, payload: Payload) -> None:
 
 
 def handlers(federation: Federation) -> dict[str, Handler]:
-    """The jobs of `core.outbox` that concern people, by name."""
+    """The jobs of `core.outbound` that concern people, by name."""
     return {
-        outbox.LIKED: partial(_send_reaction, federation, kind="likes", undo=False),
-        outbox.UNLIKED: partial(_send_reaction, federation, kind="likes", undo=True),
-        outbox.SHARED: partial(_send_reaction, federation, kind="shares", undo=False),
-        outbox.UNSHARED: partial(_send_reaction, federation, kind="shares", undo=True),
-        outbox.FOLLOWED: partial(followed, federation),
-        outbox.UNFOLLOWED: partial(followed, federation, undo=True),
-        outbox.BLOCKED: partial(blocked, federation),
-        outbox.UNBLOCKED: partial(blocked, federation, undo=True),
-        outbox.ACCOUNT_DELETED: partial(account_deleted, federation),
-        outbox.PROFILE_UPDATED: partial(profile_updated, federation),
+        outbound.LIKED: partial(_send_reaction, federation, kind="likes", undo=False),
+        outbound.UNLIKED: partial(_send_reaction, federation, kind="likes", undo=True),
+        outbound.SHARED: partial(_send_reaction, federation, kind="shares", undo=False),
+        outbound.UNSHARED: partial(_send_reaction, federation, kind="shares", undo=True),
+        outbound.FOLLOWED: partial(followed, federation),
+        outbound.UNFOLLOWED: partial(followed, federation, undo=True),
+        outbound.BLOCKED: partial(blocked, federation),
+        outbound.UNBLOCKED: partial(blocked, federation, undo=True),
+        outbound.ACCOUNT_DELETED: partial(account_deleted, federation),
+        outbound.PROFILE_UPDATED: partial(profile_updated, federation),
     }

@@ -1,0 +1,32 @@
+"""Telling people what others did."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from buurtnet.models.common import utcnow
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"
+    REPLY = "reply"
+    LIKE = "like"
+    SHARE = "share"
+    FOLLOW = "follow"
+
+
+class Notification(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_notification_recipient", "recipient_id", "id"),
+        sa.Index("ix_notification_unread", "recipient_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    actor_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    post_id: int | None = Field(default=None, foreign_key="post.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
