@@ -8,8 +8,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import media
-from buurtnet.models import MediaAttachment, Post, Visibility
+from buurtnet.core import media, replies
+from buurtnet.models import MediaAttachment, Post
 
 
 async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
@@ -34,7 +34,7 @@ async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: li
     parents = {
         post.in_reply_to_id
         for post in posts
-        if post.visibility != Visibility.DIRECT  # only counted replies are taken back
+        if replies.is_counted(post.visibility)  # only counted replies are taken back
         and post.in_reply_to_id is not None
         and post.in_reply_to_id not in ids
     }
@@ -46,7 +46,7 @@ async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: li
         .where(
             col(reply.in_reply_to_id) == col(Post.id),
             col(reply.id).in_(ids),
-            col(reply.visibility) != Visibility.DIRECT,
+            replies.counted(col(reply.visibility)),
         )
         .scalar_subquery()
     )

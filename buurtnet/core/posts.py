@@ -7,7 +7,6 @@ so that direct posts reach the people they name and hashtag pages are an index l
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,21 +14,18 @@ from buurtnet import paths, typed_text
 from buurtnet.core import (
     hashtags,
     media,
-    notifications,
+    mentions,
     outbound,
     permissions,
     post_removal,
+    replies,
     visibility,
 )
 from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
-from buurtnet.db import insert_new
 from buurtnet.models import (
     Account,
     AccountStatus,
-    Mention,
-    Notification,
-    NotificationKind,
     Post,
     PostEdit,
     PostKind,
@@ -137,20 +133,11 @@ async def create_post(
     session.add(post)
     await session.flush()
     assert post.id is not None
-    addressed = {account.id for account in mentioned if account.id is not None}
-    if parent is not None:
-        addressed |= await _people_in_conversation(session, parent)
-        addressed.discard(author.id)
-    session.add_all(Mention(post_id=post.id, account_id=account_id) for account_id in addressed)
+    await _address(session, post, mentioned, parent)
     session.add_all(media.attachment_rows(images, author.id, post.id))
     await hashtags.tag_post(session, post.id, typed_text.find_hashtags(post.source))
     if parent is not None:
-        await count_reply(session, parent, post.id, post.author_id, post.visibility)
-    for account_id in addressed:
-        if parent is None or account_id != parent.author_id:
-            await notifications.notify(
-                session, account_id, author.id, NotificationKind.MENTION, post.id
-            )
+        await replies.count_reply(session, parent, post.id, post.author_id, post.visibility)
     await outbound.post_created(session, post)
     return post
 
@@ -169,7 +156,8 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post.language = draft.language
     post.content_html = render(post.source, mentioned)
     post.edited_at = utcnow()
-    await _readdress(session, post, editor, mentioned)
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    await _address(session, post, mentioned, parent)
     await hashtags.retag_post(session, post.id, typed_text.find_hashtags(post.source))
     await outbound.post_edited(session, post)
     return post
@@ -202,33 +190,17 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
     return post
 
 
-async def _readdress(
-    session: AsyncSession, post: Post, editor: Account, mentioned: Sequence[Account]
+async def _address(
+    session: AsyncSession, post: Post, mentioned: Sequence[Account], parent: Post | None
 ) -> None:
-    """After an edit the post reaches the people it names now (and its conversation), no others;
-    only the newly named are told."""
-    assert post.id is not None and editor.id is not None
-    named = {account.id for account in mentioned if account.id is not None}
-    keep = set(named)
-    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    """A post written here addresses the people it names and, answering a post, the people of
+    that conversation (`mentions.conversation_of`)."""
+    assert post.id is not None
+    addressed = {account.id for account in mentioned if account.id is not None}
     if parent is not None:
-        keep |= await _people_in_conversation(session, parent)
-    keep.discard(editor.id)
-    await session.exec(
-        delete(Mention).where(col(Mention.post_id) == post.id, col(Mention.account_id).not_in(keep))
-    )
-    rows = [{"post_id": post.id, "account_id": account_id} for account_id in keep]
-    await insert_new(session, Mention, rows, unique=["post_id", "account_id"])
-    before = await session.exec(
-        select(Notification.recipient_id).where(
-            Notification.post_id == post.id, Notification.kind == NotificationKind.MENTION
-        )
-    )
-    told = set(before.all())
-    for account_id in named - told - {editor.id}:
-        await notifications.notify(
-            session, account_id, editor.id, NotificationKind.MENTION, post.id
-        )
+        addressed |= await mentions.conversation_of(session, parent)
+    answered = parent.author_id if parent is not None else None
+    await mentions.address(session, post.id, post.author_id, addressed, answered=answered)
 
 
 async def edit_history(session: AsyncSession, post_id: int) -> list[PostEdit]:
@@ -296,29 +268,3 @@ def _reply_visibility(parent: Visibility, asked: Visibility) -> Visibility:
     if asked == Visibility.DIRECT or parent in (Visibility.FOLLOWERS, Visibility.DIRECT):
         return Visibility.DIRECT
     return parent
-
-
-async def _people_in_conversation(session: AsyncSession, parent: Post) -> set[int]:
-    """Who a reply answers: the parent's author, and in a private conversation all its people."""
-    people = {parent.author_id}
-    if parent.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
-        named = await session.exec(select(Mention.account_id).where(Mention.post_id == parent.id))
-        people |= set(named.all())
-    return people
-
-
-async def count_reply(
-    session: AsyncSession, parent: Post, reply_id: int, author_id: int, visibility: str
-) -> None:
-    """Tell the parent's author of the reply (by `author_id`, seen by `visibility`); count it
-    where everyone who sees the post may see it."""
-    assert parent.id is not None
-    if visibility != Visibility.DIRECT:
-        await session.exec(
-            update(Post)
-            .where(col(Post.id) == parent.id)
-            .values(reply_count=col(Post.reply_count) + 1)
-        )
-    await notifications.notify(
-        session, parent.author_id, author_id, NotificationKind.REPLY, reply_id
-    )

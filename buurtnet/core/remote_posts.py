@@ -18,15 +18,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import hashtags, notifications, post_removal, posts
+from buurtnet.core import hashtags, mentions, post_removal, posts, replies
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.text import clean_line
-from buurtnet.db import insert_new
 from buurtnet.models import (
     Account,
     AccountStatus,
-    Mention,
-    NotificationKind,
     Post,
     Visibility,
     utcnow,
@@ -95,19 +92,10 @@ async def store_remote_post(
         existing = (await connection.execute(_ID_BY_URI, {"uri": incoming.uri})).scalar_one()
         assert existing is not None
         return Stored(existing, new=False)
-    addressed = set(incoming.mentioned_ids)
-    if parent is not None and incoming.visibility in (Visibility.FOLLOWERS, Visibility.DIRECT):
-        addressed.add(parent.author_id)  # so that the person answered may read the answer
-    addressed.discard(author.id)
-    session.add_all(Mention(post_id=post_id, account_id=account_id) for account_id in addressed)
+    await _address(session, post_id, author, incoming, parent)
     await hashtags.tag_post(session, post_id, list(incoming.hashtags))
     if parent is not None:
-        await posts.count_reply(session, parent, post_id, author.id, incoming.visibility)
-    for account_id in addressed:
-        if parent is None or account_id != parent.author_id:
-            await notifications.notify(
-                session, account_id, author.id, NotificationKind.MENTION, post_id
-            )
+        await replies.count_reply(session, parent, post_id, author.id, incoming.visibility)
     return Stored(post_id, new=True)
 
 
@@ -122,14 +110,27 @@ async def update_remote_post(
     post.source = incoming.text[: posts.MAX_LENGTH * 4]
     post.summary = clean_line(incoming.summary, posts.SUMMARY_LENGTH)
     post.edited_at = utcnow()
-    rows = [
-        {"post_id": post.id, "account_id": account_id}
-        for account_id in incoming.mentioned_ids
-        if account_id != author.id
-    ]
-    await insert_new(session, Mention, rows, unique=["post_id", "account_id"])
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    await _address(session, post.id, author, incoming, parent)
     await hashtags.retag_post(session, post.id, list(incoming.hashtags))
     return post
+
+
+async def _address(
+    session: AsyncSession,
+    post_id: int,
+    author: Account,
+    incoming: IncomingPost,
+    parent: Post | None,
+) -> None:
+    """A post from elsewhere addresses whom its server names, and in a private conversation the
+    author it answers, who may then read the answer."""
+    assert author.id is not None
+    addressed = set(incoming.mentioned_ids)
+    answered = parent.author_id if parent is not None else None
+    if answered is not None and incoming.visibility in mentions.PRIVATE:
+        addressed.add(answered)
+    await mentions.address(session, post_id, author.id, addressed, answered=answered)
 
 
 async def delete_remote_post(session: AsyncSession, author: Account, uri: str) -> None:

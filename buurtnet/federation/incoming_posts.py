@@ -8,10 +8,9 @@ origin is fetched from that origin (the CVE-2024-23832 class), never believed on
 
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import remote_posts, remote_relations
+from buurtnet.core import mentions, remote_posts, remote_relations
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.core.remote_posts import IncomingPost
 from buurtnet.federation import remote_media
@@ -20,7 +19,7 @@ from buurtnet.federation.as2.parse import ParseError, RemoteNote
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
-from buurtnet.models import Account, AccountStatus, Visibility
+from buurtnet.models import Account, Visibility
 from buurtnet.sanitise import plain_text
 
 VISIBILITY = {
@@ -72,17 +71,7 @@ async def incoming_post(
             parent_id = parent.id
     people = (local_id(uris, mention.href) for mention in note.mentions)
     named = [found.name for found in people if found is not None and found.kind == "person"]
-    mentioned_ids: list[int] = []
-    if named:
-        keys = [name.lower() for name in named]
-        found_ids = await session.exec(
-            select(Account.id).where(
-                col(Account.username_key).in_(keys),
-                col(Account.domain).is_(None),
-                col(Account.status) == AccountStatus.ACTIVE,
-            )
-        )
-        mentioned_ids = [account_id for account_id in found_ids.all() if account_id is not None]
+    mentioned_ids = await mentions.local_ids_by_username(session, named)
     # Images beyond what a post here may show stay links; the others are fetched by a job.
     content = note.content + remote_media.image_links(note.attachments[MAX_IMAGES_PER_POST:])
     return IncomingPost(
