@@ -175,7 +175,9 @@ async def unfollow(session: AsyncSession, follower: Account, followed_id: int) -
 
 
 async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
-    """Block someone: the follows between the two end, both ways, and cannot start again."""
+    """Block someone: the follows between the two end, both ways, and so do the requests to
+    follow that wait for a yes (one not yet sent is then never sent); none can start again. The
+    other side's server hears of the block itself, and drops its side of them."""
     assert blocker.id is not None
     if blocker.id == blocked_id:
         raise InvalidInput.single("form", "block_self")
@@ -184,14 +186,8 @@ async def block(session: AsyncSession, blocker: Account, blocked_id: int) -> Non
         raise NotFound
     if await _add_once(session, Block, {"blocker_id": blocker.id, "blocked_id": blocked_id}):
         await outbound.blocked(session, blocker, blocked)
-    await session.exec(
-        delete(Follow).where(
-            or_(
-                and_(col(Follow.follower_id) == blocker.id, col(Follow.followed_id) == blocked_id),
-                and_(col(Follow.follower_id) == blocked_id, col(Follow.followed_id) == blocker.id),
-            )
-        )
-    )
+    for table in (Follow, FollowRequest):
+        await session.exec(delete(table).where(_between(table, blocker.id, blocked_id)))
 
 
 async def unblock(session: AsyncSession, blocker: Account, blocked_id: int) -> None:
@@ -216,6 +212,16 @@ async def mute(session: AsyncSession, muter: Account, muted_id: int) -> None:
 async def unmute(session: AsyncSession, muter: Account, muted_id: int) -> None:
     await session.exec(
         delete(Mute).where(col(Mute.muter_id) == muter.id, col(Mute.muted_id) == muted_id)
+    )
+
+
+def _between(
+    table: type[Follow] | type[FollowRequest], a_id: int, b_id: int
+) -> ColumnElement[bool]:
+    """The rows of a follow (or request) between two people, whichever follows whom."""
+    return or_(
+        and_(col(table.follower_id) == a_id, col(table.followed_id) == b_id),
+        and_(col(table.follower_id) == b_id, col(table.followed_id) == a_id),
     )
 
 

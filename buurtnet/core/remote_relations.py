@@ -67,13 +67,12 @@ async def remove_follows_by_uri(session: AsyncSession, follower_id: int, follow_
 
 
 async def follow_accepted(session: AsyncSession, followed: Account, follow_uri: str) -> bool:
-    """Their server said yes to our resident's follow: it becomes a follow like any other."""
+    """Their server said yes to our resident's follow: it becomes a follow like any other. (A
+    block meanwhile took the request away: then there is nothing to say yes to.)"""
     request = await _request(session, followed, follow_uri)
     if request is None:
         return False
     await session.delete(request)
-    if await visibility.is_blocked_between(session, request.follower_id, request.followed_id):
-        return False  # blocked while the request waited: the yes comes too late
     row = {
         "follower_id": request.follower_id,
         "followed_id": request.followed_id,
