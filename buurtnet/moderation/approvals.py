@@ -4,7 +4,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.core.permissions import can_moderate, is_admin
+from buurtnet.core.permissions import can_moderate, moderated
 from buurtnet.models import Account, AccountStatus, Neighbourhood
 
 
@@ -15,13 +15,12 @@ async def pending_sign_ups(
     query = (
         select(Account, Neighbourhood)
         .join(Neighbourhood, col(Neighbourhood.id) == Account.neighbourhood_id, isouter=True)
-        .where(Account.status == AccountStatus.PENDING)
+        .where(
+            Account.status == AccountStatus.PENDING,
+            moderated(moderator, col(Account.neighbourhood_id)),
+        )
         .order_by(col(Account.id))
     )
-    if not is_admin(moderator):
-        if moderator.neighbourhood_id is None:
-            return []
-        query = query.where(Account.neighbourhood_id == moderator.neighbourhood_id)
     return [(account, neighbourhood) for account, neighbourhood in (await session.exec(query))]
 
 

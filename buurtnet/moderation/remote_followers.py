@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import outbound
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.core.permissions import can_moderate, is_admin
+from buurtnet.core.permissions import can_moderate, moderated
 from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
 
 
@@ -23,11 +23,8 @@ async def moderated_neighbourhoods(
     session: AsyncSession, moderator: Account
 ) -> list[Neighbourhood]:
     """The neighbourhoods this moderator decides for: their own, or every one for an admin."""
-    query = select(Neighbourhood).order_by(col(Neighbourhood.name))
-    if not is_admin(moderator):
-        query = query.where(col(Neighbourhood.id) == moderator.neighbourhood_id)
-    found = (await session.exec(query)).all()
-    return [neighbourhood for neighbourhood in found if can_moderate(moderator, neighbourhood.id)]
+    query = select(Neighbourhood).where(moderated(moderator, col(Neighbourhood.id)))
+    return list((await session.exec(query.order_by(col(Neighbourhood.name)))).all())
 
 
 async def waiting_followers(
