@@ -5,10 +5,12 @@ brought up to date whenever it is fetched again. Its id (`actor_uri`) is what id
 `name@domain` key is unique too, so an actor whose id changed takes over its old row.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import idna
 from sqlalchemy import exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,13 +42,22 @@ class RemoteProfile:
     public_key_pem: str | None
 
 
+def fold_host(host: str) -> str:
+    """A host name as one server is named however it is written: in lower case, without a
+    trailing dot, and in its ASCII form (IDNA: `bücher.example` is `xn--bcher-kva.example`)."""
+    host = host.rstrip(".").lower()
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host  # an address, or a name IDNA does not take (`a_b`): as it is written
+
+
 def domain_of(url: str) -> str:
-    """How accounts, suspensions and failures name a server: the host in lower case, without a
-    trailing dot or user info, with its port only when that is not the scheme's default."""
+    """How accounts, suspensions and failures name a server: the host folded (`fold_host`),
+    without user info, with its port only when that is not the scheme's default."""
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").rstrip(".").lower()
-    if ":" in host:
-        host = f"[{host}]"  # IPv6
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else fold_host(host)  # an IPv6 address in brackets
     try:
         port = parts.port
     except ValueError:
@@ -139,6 +150,44 @@ async def remove_remote_account(session: AsyncSession, account: Account) -> None
 def suspension_names_of(*domains: str) -> set[str]:
     """Every name whose suspension covers any of these servers."""
     return {name for domain in domains for name in suspension_names(domain)}
+
+
+def covers(suspended: str, domain: str) -> bool:
+    """Whether a suspension of `suspended` covers the server `domain`: the one rule, that
+    everything about suspensions (refusing, not delivering, ending follows) applies."""
+    return suspended in suspension_names(domain)
+
+
+async def shut_domains(session: AsyncSession, domains: Iterable[str]) -> set[str]:
+    """Those of these servers that get nothing from us: suspended (by their own name or one
+    above them), or unavailable (failing for a day, until they answer again)."""
+    wanted = set(domains)
+    found = await session.exec(
+        select(RemoteDomain).where(
+            col(RemoteDomain.domain).in_(sorted(suspension_names_of(*wanted))),
+            or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
+        )
+    )
+    records = list(found.all())
+    suspended = [record.domain for record in records if record.suspended]
+    unavailable = {record.domain for record in records if record.unavailable}
+    return {
+        domain
+        for domain in wanted
+        if domain in unavailable or any(covers(name, domain) for name in suspended)
+    }
+
+
+async def accounts_covered(session: AsyncSession, suspended: str) -> list[int]:
+    """The accounts (elsewhere) on the servers that a suspension of `suspended` covers."""
+    known = await session.exec(
+        select(Account.domain).where(col(Account.domain).is_not(None)).distinct()
+    )
+    covered = [domain for domain in known.all() if domain and covers(suspended, domain)]
+    if not covered:
+        return []
+    found = await session.exec(select(Account.id).where(col(Account.domain).in_(covered)))
+    return [account_id for account_id in found.all() if account_id is not None]
 
 
 async def domain_is_suspended(session: AsyncSession, *domains: str) -> bool:

@@ -25,12 +25,12 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, update
-from sqlmodel import col, select
+from sqlalchemy import func, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import job_queue
-from buurtnet.core.remote_accounts import domain_of, suspension_names, suspension_names_of
+from buurtnet.core.remote_accounts import domain_of, shut_domains
 from buurtnet.db import insert_new
 from buurtnet.federation.as2.objects import JsonObject, document
 from buurtnet.federation.context import Federation
@@ -122,7 +122,7 @@ async def deliver(federation: Federation, payload: job_queue.Payload) -> None:
     """The `deliver` job: POST to each inbox, record the outcomes, queue a retry of the failed."""
     job = parse_delivery(payload)
     async with federation.database.reading() as session:
-        inboxes = await reachable(session, job.inboxes)
+        inboxes = await open_inboxes(session, job.inboxes)
     if not inboxes:
         return
     auth = SignatureAuth(job.key_id, await federation.keys.private_key(job.key_owner))
@@ -162,24 +162,10 @@ def _outcome(task: "asyncio.Task[Outcome]") -> Outcome:
     return Outcome.RETRY if task.cancelled() else task.result()
 
 
-async def reachable(session: AsyncSession, inboxes: list[str]) -> list[str]:
-    """The inboxes whose domain is neither suspended nor unavailable."""
-    domains = {domain_of(inbox) for inbox in inboxes}
-    names = suspension_names_of(*domains)
-    found = await session.exec(
-        select(RemoteDomain).where(
-            col(RemoteDomain.domain).in_(names),
-            or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
-        )
-    )
-    records = list(found.all())
-    suspended = {record.domain for record in records if record.suspended}
-    unavailable = {record.domain for record in records if record.unavailable}
-
-    def shut(domain: str) -> bool:
-        return domain in unavailable or not suspended.isdisjoint(suspension_names(domain))
-
-    return [inbox for inbox in inboxes if not shut(domain_of(inbox))]
+async def open_inboxes(session: AsyncSession, inboxes: list[str]) -> list[str]:
+    """The inboxes on servers that we deliver to (`remote_accounts.shut_domains`)."""
+    shut = await shut_domains(session, {domain_of(inbox) for inbox in inboxes})
+    return [inbox for inbox in inboxes if domain_of(inbox) not in shut]
 
 
 async def mark_answering(session: AsyncSession, domains: Sequence[str]) -> None:

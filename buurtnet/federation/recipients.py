@@ -7,39 +7,36 @@ accounts too; `delivery` checks the domains again when it sends, as that may be 
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core.audience import Audience
+from buurtnet.core.remote_accounts import shut_domains
 from buurtnet.models import (
     Account,
     AccountStatus,
     Follow,
     NeighbourhoodFollower,
-    RemoteDomain,
 )
 
 INBOX = func.coalesce(col(Account.shared_inbox_url), col(Account.inbox_url))
 
 
-def reachable() -> ColumnElement[bool]:
-    """An account elsewhere that is there, on a server we deliver to."""
-    shut = exists().where(
-        col(RemoteDomain.domain) == col(Account.domain),
-        or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
-    )
-    return and_(
-        col(Account.domain).is_not(None),
-        col(Account.status) != AccountStatus.DELETED,
-        INBOX.is_not(None),
-        ~shut,
-    )
-
-
 async def _inboxes(session: AsyncSession, *conditions: ColumnElement[bool]) -> set[str]:
-    found = await session.exec(select(INBOX).where(reachable(), *conditions))
-    return {inbox for inbox in found.all() if inbox}
+    """The inboxes of the accounts elsewhere that meet the conditions and are still there, on
+    servers we deliver to (`remote_accounts.shut_domains`)."""
+    found = await session.exec(
+        select(INBOX, Account.domain).where(
+            col(Account.domain).is_not(None),
+            col(Account.status) != AccountStatus.DELETED,
+            INBOX.is_not(None),
+            *conditions,
+        )
+    )
+    rows = [(inbox, domain) for inbox, domain in found.all() if inbox and domain]
+    shut = await shut_domains(session, {domain for _inbox, domain in rows})
+    return {inbox for inbox, domain in rows if domain not in shut}
 
 
 async def follower_inboxes(session: AsyncSession, account_id: int) -> set[str]:

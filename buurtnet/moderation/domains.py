@@ -6,9 +6,10 @@ from sqlalchemy import delete, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core import remote_accounts
 from buurtnet.core.remote_accounts import domain_of
 from buurtnet.db import insert_new
-from buurtnet.models import Account, Follow, FollowRequest, NeighbourhoodFollower, RemoteDomain
+from buurtnet.models import Follow, FollowRequest, NeighbourhoodFollower, RemoteDomain
 
 
 def clean_domain(domain: str) -> str:
@@ -23,16 +24,8 @@ async def suspend(session: AsyncSession, domain: str) -> None:
     stored = await session.get(RemoteDomain, name, populate_existing=True)
     assert stored is not None
     stored.suspended = True
-    # Its subdomains too, and the server on any port: a suspension covers them (see
-    # `suspension_names`).
-    people = select(Account.id).where(
-        or_(
-            col(Account.domain) == name,
-            col(Account.domain).like(f"%.{name}"),
-            col(Account.domain).like(f"{name}:%"),
-            col(Account.domain).like(f"%.{name}:%"),
-        )
-    )
+    # Its subdomains too, and the server on any port (`remote_accounts.covers`).
+    people = await remote_accounts.accounts_covered(session, name)
     for table in (Follow, FollowRequest):
         await session.exec(
             delete(table).where(

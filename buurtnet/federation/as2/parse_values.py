@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from buurtnet.core.remote_accounts import fold_host
 from buurtnet.federation.uris import PUBLIC
 from buurtnet.models import URI_LENGTH
 
@@ -227,9 +228,8 @@ def origin_of(url: str) -> str:
     from the same server."""
     check_url(url, "URL")
     parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    host = f"[{host}]" if ":" in host else fold_host(host)
     port = parts.port
     return (
         f"{scheme}://{host}"
