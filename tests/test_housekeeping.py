@@ -6,7 +6,15 @@ from sqlmodel import select
 
 from buurtnet.core import housekeeping, login_sessions, ratelimit
 from buurtnet.db import Database
-from buurtnet.models import Account, LoginSession, RateLimitHit, ReceivedActivity, utcnow
+from buurtnet.federation import arrivals
+from buurtnet.models import (
+    Account,
+    DeferredActivity,
+    LoginSession,
+    RateLimitHit,
+    ReceivedActivity,
+    utcnow,
+)
 
 
 async def test_tidy_removes_only_what_expired(database: Database, resident: Account) -> None:
@@ -27,13 +35,22 @@ async def test_tidy_removes_only_what_expired(database: Database, resident: Acco
     assert [hit.key for hit in hits] == [ratelimit.rate_key("new")]
 
 
-async def test_tidy_forgets_activity_ids_after_a_fortnight(database: Database) -> None:
+async def test_federation_forgets_activity_ids_after_a_fortnight(database: Database) -> None:
     async with database.transaction() as session:
-        old = utcnow() - housekeeping.RECEIVED_ACTIVITIES_KEPT - timedelta(minutes=1)
+        old = utcnow() - arrivals.RECEIVED_ACTIVITIES_KEPT - timedelta(minutes=1)
         session.add(ReceivedActivity(uri="https://a.example/old", received_at=old))
         session.add(ReceivedActivity(uri="https://a.example/new"))
+        long_ago = utcnow() - arrivals.DEFERRED_ACTIVITIES_KEPT - timedelta(minutes=1)
+        for uri, at in (("https://a.example/old", long_ago), ("https://a.example/new", old)):
+            document = '{"type": "Move"}'
+            session.add(
+                DeferredActivity(
+                    uri=uri, type="Move", actor_uri=uri, document=document, received_at=at
+                )
+            )
     async with database.transaction() as session:
-        await housekeeping.tidy(session)
+        await arrivals.forget_old(session)
     async with database.reading() as session:
         kept = (await session.exec(select(ReceivedActivity.uri))).all()
-    assert kept == ["https://a.example/new"]
+        deferred = (await session.exec(select(DeferredActivity.uri))).all()
+    assert kept == deferred == ["https://a.example/new"]

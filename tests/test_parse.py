@@ -15,7 +15,7 @@ from buurtnet.federation.as2.parse import (
     Activity,
     ParseError,
     RemoteNote,
-    accepted_follow_id,
+    answered_id,
     as2_to_activity,
     as2_to_note,
     embedded_activity,
@@ -209,7 +209,7 @@ def facts(doc: dict[str, Any]) -> dict[str, Any]:
     activity = as2_to_activity(doc)
     found = activity_facts(activity)
     if activity.type in ("Accept", "Reject"):
-        found["follow"] = accepted_follow_id(activity)
+        found["follow"] = answered_id(activity)
     if activity.embedded is not None and activity.embedded_type not in NOTE_TYPES | {"Tombstone"}:
         activity = embedded_activity(activity)
         found |= {f"inner.{key}": value for key, value in activity_facts(activity).items()}
@@ -357,10 +357,10 @@ def test_garbage_times_are_left_out(value: Any) -> None:
     assert as2_to_activity(dict(load("mastodon/like"), published=value)).published is None
 
 
-def test_accept_of_something_else_than_a_follow_is_refused() -> None:
-    accept = dict(load("mastodon/accept_follow_embedded"), object=load("mastodon/like"))
-    with pytest.raises(ParseError, match="not of a Follow"):
-        accepted_follow_id(as2_to_activity(accept))
+def test_an_accept_names_what_it_answers_whatever_its_type() -> None:
+    join = {"id": "https://buurt.example/users/bram#joins/1", "type": "Join", "actor": BRAM}
+    accept = dict(load("mastodon/accept_follow_embedded"), object=join)
+    assert answered_id(as2_to_activity(accept)) == join["id"]  # matched by id to what we sent
 
 
 def test_embedded_activity_needs_an_embedded_object() -> None:

@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from anyio import CancelScope
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import image_sandbox
 from buurtnet.core.images import TOO_MANY, refuse
 from buurtnet.core.text import clean_line
 from buurtnet.job_queue import Payload, PermanentFailure, Registry, enqueue
-from buurtnet.models import Job, MediaAttachment
+from buurtnet.models import Job, MediaAttachment, Post
 from buurtnet.storage import MediaStorage, check_key, is_valid_key
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,29 @@ def attachment_rows(
         )
         for position, image in enumerate(images)
     ]
+
+
+async def image_wanted(session: AsyncSession, post_id: int, position: int) -> bool:
+    """Whether a post (still there) has no image at this place yet."""
+    if await session.get(Post, post_id) is None:
+        return False
+    taken = select(MediaAttachment.id).where(
+        col(MediaAttachment.post_id) == post_id, col(MediaAttachment.position) == position
+    )
+    return (await session.exec(taken)).first() is None
+
+
+async def attach(
+    session: AsyncSession, image: StoredImage, owner_id: int, post_id: int, position: int
+) -> bool:
+    """A stored image at its place in a post, unless the post is gone or the place taken
+    (then False, and the caller discards the files)."""
+    if not await image_wanted(session, post_id, position):
+        return False
+    [row] = attachment_rows([image], owner_id, post_id)
+    row.position = position
+    session.add(row)
+    return True
 
 
 def enqueue_removal(session: AsyncSession, keys: Sequence[str]) -> Job | None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import idna
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -137,6 +137,14 @@ async def _release_key_id(session: AsyncSession, key_id: str, keeper: Account) -
             other.key_id = None
             other.public_key_pem = None
     await session.flush()
+
+
+async def fetch_attempted(session: AsyncSession, account: Account) -> None:
+    """An actor we tried to fetch again, and could not: the attempt counts as a fetch for when
+    to try again, or every forged request would make us wait on its server."""
+    await session.exec(
+        update(Account).where(col(Account.id) == account.id).values(fetched_at=utcnow())
+    )
 
 
 async def remove_remote_account(session: AsyncSession, account: Account) -> None:

@@ -133,6 +133,14 @@ async def _address(
     await mentions.address(session, post_id, author.id, addressed, answered=answered)
 
 
+async def add_to_content(session: AsyncSession, post_id: int, html: str) -> None:
+    """Sanitised HTML at the end of a post from elsewhere (a link to an image that could not be
+    fetched), once: an edit that brings the image again does not repeat it."""
+    post = await session.get(Post, post_id)
+    if post is not None and html not in post.content_html:
+        post.content_html += html
+
+
 async def delete_remote_post(session: AsyncSession, author: Account, uri: str) -> None:
     """Remove a post at its author's request; deleting what is not there is not an error."""
     try:

@@ -9,12 +9,14 @@ it to its handler queued.
 """
 
 import functools
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert, bindparam
+from sqlalchemy import Insert, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -24,18 +26,27 @@ from buurtnet import job_queue
 from buurtnet.core import remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.remote_accounts import domain_of, suspension_names_of
-from buurtnet.db import is_postgresql
+from buurtnet.db import insert_new, is_postgresql
 from buurtnet.federation import delivery, incoming_posts
-from buurtnet.federation.as2.parse import RemoteNote
+from buurtnet.federation.as2.parse_objects import RemoteObject
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.known_keys import KnownKey
 from buurtnet.federation.verify import Refusal
-from buurtnet.models import Account, ReceivedActivity, RemoteDomain, utcnow
+from buurtnet.models import (
+    Account,
+    DeferredActivity,
+    ReceivedActivity,
+    RemoteDomain,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "inbox.process"
+# Servers retry a delivery for days (Mastodon about 2.5, we about 7): a fortnight covers them.
+RECEIVED_ACTIVITIES_KEPT = timedelta(days=14)
+DEFERRED_ACTIVITIES_KEPT = timedelta(days=30)
 _SIGNERS = select(Account).where(col(Account.id).in_(bindparam("ids", expanding=True)))
 _DOMAINS = select(RemoteDomain).where(
     col(RemoteDomain.domain).in_(bindparam("domains", expanding=True))
@@ -50,7 +61,8 @@ class Arrival:
     document: dict[str, Any]
     activity_id: str
     signer: KnownKey
-    note: RemoteNote | None  # its post, when it needs nothing from the network
+    note: RemoteObject | None  # its post, when it needs nothing from the network
+    handled: bool = True  # False: a type we do not handle yet, kept for later
 
     @functools.cached_property
     def suspension_names(self) -> set[str]:
@@ -75,8 +87,9 @@ async def _take_in(arrivals: Sequence[Arrival], *, store_at_once: bool) -> list[
         taken = [
             arrival for arrival, refusal in zip(arrivals, refusals, strict=True) if refusal is None
         ]
-        new = await _not_seen_before(session, taken)
+        new = await _not_seen_before(session, [arrival for arrival in taken if arrival.handled])
         await _hand_on(session, new, signers, store_at_once=store_at_once)
+        await _keep_for_later(session, [arrival for arrival in taken if not arrival.handled])
         await _answering_again(session, taken, domains)
     for arrival, refusal in zip(arrivals, refusals, strict=True):
         if refusal is not None and refusal.status == 401:
@@ -112,10 +125,13 @@ async def _hand_on(
     payloads = []
     for arrival in arrivals:
         signer = signers[arrival.signer.account_id]
+        stored = False
         if arrival.note is not None and store_at_once:
             is_followed = signer.id in followed
-            await _store_at_once(session, arrival.federation, arrival.note, signer, is_followed)
-        else:
+            stored = await _store_at_once(
+                session, arrival.federation, arrival.note, signer, is_followed
+            )
+        if not stored:
             payloads.append({"activity": arrival.document, "signer_id": signer.id})
     await job_queue.enqueue_at_once(session, PROCESS_JOB, payloads)
 
@@ -156,14 +172,50 @@ async def _not_seen_before(session: AsyncSession, arrivals: list[Arrival]) -> li
     return list(first_of_each.values())
 
 
+async def _keep_for_later(session: AsyncSession, arrivals: list[Arrival]) -> None:
+    """Activities of a type we do not handle: kept as they came (once each), not marked as done,
+    so that a later version can take them in."""
+    if not arrivals:
+        return
+    rows = [
+        {
+            "uri": arrival.activity_id,
+            "type": str(arrival.document.get("type"))[:100],
+            "actor_uri": arrival.signer.actor_uri,
+            "document": json.dumps(arrival.document),
+            "received_at": utcnow(),
+        }
+        for arrival in arrivals
+    ]
+    await insert_new(session, DeferredActivity, rows, unique=["uri"])
+
+
+async def forget_old(session: AsyncSession) -> None:
+    """The ids of activities received long enough ago that nobody sends them again, and the
+    activities kept for later that are older than a later version would look at."""
+    now = utcnow()
+    received = col(ReceivedActivity.received_at) < now - RECEIVED_ACTIVITIES_KEPT
+    await session.exec(delete(ReceivedActivity).where(received))
+    kept = col(DeferredActivity.received_at) < now - DEFERRED_ACTIVITIES_KEPT
+    await session.exec(delete(DeferredActivity).where(kept))
+
+
 async def _store_at_once(
-    session: AsyncSession, federation: Federation, note: RemoteNote, signer: Account, followed: bool
-) -> None:
-    """As `handlers.handle_create` would: what is refused is dropped, and its id kept."""
+    session: AsyncSession,
+    federation: Federation,
+    found: RemoteObject,
+    signer: Account,
+    followed: bool,
+) -> bool:
+    """As `handlers.handle_create` would: what is refused is dropped, and its id kept. False
+    when it needs the network after all (it answers a post we do not have): a job does it."""
     try:
-        await incoming_posts.store_note_in(session, federation, note, signer, followed=followed)
+        await incoming_posts.store_note_in(session, federation, found, signer, followed=followed)
+    except incoming_posts.ParentUnknown:
+        return False
     except (Unwelcome, NotAllowed, NotFound) as error:
-        log.info("dropped the post %s: %s", note.id, type(error).__name__)
+        log.info("dropped the post %s: %s", found.id, type(error).__name__)
+    return True
 
 
 @functools.cache

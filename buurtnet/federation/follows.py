@@ -115,15 +115,17 @@ async def answer_neighbourhood_follow(federation: Federation, payload: dict[str,
 
 
 async def handle_accept(federation: Federation, activity: Activity, sender: Account) -> None:
-    follow_id = parse.accepted_follow_id(activity)
+    """A yes to something we sent, found by its id: a resident's follow (and nothing else that
+    we send asks for an answer yet). An id we never sent, or sent to someone else, is nothing."""
+    answered = parse.answered_id(activity)
     async with federation.database.transaction() as session:
-        await remote_relations.follow_accepted(session, sender, follow_id)
+        await remote_relations.follow_accepted(session, sender, answered)
 
 
 async def handle_reject(federation: Federation, activity: Activity, sender: Account) -> None:
-    follow_id = parse.accepted_follow_id(activity)
+    answered = parse.answered_id(activity)
     async with federation.database.transaction() as session:
-        await remote_relations.follow_rejected(session, sender, follow_id)
+        await remote_relations.follow_rejected(session, sender, answered)
 
 
 async def undo_follow(federation: Federation, follow: Activity, sender: Account) -> None:

@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 
 from buurtnet.core import interactions, relations, remote_accounts, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.federation import follows, incoming_posts
+from buurtnet.federation import follows, incoming_posts, remote_media
 from buurtnet.federation.as2 import parse, parse_actor, parse_values
 from buurtnet.federation.as2.parse import Activity, ParseError
+from buurtnet.federation.as2.parse_objects import OBJECT_TYPES
 from buurtnet.federation.context import Federation
 from buurtnet.federation.incoming_posts import Unwelcome
 from buurtnet.federation.local_ids import local_id, local_post_id
@@ -25,10 +26,10 @@ Handler = Callable[[Federation, Activity, Account], Awaitable[None]]
 
 
 async def handle_create(federation: Federation, activity: Activity, sender: Account) -> None:
-    note = await incoming_posts.note_from(
+    found = await incoming_posts.object_from(
         federation, sender, activity.embedded or parse.object_id(activity)
     )
-    await incoming_posts.store_note(federation, note, sender)
+    await incoming_posts.store_note(federation, found, sender)
 
 
 async def handle_update(federation: Federation, activity: Activity, sender: Account) -> None:
@@ -40,14 +41,17 @@ async def handle_update(federation: Federation, activity: Activity, sender: Acco
         async with federation.database.transaction() as session:
             await remote_accounts.store_remote_account(session, profile)
         return
-    if activity.embedded_type not in parse.NOTE_TYPES:
+    if activity.embedded_type not in OBJECT_TYPES:
         return
-    note = await incoming_posts.note_from(federation, sender, activity.embedded)
-    incoming_posts.check_authorship(note, sender)
+    found = await incoming_posts.object_from(federation, sender, activity.embedded)
+    incoming_posts.check_authorship(found, sender)
     async with federation.database.transaction() as session:
-        incoming = await incoming_posts.incoming_post(federation, session, note, sender)
+        incoming = await incoming_posts.incoming_post(federation, session, found, sender)
         with contextlib.suppress(NotFound):  # an update of a post we never stored: no change
-            await remote_posts.update_remote_post(session, sender, incoming)
+            post = await remote_posts.update_remote_post(session, sender, incoming)
+            # Its images again: those that could not be had become links once more.
+            assert post.id is not None and sender.id is not None
+            remote_media.queue_images(session, post.id, sender.id, found.attachments)
 
 
 async def handle_delete(federation: Federation, activity: Activity, sender: Account) -> None:
@@ -100,9 +104,9 @@ async def _announced_post_id(
     if known is not None:
         return known.id
     # Shared posts are someone else's: always fetched from their own origin.
-    note = await incoming_posts.note_from(federation, sender, shared_id)
-    author = await incoming_posts.author_of(federation, note)
-    return await incoming_posts.store_note(federation, note, author, wanted=True)
+    found = await incoming_posts.object_from(federation, sender, shared_id)
+    author = await incoming_posts.author_of(federation, found)
+    return await incoming_posts.store_note(federation, found, author, wanted=True)
 
 
 async def handle_block(federation: Federation, activity: Activity, sender: Account) -> None:

@@ -21,7 +21,8 @@ from buurtnet import job_queue
 from buurtnet.federation import handlers
 from buurtnet.federation.arrivals import PROCESS_JOB, Arrival, take_in, take_in_alone
 from buurtnet.federation.as2 import parse, parse_values
-from buurtnet.federation.as2.parse import ParseError, RemoteNote
+from buurtnet.federation.as2.parse import ParseError
+from buurtnet.federation.as2.parse_objects import OBJECT_TYPES, RemoteObject, as2_to_object
 from buurtnet.federation.context import Federation, federation_of
 from buurtnet.federation.fetch import FetchError, parse_object
 from buurtnet.federation.flood import FloodGuard
@@ -66,29 +67,27 @@ async def receive(
         # activities would be dropped as seen before.
         raise Refusal(400, "the activity's id is not on its actor's server")
     note = _post_needing_no_fetch(activity)
-    arrival = Arrival(federation, document, activity.id, signer, note)
+    handled = activity.type in handlers.HANDLERS
+    arrival = Arrival(federation, document, activity.id, signer, note, handled)
     writers = 1 if federation.database.is_sqlite else WRITERS_ON_POSTGRESQL
     if (refusal := await arrivals.submit(arrival, writers=writers)) is not None:
         raise refusal
 
 
-def _post_needing_no_fetch(activity: parse.Activity) -> RemoteNote | None:
+def _post_needing_no_fetch(activity: parse.Activity) -> RemoteObject | None:
     """The post of a `Create` that its author's own server sent embedded: the most common
     activity of all, and one that needs nothing from the network, so it is stored in the
-    inbox's own transaction rather than by a job (a transaction and four statements fewer).
-    Anything else, or anything that does not parse, goes the way of every other activity."""
+    inbox's own transaction rather than by a job (a transaction and four statements fewer). It
+    is read and stored as a job would read and store it (`incoming_posts`); anything else, or
+    anything that does not parse, goes the way of every other activity."""
     embedded = activity.embedded
-    if (
-        activity.type != "Create"
-        or embedded is None
-        or activity.embedded_type not in parse.NOTE_TYPES
-    ):
+    if activity.type != "Create" or embedded is None or activity.embedded_type not in OBJECT_TYPES:
         return None
     try:
-        note = parse.as2_to_note(embedded)
+        found = as2_to_object(embedded)
     except ParseError:
         return None
-    return note if parse_values.same_origin(note.id, activity.actor) else None
+    return found if parse_values.same_origin(found.id, activity.actor) else None
 
 
 def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:

@@ -1,11 +1,15 @@
-"""The federation's jobs: what `core.outbound` enqueues, and the deliveries they cause."""
+"""The federation's jobs: what `core.outbound` enqueues, the deliveries they cause, and
+federation's own tidying."""
 
+from datetime import timedelta
 from functools import partial
 
 from buurtnet.core.outbound import NEIGHBOURHOOD_FOLLOW_ANSWERED
-from buurtnet.federation import deliver_posts, deliver_relations, delivery, follows
+from buurtnet.federation import arrivals, deliver_posts, deliver_relations, delivery, follows
 from buurtnet.federation.context import Federation
 from buurtnet.job_queue import Registry
+
+TIDY_INTERVAL = timedelta(minutes=10)
 
 
 def register(registry: Registry, federation: Federation) -> None:
@@ -17,3 +21,4 @@ def register(registry: Registry, federation: Federation) -> None:
     registry.register(
         NEIGHBOURHOOD_FOLLOW_ANSWERED, partial(follows.answer_neighbourhood_follow, federation)
     )
+    registry.every(TIDY_INTERVAL, arrivals.forget_old)

@@ -12,18 +12,15 @@ import html
 from collections.abc import Sequence
 from functools import partial
 
-from sqlalchemy import update
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import job_queue
-from buurtnet.core import media
+from buurtnet.core import media, remote_posts
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.federation.addresses import FetchError
 from buurtnet.federation.as2.parse import Attachment
 from buurtnet.federation.context import Federation
-from buurtnet.models import MediaAttachment, Post
 from buurtnet.storage import MediaStorage
 
 FETCH_IMAGE = "federation.fetch_image"
@@ -60,43 +57,23 @@ async def fetch_image(
     post_id, position = payload["post_id"], payload["position"]
     image = Attachment(payload["url"], "", payload["name"] or None, None, None)
     async with federation.database.reading() as session:
-        if not await _still_wanted(session, post_id, position):
+        if not await media.image_wanted(session, post_id, position):
             return
     try:
         data = await federation.client.get_image(image.url, max_bytes=MAX_IMAGE_BYTES)
         [stored] = await media.store_images(storage, [media.ImageUpload(data, image.name or "")])
     except (FetchError, InvalidInput):
         async with federation.database.transaction() as session:
-            await _link_instead(session, post_id, image)
+            await remote_posts.add_to_content(session, post_id, image_links([image]))
         return
     try:
         async with federation.database.transaction() as session:
-            if await _still_wanted(session, post_id, position):
-                [row] = media.attachment_rows([stored], payload["owner_id"], post_id)
-                row.position = position
-                session.add(row)
-                return
+            attached = await media.attach(session, stored, payload["owner_id"], post_id, position)
     except BaseException:
         await media.discard(storage, [stored])
         raise
-    await media.discard(storage, [stored])  # the post went, or another run stored the image
-
-
-async def _still_wanted(session: AsyncSession, post_id: int, position: int) -> bool:
-    if await session.get(Post, post_id) is None:
-        return False
-    taken = select(MediaAttachment.id).where(
-        col(MediaAttachment.post_id) == post_id, col(MediaAttachment.position) == position
-    )
-    return (await session.exec(taken)).first() is None
-
-
-async def _link_instead(session: AsyncSession, post_id: int, image: Attachment) -> None:
-    await session.exec(
-        update(Post)
-        .where(col(Post.id) == post_id)
-        .values(content_html=col(Post.content_html) + image_links([image]))
-    )
+    if not attached:  # the post went, or another run stored the image
+        await media.discard(storage, [stored])
 
 
 def register(registry: job_queue.Registry, federation: Federation, storage: MediaStorage) -> None:

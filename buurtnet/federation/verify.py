@@ -10,10 +10,11 @@ of key fetches a minute for one reply).
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from starlette.requests import Request
 
+from buurtnet.core import remote_accounts
 from buurtnet.core.remote_accounts import domain_is_suspended, domain_of
 from buurtnet.federation import signatures
 from buurtnet.federation.context import Federation
@@ -161,7 +162,5 @@ async def _refetched(federation: Federation, account: Account) -> Account:
         return await fetch_actor(federation, account.actor_uri)
     except ActorUnavailable:
         async with federation.database.transaction() as session:
-            await session.exec(
-                update(Account).where(col(Account.id) == account.id).values(fetched_at=utcnow())
-            )
+            await remote_accounts.fetch_attempted(session, account)
         return account

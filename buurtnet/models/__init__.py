@@ -16,7 +16,7 @@ from buurtnet.models.accounts import (
     SiteSetting,
 )
 from buurtnet.models.common import MAX_ROW_ID, URI_LENGTH, utcnow
-from buurtnet.models.federation import KeyPair, ReceivedActivity, RemoteDomain
+from buurtnet.models.federation import DeferredActivity, KeyPair, ReceivedActivity, RemoteDomain
 from buurtnet.models.jobs import Job, JobStatus
 from buurtnet.models.notifications import Notification, NotificationKind
 from buurtnet.models.posts import (
@@ -39,6 +39,7 @@ __all__ = [
     "Account",
     "AccountStatus",
     "Block",
+    "DeferredActivity",
     "Follow",
     "FollowRequest",
     "Hashtag",

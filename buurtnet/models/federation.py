@@ -31,6 +31,19 @@ class ReceivedActivity(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class DeferredActivity(SQLModel, table=True):
+    """An activity of a type we do not handle (yet), kept as it came rather than marked as
+    done: a later version can take it in. Its id is not a `ReceivedActivity`."""
+
+    __tablename__ = "deferred_activity"
+
+    uri: str = Field(primary_key=True, max_length=URI_LENGTH)
+    type: str = Field(max_length=100)
+    actor_uri: str = Field(max_length=URI_LENGTH)
+    document: str = Field(sa_type=sa.Text)  # JSON, as it came
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class RemoteDomain(SQLModel, table=True):
     """What we know of another server: whether it is suspended, and whether it answers."""
 

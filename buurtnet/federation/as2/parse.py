@@ -41,8 +41,8 @@ from buurtnet.federation.as2.parse_values import (
 )
 from buurtnet.sanitise import plain_text, sanitise
 
-NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question", "Event"})
-TITLED_TYPES = frozenset({"Article", "Page", "Event"})
+NOTE_TYPES = frozenset({"Note", "Article", "Page", "Question"})
+TITLED_TYPES = frozenset({"Article", "Page"})
 LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,5}")
 HASHTAG_NAME = re.compile(r"\w+")
 
@@ -82,14 +82,14 @@ class Attachment:
 
 @dataclass(frozen=True)
 class RemoteNote:
-    """A post from another server. `content` is sanitised HTML, with the `title` of an Article,
-    Page or Event above it as Mastodon shows it; `summary` is the content warning, plain text.
+    """A post from another server. `content` is sanitised HTML, with the `title` of an Article
+    or Page above it as Mastodon shows it; `summary` is the content warning, plain text.
 
     Its id, type, author and the post it answers must be right, or it is refused; a bad value
     anywhere else is left out, as Mastodon leaves it out."""
 
     id: str
-    type: str  # Note, Article, Page, Question or Event
+    type: str  # Note, Article, Page or Question
     attributed_to: str
     content: str
     title: str | None
@@ -124,16 +124,16 @@ def as2_to_note(doc: Any) -> RemoteNote:
     kind = type_of(doc)
     if kind not in NOTE_TYPES:
         raise ParseError(f"{kind} is not a kind of post")
-    language, content = _content(doc)
+    language, content = content_of(doc)
     title = lenient(lambda: string(doc, "name", MAX_NAME), None) if kind in TITLED_TYPES else None
     if title:
         content = f"<p><strong>{html.escape(plain_text(title))}</strong></p>{content}"
     summary = lenient(lambda: string(doc, "summary", MAX_SUMMARY), None)
-    tags = [tag for tag in items(doc.get("tag"), "tag", MAX_TAGS) if isinstance(tag, dict)]
+    tags = tags_of(doc)
     return RemoteNote(
         id=required_id(doc),
         type=kind,
-        attributed_to=_author(doc.get("attributedTo")),
+        attributed_to=author_of(doc.get("attributedTo")),
         content=sanitise(content),
         title=plain_text(title) if title else None,
         summary=plain_text(summary or "") or None,
@@ -142,15 +142,15 @@ def as2_to_note(doc: Any) -> RemoteNote:
         url=lenient(lambda: link_of(doc.get("url"), "url"), None),
         to=addresses(doc.get("to"), "to"),
         cc=addresses(doc.get("cc"), "cc"),
-        mentions=tuple(filter(None, (lenient(partial(_mention, tag), None) for tag in tags))),
-        hashtags=tuple(dict.fromkeys(filter(None, map(_hashtag, tags)))),
-        attachments=_attachments(doc.get("attachment")),
+        mentions=mentions_of(tags),
+        hashtags=hashtags_of(tags),
+        attachments=attachments_of(doc.get("attachment")),
         audience=lenient(lambda: id_of(doc.get("audience"), "audience"), None),
         language=language,
     )
 
 
-def _content(doc: JsonObject) -> tuple[str | None, str]:
+def content_of(doc: JsonObject) -> tuple[str | None, str]:
     """The language (first key of `contentMap`) and HTML: `content`, else that first value. The
     content must be readable; a `contentMap` we cannot read only costs the language."""
     nothing: JsonObject = {}
@@ -173,7 +173,7 @@ def _content_map(doc: JsonObject) -> JsonObject:
     return content_map
 
 
-def _author(value: Any) -> str:
+def author_of(value: Any) -> str:
     """`attributedTo`: the one author, or of a list (Lemmy, PeerTube) the first Person."""
     listed = items(value, "attributedTo", MAX_TAGS)
     people = [item for item in listed if isinstance(item, dict) and item.get("type") == "Person"]
@@ -181,6 +181,20 @@ def _author(value: Any) -> str:
     if author is None:
         raise ParseError("attributedTo is missing")
     return author
+
+
+def tags_of(doc: JsonObject) -> list[JsonObject]:
+    """The `tag` objects: mentions, hashtags and the rest."""
+    return [tag for tag in items(doc.get("tag"), "tag", MAX_TAGS) if isinstance(tag, dict)]
+
+
+def mentions_of(tags: list[JsonObject]) -> tuple[Mention, ...]:
+    """The people tagged; a tag we cannot read is passed over."""
+    return tuple(filter(None, (lenient(partial(_mention, tag), None) for tag in tags)))
+
+
+def hashtags_of(tags: list[JsonObject]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(filter(None, map(_hashtag, tags))))
 
 
 def _mention(tag: JsonObject) -> Mention | None:
@@ -201,7 +215,7 @@ def _hashtag(tag: JsonObject) -> str | None:
     return name if 0 < len(name) <= MAX_HASHTAG and HASHTAG_NAME.fullmatch(name) else None
 
 
-def _attachments(value: Any) -> tuple[Attachment, ...]:
+def attachments_of(value: Any) -> tuple[Attachment, ...]:
     """Images only: Image, or Document with an image type; everything else is not shown, and
     an image whose URL or description we cannot read is passed over, not the whole post."""
     listed = items(value, "attachment", MAX_TAGS)
@@ -272,10 +286,9 @@ def embedded_activity(activity: Activity) -> Activity:
     return as2_to_activity(activity.embedded)
 
 
-def accepted_follow_id(activity: Activity) -> str:
-    """The Follow an Accept or Reject answers, embedded or by id."""
-    if activity.embedded_type not in (None, "Follow"):
-        raise ParseError(f"{activity.type} of a {activity.embedded_type}, not of a Follow")
+def answered_id(activity: Activity) -> str:
+    """The activity of ours that an Accept or Reject answers, embedded or by id: matched by that
+    id against what we sent (a Follow now), whatever type the sender says it has."""
     return object_id(activity)
 
 

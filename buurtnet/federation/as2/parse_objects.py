@@ -1,0 +1,148 @@
+"""What a `Create` (or an `Update`) carries, read by its type: a post (`parse.as2_to_note`) or an
+event as Mobilizon publishes it (INTEROP.md section 3, FEP-8a8e). Each type has its own reader,
+so that an event keeps its times and place instead of becoming a note with its title glued on.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from buurtnet.federation.as2.parse import (
+    NOTE_TYPES,
+    Attachment,
+    Mention,
+    RemoteNote,
+    as2_to_note,
+    attachments_of,
+    author_of,
+    content_of,
+    hashtags_of,
+    mentions_of,
+    tags_of,
+)
+from buurtnet.federation.as2.parse_values import (
+    MAX_NAME,
+    MAX_SUMMARY,
+    JsonObject,
+    ParseError,
+    addresses,
+    first,
+    id_of,
+    lenient,
+    link_of,
+    required_id,
+    string,
+    timestamp,
+    type_of,
+)
+from buurtnet.sanitise import plain_text, sanitise
+
+EVENT_TYPE = "Event"
+OBJECT_TYPES = NOTE_TYPES | {EVENT_TYPE}
+JOIN_MODES = frozenset({"free", "restricted", "invite", "external"})
+STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})
+MAX_CAPACITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str | None
+    address: str | None  # street, postal code and locality, as one line
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """An event from another server: what, when, where, how to take part. `content` is
+    sanitised HTML; the times are aware and in UTC."""
+
+    id: str
+    attributed_to: str
+    name: str
+    content: str
+    url: str | None
+    start_time: datetime
+    end_time: datetime | None
+    place: Place | None
+    join_mode: str | None  # free, restricted, invite or external
+    status: str | None  # CONFIRMED, TENTATIVE or CANCELLED
+    capacity: int | None  # places in all; None: no limit given
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    hashtags: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    audience: str | None
+    published: datetime | None
+    language: str | None
+
+
+RemoteObject = RemoteNote | RemoteEvent
+
+
+def as2_to_object(doc: Any) -> RemoteObject:
+    """A post or an event, by its type; ParseError for any other type, or a bad one."""
+    if isinstance(doc, dict) and type_of(doc) == EVENT_TYPE:
+        return as2_to_event(doc)
+    return as2_to_note(doc)
+
+
+def as2_to_event(doc: Any) -> RemoteEvent:
+    """An event needs an id, an author, a name and a start; everything else it may lack."""
+    if not isinstance(doc, dict) or type_of(doc) != EVENT_TYPE:
+        raise ParseError("an event must be a JSON object of type Event")
+    name = plain_text(string(doc, "name", MAX_NAME, required=True) or "")
+    if not name:
+        raise ParseError("name is empty")
+    start = timestamp(doc, "startTime")
+    if start is None:
+        raise ParseError("startTime is missing")
+    language, content = content_of(doc)
+    tags = tags_of(doc)
+    return RemoteEvent(
+        id=required_id(doc),
+        attributed_to=author_of(doc.get("attributedTo")),
+        name=name,
+        content=sanitise(content),
+        url=lenient(lambda: link_of(doc.get("url"), "url"), None),
+        start_time=start,
+        end_time=lenient(lambda: _end(doc, start), None),
+        place=lenient(lambda: _place(first(doc.get("location"))), None),
+        join_mode=_one_of(doc.get("joinMode"), JOIN_MODES),
+        status=_one_of(doc.get("status"), STATUSES),
+        capacity=_capacity(doc.get("maximumAttendeeCapacity")),
+        to=addresses(doc.get("to"), "to"),
+        cc=addresses(doc.get("cc"), "cc"),
+        mentions=mentions_of(tags),
+        hashtags=hashtags_of(tags),
+        attachments=attachments_of(doc.get("attachment")),
+        audience=lenient(lambda: id_of(doc.get("audience"), "audience"), None),
+        published=lenient(lambda: timestamp(doc, "published"), None),
+        language=language,
+    )
+
+
+def _end(doc: JsonObject, start: datetime) -> datetime | None:
+    end = timestamp(doc, "endTime")
+    return end if end is not None and end >= start else None
+
+
+def _place(location: Any) -> Place | None:
+    if not isinstance(location, dict):
+        return None
+    address = location.get("address")
+    parts = []
+    if isinstance(address, dict):
+        keys = ("streetAddress", "postalCode", "addressLocality")
+        parts = [string(address, key, MAX_NAME) for key in keys]
+    line = ", ".join(plain_text(part) for part in parts if part) or None
+    name = string(location, "name", MAX_SUMMARY)
+    return Place(plain_text(name) if name else None, line) if name or line else None
+
+
+def _one_of(value: Any, allowed: frozenset[str]) -> str | None:
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _capacity(value: Any) -> int | None:
+    """Mobilizon says 0 for "no limit"."""
+    return value if type(value) is int and 0 < value <= MAX_CAPACITY else None
