@@ -1,14 +1,13 @@
-"""The test kit: a real database per test (SQLite, or PostgreSQL when
-BUURTNET_TEST_DATABASE_URL is set), the app with its lifespan, and an HTTP client.
+"""The fixtures every test may ask for: a real database of its own (SQLite, or PostgreSQL when
+BUURTNET_TEST_DATABASE_URL is set; see tests/kit/databases.py), the app with its lifespan, an
+HTTP client, residents, and the fake network (tests/kit); and helpers that act as a person does.
 
-The schema comes from the migrations, once per run: on SQLite into a template file that each test
-copies, on PostgreSQL into the given database, whose tables are emptied before each test.
+Every test hashes passwords with argon2's cheapest parameters: at production's a hash or check
+takes 0.1 s, which was most of the suite's time (test_passwords checks production's).
 """
 
 import asyncio
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -17,71 +16,44 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
-from sqlmodel import SQLModel
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import event
 from starlette.applications import Starlette
 
-from buurtnet import schema
 from buurtnet.app import create_app
-from buurtnet.config import Settings, normalise_database_url
-from buurtnet.core import accounts, neighbourhoods, posts
+from buurtnet.config import Settings
+from buurtnet.core import accounts, neighbourhoods, passwords, posts
 from buurtnet.db import Database
-from buurtnet.models import Account, Neighbourhood, Post, Role
-from tests.federation_kit import BOB, FakeNetwork, use_network
+from buurtnet.models import Account, Follow, Neighbourhood, Post, Role
+from tests.kit.databases import (
+    TEST_DATABASE_URL,
+    fresh_database_url,
+    on_postgresql,
+    postgresql_template,
+    sqlite_template,
+)
+from tests.kit.federation import use_network
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
 
-TEST_DATABASE_URL = os.environ.get("BUURTNET_TEST_DATABASE_URL", "")
 PASSWORD = "een lange zin als wachtwoord"
 BASE_URL = "http://testserver"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHEAP_HASHING = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
-def on_postgresql() -> bool:
-    return TEST_DATABASE_URL.startswith("postgres")
-
-
-async def reset_postgresql_schema(url: str) -> None:
-    database = Database(url)
-    async with database.engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await schema.upgrade(database)
-    await database.dispose()
-
-
-async def migrate_sqlite(url: str) -> None:
-    database = Database(url)
-    await schema.upgrade(database)
-    await database.dispose()
+@pytest.fixture(autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with passwords.hashing_with(CHEAP_HASHING):
+        yield
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database at the newest migration: a URL (PostgreSQL) or a file to copy (SQLite)."""
     if on_postgresql():
-        url = normalise_database_url(TEST_DATABASE_URL)
-        asyncio.run(reset_postgresql_schema(url))
-        return url
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    asyncio.run(migrate_sqlite(f"sqlite+aiosqlite:///{path}"))
-    return str(path)
-
-
-def fresh_database_url(migrated_template: str, folder: Path) -> str:
-    """A database of our own at the newest migration, empty of rows."""
-    if on_postgresql():
-        asyncio.run(empty_tables(migrated_template))
-        return migrated_template
-    path = folder / "buurtnet.sqlite3"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-async def empty_tables(url: str) -> None:
-    database = Database(url)
-    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await database.dispose()
+        return postgresql_template(TEST_DATABASE_URL)
+    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
@@ -168,6 +140,13 @@ async def neighbour(database: Database, neighbourhood: Neighbourhood) -> Account
     return await make_account(database, "bram", neighbourhood=neighbourhood)
 
 
+async def add_follow(database: Database, follower: Account, followed: Account) -> None:
+    """A follow, stored as accepted, without anyone being told (as if from long ago)."""
+    assert follower.id is not None and followed.id is not None
+    async with database.transaction() as session:
+        session.add(Follow(follower_id=follower.id, followed_id=followed.id))
+
+
 async def write_post(database: Database, author: Account, source: str, **choices: Any) -> Post:
     """A post written through core, as the composer would; choices go to `posts.Draft`."""
     async with database.transaction() as session:
@@ -242,8 +221,8 @@ async def event_loop_ticks(every: float = 0.001) -> AsyncIterator[LoopTicks]:
 
 @pytest.fixture
 def network(app: Starlette) -> FakeNetwork:
-    """The app's federation talks to a fake network on which Bob lives (test modules that need
-    other people elsewhere make their own)."""
+    """The app's federation talks to a fake network on which Bob lives; add others with
+    `network.add(RemoteActor(…))`."""
     network = FakeNetwork()
     network.add(BOB)
     use_network(app, network)

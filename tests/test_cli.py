@@ -13,7 +13,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -24,7 +23,8 @@ import pytest
 
 from buurtnet import schema
 from buurtnet.core import demo
-from tests.conftest import TEST_DATABASE_URL, on_postgresql
+from tests.kit.databases import TEST_DATABASE_URL, on_postgresql
+from tests.kit.waiting import wait_until_blocking
 
 COMMAND = [sys.executable, "-m", "buurtnet"]
 STRONG_PASSWORD = "een fiets in de gracht"
@@ -233,16 +233,14 @@ def free_port() -> int:
 
 
 def wait_until_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def answers_200() -> bool:
         assert server.poll() is None, "the server stopped while starting"
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
+            return httpx.get(url, timeout=1).status_code == 200
         except httpx.TransportError:
-            pass  # not listening yet
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer 200 within {seconds} s")
+            return False  # not listening yet
+
+    wait_until_blocking(answers_200, within=seconds, every=0.1)
 
 
 def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

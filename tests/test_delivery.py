@@ -3,95 +3,36 @@ delivery lost to a crashing or dead worker."""
 
 import asyncio
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
 from buurtnet import job_queue
-from buurtnet.app import job_registry, media_storage
 from buurtnet.config import Settings
 from buurtnet.db import Database
 from buurtnet.federation import delivery, keys, signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import ConnectionFailed, FetchTimeout, ForbiddenAddress
-from buurtnet.federation.keys import KeyRing
-from buurtnet.federation.uris import Uris
-from buurtnet.job_queue import Worker
 from buurtnet.models import Job, JobStatus, KeyPair, RemoteDomain, utcnow
+from tests.kit.federation import federation_on, worker_for
+from tests.kit.network import FakeNetwork
 
 ACTOR = "http://testserver/users/anna"
 OWNER = keys.account_owner(1)
 ACTIVITY = {"id": ACTOR + "#likes/1-1", "type": "Like", "actor": ACTOR, "object": "x"}
 
 
-@dataclass
-class Sent:
-    url: str
-    body: bytes
-    headers: dict[str, str]
-
-
-@dataclass
-class ScriptedClient:
-    """Stands in for `HttpClient.post`: records what is sent, signed, and answers per URL with a
-    status or an error (a status 202 unless told); `crash_after` POSTs raise something unexpected.
-    """
-
-    answers: dict[str, int | Exception] = field(default_factory=dict)
-    sent: list[Sent] = field(default_factory=list)
-    crash_after: int | None = None
-
-    async def post(
-        self,
-        url: str,
-        body: bytes,
-        *,
-        headers: Mapping[str, str] | None = None,
-        auth: httpx.Auth | None = None,
-    ) -> int:
-        if self.crash_after is not None and len(self.sent) >= self.crash_after:
-            raise RuntimeError("the worker's machine went away")
-        request = httpx.Request("POST", url, content=body, headers=dict(headers or {}))
-        if auth is not None:
-            request = next(auth.sync_auth_flow(request))
-        self.sent.append(Sent(url, body, dict(request.headers)))
-        answer = self.answers.get(url, 202)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    async def aclose(self) -> None:
-        return None
-
-    def urls(self) -> list[str]:
-        return sorted(sent.url for sent in self.sent)
-
-
-def make_test_federation(settings: Settings, database: Database, client: Any) -> Federation:
-    uris = Uris.for_base(settings.base_url)
-    return Federation(settings, database, uris, KeyRing(database), client)
-
-
-def worker_for(federation: Federation) -> Worker:
-    """A worker with every job of the app, the federation's client faked."""
-    storage = media_storage(federation.settings)
-    return Worker(federation.database, job_registry(storage, federation))
+@pytest.fixture
+def network() -> FakeNetwork:
+    return FakeNetwork()
 
 
 @pytest.fixture
-def client() -> ScriptedClient:
-    return ScriptedClient()
-
-
-@pytest.fixture
-def federation(settings: Settings, database: Database, client: ScriptedClient) -> Federation:
-    return make_test_federation(settings, database, client)
+def federation(settings: Settings, database: Database, network: FakeNetwork) -> Federation:
+    return federation_on(network, settings, database)
 
 
 async def queued(database: Database, name: str = delivery.DELIVER) -> list[Job]:
@@ -115,46 +56,47 @@ async def domain(database: Database, name: str) -> RemoteDomain | None:
 
 
 async def test_a_fan_out_is_chunked_and_each_inbox_is_sent_once(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     inboxes = [f"https://s{number}.example/inbox" for number in range(120)]
     await send(database, inboxes + inboxes[:10])
     chunks = [json.loads(job.payload)["inboxes"] for job in await queued(database)]
     assert [len(chunk) for chunk in chunks] == [50, 50, 20]
     await worker_for(federation).run_until_empty()
-    assert client.urls() == sorted(inboxes)
+    assert network.urls() == sorted(inboxes)
     assert await queued(database) == []
 
 
 async def test_each_request_is_signed_with_the_actors_key_and_verifies(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     await send(database, ["https://remote.example/inbox"])
     await worker_for(federation).run_until_empty()
-    [sent] = client.sent
+    [sent] = network.posted
     assert sent.headers["content-type"] == "application/activity+json"
-    assert json.loads(sent.body) == {"@context": json.loads(sent.body)["@context"], **ACTIVITY}
+    assert sent.body == {"@context": sent.body["@context"], **ACTIVITY}
     params = signatures.parse_signature(sent.headers)
     assert params.key_id == ACTOR + "#main-key"
     assert {"(request-target)", "host", "date", "digest"} <= set(params.signed_headers)
     async with database.reading() as session:
         pair = await session.get(KeyPair, OWNER)
     assert pair is not None
-    request = signatures.SignedRequest("POST", urlsplit(sent.url).path, "", sent.headers, sent.body)
+    path = urlsplit(sent.url).path
+    request = signatures.SignedRequest("POST", path, "", sent.headers, sent.content)
     public_key = signatures.load_public_key(pair.public_key_pem)
     assert signatures.verify(request, params, public_key, utcnow()) is signatures.Verdict.OK
-    tampered = signatures.SignedRequest("POST", "/inbox", "", sent.headers, sent.body + b" ")
+    tampered = signatures.SignedRequest("POST", "/inbox", "", sent.headers, sent.content + b" ")
     assert signatures.verify(tampered, params, public_key, utcnow()) is not signatures.Verdict.OK
 
 
 @pytest.mark.parametrize("answer", [410, 404, 400, 401, ForbiddenAddress("10.0.0.1")])
 async def test_refusals_are_final(
-    database: Database, federation: Federation, client: ScriptedClient, answer: int | Exception
+    database: Database, federation: Federation, network: FakeNetwork, answer: int | Exception
 ) -> None:
-    client.answers["https://gone.example/inbox"] = answer
+    network.answers["https://gone.example/inbox"] = answer
     await send(database, ["https://gone.example/inbox"])
     await worker_for(federation).run_until_empty()
-    assert len(client.sent) == 1
+    assert len(network.posted) == 1
     assert await queued(database) == []
     found = await domain(database, "gone.example")
     assert found is None or found.failures == 0
@@ -162,16 +104,16 @@ async def test_refusals_are_final(
 
 @pytest.mark.parametrize("answer", [500, 503, 408, 429, ConnectionFailed("x"), FetchTimeout("x")])
 async def test_failures_are_retried_later_for_just_the_failed_inboxes(
-    database: Database, federation: Federation, client: ScriptedClient, answer: int | Exception
+    database: Database, federation: Federation, network: FakeNetwork, answer: int | Exception
 ) -> None:
-    client.answers["https://down.example/inbox"] = answer
+    network.answers["https://down.example/inbox"] = answer
     await send(database, ["https://down.example/inbox", "https://up.example/inbox"])
     await worker_for(federation).run_until_empty()
     [retry] = await queued(database)
     payload = json.loads(retry.payload)
     assert payload["inboxes"] == ["https://down.example/inbox"]
     assert payload["attempt"] == 2
-    assert payload["body"] == client.sent[0].body.decode()
+    assert payload["body"] == network.posted[0].content.decode()
     expected = utcnow() + job_queue.retry_delay(1)
     assert expected - timedelta(seconds=5) < retry.run_after.replace(tzinfo=expected.tzinfo)
     assert retry.run_after.replace(tzinfo=expected.tzinfo) < expected + timedelta(seconds=5)
@@ -181,9 +123,9 @@ async def test_failures_are_retried_later_for_just_the_failed_inboxes(
 
 
 async def test_the_back_off_grows_and_gives_up_after_the_last_attempt(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
-    client.answers["https://down.example/inbox"] = 502
+    network.answers["https://down.example/inbox"] = 502
     await send(database, ["https://down.example/inbox"], attempt=5)
     await worker_for(federation).run_until_empty()
     [retry] = await queued(database)
@@ -199,7 +141,7 @@ async def test_the_back_off_grows_and_gives_up_after_the_last_attempt(
 
 
 async def test_a_domain_failing_for_a_day_is_unavailable_skipped_and_cleared_by_a_success(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     async with database.transaction() as session:
         session.add(
@@ -207,7 +149,7 @@ async def test_a_domain_failing_for_a_day_is_unavailable_skipped_and_cleared_by_
                 domain="down.example", failures=9, failing_since=utcnow() - timedelta(hours=25)
             )
         )
-    client.answers["https://down.example/inbox"] = 503
+    network.answers["https://down.example/inbox"] = 503
     await send(database, ["https://down.example/inbox"])
     await worker_for(federation).run_until_empty()
     found = await domain(database, "down.example")
@@ -215,17 +157,17 @@ async def test_a_domain_failing_for_a_day_is_unavailable_skipped_and_cleared_by_
     async with database.transaction() as session:
         for job in (await session.exec(select(Job))).all():
             job.run_after = utcnow()  # the retry is due: it is skipped, not sent
-    client.sent.clear()
+    network.posted.clear()
     await send(database, ["https://down.example/inbox"])
     await worker_for(federation).run_until_empty()
-    assert client.sent == []
+    assert network.posted == []
     assert await queued(database) == []
 
     async with database.transaction() as session:  # it answered (the inbox side clears this too)
         stored = await session.get(RemoteDomain, "down.example")
         assert stored is not None
         stored.unavailable = False
-    client.answers["https://down.example/inbox"] = 202
+    network.answers["https://down.example/inbox"] = 202
     await send(database, ["https://down.example/inbox"])
     await worker_for(federation).run_until_empty()
     cleared = await domain(database, "down.example")
@@ -234,7 +176,7 @@ async def test_a_domain_failing_for_a_day_is_unavailable_skipped_and_cleared_by_
 
 
 async def test_a_failing_domain_is_not_unavailable_before_a_day(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     async with database.transaction() as session:
         session.add(
@@ -242,7 +184,7 @@ async def test_a_failing_domain_is_not_unavailable_before_a_day(
                 domain="down.example", failures=9, failing_since=utcnow() - timedelta(hours=23)
             )
         )
-    client.answers["https://down.example/inbox"] = 503
+    network.answers["https://down.example/inbox"] = 503
     await send(database, ["https://down.example/inbox"])
     await worker_for(federation).run_until_empty()
     found = await domain(database, "down.example")
@@ -250,22 +192,22 @@ async def test_a_failing_domain_is_not_unavailable_before_a_day(
 
 
 async def test_suspended_domains_get_nothing(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     async with database.transaction() as session:
         session.add(RemoteDomain(domain="bad.example", suspended=True))
     await send(database, ["https://bad.example/inbox", "https://good.example/inbox"])
     await worker_for(federation).run_until_empty()
-    assert client.urls() == ["https://good.example/inbox"]
+    assert network.urls() == ["https://good.example/inbox"]
 
 
 async def test_a_worker_that_crashes_mid_batch_loses_no_delivery(
     database: Database, settings: Settings
 ) -> None:
-    crashing = ScriptedClient(crash_after=1)
+    crashing = FakeNetwork(crash_after=1)
     inboxes = [f"https://s{number}.example/inbox" for number in range(5)]
     await send(database, inboxes)
-    await worker_for(make_test_federation(settings, database, crashing)).run_until_empty()
+    await worker_for(federation_on(crashing, settings, database)).run_until_empty()
     [job] = await queued(database)
     assert job.status == JobStatus.QUEUED and job.attempts == 1
     assert "went away" in job.last_error
@@ -275,26 +217,26 @@ async def test_a_worker_that_crashes_mid_batch_loses_no_delivery(
         stored = await session.get(Job, job.id)
         assert stored is not None
         stored.run_after = utcnow()
-    healthy = ScriptedClient()
-    await worker_for(make_test_federation(settings, database, healthy)).run_until_empty()
+    healthy = FakeNetwork()
+    await worker_for(federation_on(healthy, settings, database)).run_until_empty()
     assert healthy.urls() == inboxes
     assert await queued(database) == []
 
 
 async def test_a_delivery_claimed_by_a_dead_worker_is_taken_up_again(
-    database: Database, federation: Federation, client: ScriptedClient
+    database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     await send(database, ["https://remote.example/inbox"])
     dead = worker_for(federation)
     [claimed] = await dead.claim()  # … and then the process was killed (kill -9)
     await worker_for(federation).run_until_empty()
-    assert client.sent == []  # still within its lease
+    assert network.posted == []  # still within its lease
     async with database.transaction() as session:
         stored = await session.get(Job, claimed.id)
         assert stored is not None
         stored.locked_at = utcnow() - job_queue.STALE_LOCK - timedelta(seconds=1)
     await worker_for(federation).run_until_empty()
-    assert client.urls() == ["https://remote.example/inbox"]
+    assert network.urls() == ["https://remote.example/inbox"]
     assert await queued(database) == []
 
 
@@ -311,22 +253,22 @@ async def test_a_malformed_delivery_fails_for_good(
 async def test_inboxes_that_outlast_the_deadline_are_tried_again_and_the_rest_recorded(
     database: Database,
     federation: Federation,
-    client: ScriptedClient,
+    network: FakeNetwork,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """However slow the servers of one job, it ends before its time limit with what it has."""
     monkeypatch.setattr(delivery, "DEADLINE", timedelta(seconds=0.2))
     hanging = "https://tarpit.example/inbox"
-    real_post = client.post
+    real_post = network.post
 
     async def slow_for_one(url: str, body: bytes, **options: Any) -> int:
         if url == hanging:
             await asyncio.sleep(30)
         return await real_post(url, body, **options)
 
-    monkeypatch.setattr(client, "post", slow_for_one)
+    monkeypatch.setattr(network, "post", slow_for_one)
     await send(database, [hanging, "https://up.example/inbox"])
     await worker_for(federation).run_due_jobs()
     [retry] = await queued(database)
     assert json.loads(retry.payload)["inboxes"] == [hanging]
-    assert client.urls() == ["https://up.example/inbox"]
+    assert network.urls() == ["https://up.example/inbox"]

@@ -15,6 +15,7 @@ async def test_suspending_ends_every_follow_with_that_server(
         other = Account(username="y", username_key="y@ok.example", domain="ok.example")
         session.add_all([spam, other])
         await session.flush()
+        assert spam.id and other.id and resident.id and neighbourhood.id
         session.add_all(
             [
                 Follow(follower_id=spam.id, followed_id=resident.id),

@@ -2,7 +2,6 @@
 through the inbox, is stored, and shows on its page with its author's @name@host."""
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,16 @@ from sqlmodel import select
 from starlette.applications import Starlette
 
 from buurtnet.db import Database
-from buurtnet.federation import signatures
 from buurtnet.federation.remote_actors import actor_by_uri
-from buurtnet.models import Account, Follow, Post
-from tests.conftest import BASE_URL, log_in
-from tests.federation_kit import FakeNetwork, key_pair, run_queue, use_network
+from buurtnet.models import Account, Post
+from tests.conftest import BASE_URL, add_follow, log_in
+from tests.kit.federation import run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import key_pair, sign_like_remote
 
 FIXTURES = Path(__file__).parent / "data" / "federation"
 CREATES = sorted(FIXTURES.glob("*/create_*.json"))
+KEY_NUMBER = 3  # the key pair every recorded actor gets (`with_our_key`)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def load(path: Path) -> dict[str, Any]:
 
 def with_our_key(person: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The fixture's actor with a key we hold, so we can sign as its server would."""
-    public_pem = key_pair(3)[1]
+    public_pem = key_pair(KEY_NUMBER)[1]
     keys = person["publicKey"] if isinstance(person["publicKey"], list) else [person["publicKey"]]
     patched = [key | {"publicKeyPem": public_pem} for key in keys]
     person = person | {
@@ -42,25 +43,26 @@ async def deliver_signed(
     client: httpx.AsyncClient, activity: dict[str, Any], key_id: str
 ) -> httpx.Response:
     body = json.dumps(activity).encode()
-    private_key = signatures.load_private_key(key_pair(3)[0])
-    headers = signatures.sign_request(
-        "POST", f"{BASE_URL}/inbox", body, key_id, private_key, datetime.now(UTC)
+    headers = sign_like_remote(
+        "POST", f"{BASE_URL}/inbox", body, key_id=key_id, key_number=KEY_NUMBER
     )
     return await client.post("/inbox", content=body, headers=headers)
 
 
 @pytest.mark.parametrize("path", CREATES, ids=lambda path: f"{path.parent.name}/{path.stem}")
 async def test_a_create_from_each_server_is_stored_and_shown(
-    app: Starlette, client: httpx.AsyncClient, database: Database, resident: Account, path: Path
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+    path: Path,
 ) -> None:
     activity = load(path)
     person, key_id = with_our_key(load(path.parent / "person.json"))
-    network = FakeNetwork()
     network.serve(person)
-    federation = use_network(app, network)
-    author = await actor_by_uri(federation, person["id"])
-    async with database.transaction() as session:
-        session.add(Follow(follower_id=resident.id, followed_id=author.id))
+    author = await actor_by_uri(app.state.federation, person["id"])
+    await add_follow(database, resident, author)
     response = await deliver_signed(client, activity, key_id)
     assert response.status_code == 202, response.text
     await run_queue(app)
@@ -79,7 +81,12 @@ async def test_a_create_from_each_server_is_stored_and_shown(
 
 @pytest.mark.parametrize("name", ["announce_create_page", "announce_page"])
 async def test_a_lemmy_group_s_announce_brings_the_post_of_a_member(
-    app: Starlette, client: httpx.AsyncClient, database: Database, resident: Account, name: str
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+    name: str,
 ) -> None:
     """Lemmy announces the Create or the Page; the post is fetched from its own origin."""
     folder = FIXTURES / "lemmy"
@@ -87,13 +94,10 @@ async def test_a_lemmy_group_s_announce_brings_the_post_of_a_member(
     group, key_id = with_our_key(load(folder / "group.json"))
     person, _ = with_our_key(load(folder / "person.json"))
     page = load(folder / "announce_page.json")["object"]
-    network = FakeNetwork()
     for document in (group, person, page):
         network.serve(document)
-    federation = use_network(app, network)
-    stored_group = await actor_by_uri(federation, group["id"])
-    async with database.transaction() as session:
-        session.add(Follow(follower_id=resident.id, followed_id=stored_group.id))
+    stored_group = await actor_by_uri(app.state.federation, group["id"])
+    await add_follow(database, resident, stored_group)
     response = await deliver_signed(client, announce, key_id)
     assert response.status_code == 202, response.text
     await run_queue(app)

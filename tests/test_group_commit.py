@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import pytest
 
 from buurtnet.group_commit import GroupCommit
+from tests.kit.waiting import wait_until
 
 
 class Recorder:
@@ -33,6 +34,15 @@ class Recorder:
         return f"{item} written alone"
 
 
+async def submit(
+    commit: GroupCommit[str, str], item: str, submitted: list[str], writers: int = 1
+) -> str:
+    """`commit.submit`, noting in `submitted` that the item is handed over (at once, before
+    `submit` waits for anything)."""
+    submitted.append(item)
+    return await commit.submit(item, writers=writers)
+
+
 async def test_writes_that_come_together_share_one_batch() -> None:
     recorder = Recorder()
     commit = GroupCommit(recorder.write, recorder.write_alone)
@@ -46,9 +56,10 @@ async def test_writes_that_come_during_a_batch_form_the_next() -> None:
     recorder = Recorder(release=release)
     commit = GroupCommit(recorder.write, recorder.write_alone)
     first = asyncio.create_task(commit.submit("a"))
-    await asyncio.sleep(0.01)  # the first batch is being written
-    later = [asyncio.create_task(commit.submit(name)) for name in "bc"]
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: recorder.batches)  # the first batch is being written
+    submitted: list[str] = []
+    later = [asyncio.create_task(submit(commit, name, submitted)) for name in "bc"]
+    await wait_until(lambda: len(submitted) == 2)
     assert recorder.batches == [["a"]]
     release.set()
     assert await asyncio.gather(first, *later) == ["a written", "b written", "c written"]
@@ -76,7 +87,7 @@ async def test_a_caller_that_goes_away_costs_the_others_nothing() -> None:
     recorder = Recorder(release=release)
     commit = GroupCommit(recorder.write, recorder.write_alone)
     gone, staying = (asyncio.create_task(commit.submit(name)) for name in "ab")
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: recorder.batches)  # both are being written
     gone.cancel()
     release.set()
     assert await staying == "b written"
@@ -90,9 +101,13 @@ async def test_with_two_writers_one_keys_items_wait_for_its_batch_in_order() -> 
     recorder = Recorder(release=release)
     commit = GroupCommit(recorder.write, recorder.write_alone, key=lambda item: item[0])
     first = asyncio.create_task(commit.submit("a1", writers=2))
-    await asyncio.sleep(0.01)  # a1's batch is under way
-    later = [asyncio.create_task(commit.submit(item, writers=2)) for item in ("a2", "b1", "a3")]
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: recorder.batches)  # a1's batch is under way
+    submitted: list[str] = []
+    later = [
+        asyncio.create_task(submit(commit, item, submitted, writers=2))
+        for item in ("a2", "b1", "a3")
+    ]
+    await wait_until(lambda: len(submitted) == 3 and len(recorder.batches) == 2)
     assert recorder.batches == [["a1"], ["b1"]]  # b's batch starts beside a's; a2 and a3 wait
     release.set()
     await asyncio.gather(first, *later)

@@ -20,43 +20,11 @@ from buurtnet.models import (
     ReceivedActivity,
     Visibility,
 )
-from tests.conftest import BASE_URL, log_in, write_post
-from tests.federation_kit import BOB, FakeNetwork, RemoteActor, deliver, run_queue
-
-
-def note(actor: RemoteActor, number: int, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": f"{actor.id}/statuses/{number}",
-        "type": "Note",
-        "attributedTo": actor.id,
-        "content": "<p>Goedemorgen buren</p>",
-        "published": "2026-11-30T10:00:00Z",
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "cc": [actor.followers],
-        **fields,
-    }
-
-
-def create(actor: RemoteActor, item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": item["id"] + "/activity",
-        "type": "Create",
-        "actor": actor.id,
-        "to": item.get("to", []),
-        "cc": item.get("cc", []),
-        "object": item,
-    }
-
-
-def follow_of(actor: RemoteActor, object_id: str, number: int = 1) -> dict[str, Any]:
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{actor.id}#follows/{number}",
-        "type": "Follow",
-        "actor": actor.id,
-        "object": object_id,
-    }
+from tests.conftest import BASE_URL, add_follow, log_in, write_post
+from tests.kit.as2 import accept_of, announce_of, create, follow_of, note, undo_of
+from tests.kit.federation import account_of, deliver, meet, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB, RemoteActor
 
 
 async def count(database: Database, table: type[Any]) -> int:
@@ -168,26 +136,25 @@ async def test_the_accept_of_our_follow_makes_it_a_follow(
     resident: Account,
     network: FakeNetwork,
 ) -> None:
-    await deliver(client, BOB, {"id": f"{BOB.id}#x", "type": "Ping", "actor": BOB.id})  # bob known
+    await meet(client, BOB)
     await run_queue(app)
+    bob = await account_of(database, BOB)
+    assert resident.id is not None and bob.id is not None
     async with database.transaction() as session:
-        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
         session.add(
             FollowRequest(
                 follower_id=resident.id, followed_id=bob.id, uri=f"{BASE_URL}/users/anna#follows/9"
             )
         )
-    accept = {
-        "id": f"{BOB.id}#accepts/1",
-        "type": "Accept",
-        "actor": BOB.id,
-        "object": {
+    accept = accept_of(
+        BOB,
+        {
             "id": f"{BASE_URL}/users/anna#follows/9",
             "type": "Follow",
             "actor": f"{BASE_URL}/users/anna",
             "object": BOB.id,
         },
-    }
+    )
     assert (await deliver(client, BOB, accept)).status_code == 202
     await run_queue(app)
     assert await count(database, FollowRequest) == 0
@@ -220,10 +187,11 @@ async def test_a_rotated_key_is_fetched_again_once_then_not_for_a_minute(
     resident: Account,
     network: FakeNetwork,
 ) -> None:
-    await deliver(client, BOB, {"id": f"{BOB.id}#hello", "type": "Ping", "actor": BOB.id})
+    await meet(client, BOB)
     async with database.transaction() as session:
         bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-        bob.fetched_at = bob.fetched_at - timedelta(minutes=5)  # type: ignore[operator]
+        assert bob.fetched_at is not None
+        bob.fetched_at -= timedelta(minutes=5)
     rotated = RemoteActor("bob", key_number=4)
     network.add(rotated)  # the server now serves the new key
     fetches = len(network.fetched)
@@ -245,11 +213,9 @@ async def test_people_elsewhere_get_no_notifications_here(
 ) -> None:
     """Their own server tells them; a row here would only be read by nobody."""
     reply = note(BOB, 21, content="<p>Hoi Anna</p>")
-    await deliver(client, BOB, {"id": f"{BOB.id}#hello", "type": "Ping", "actor": BOB.id})
+    await meet(client, BOB)
     await run_queue(app)
-    async with database.transaction() as session:
-        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+    await add_follow(database, resident, await account_of(database, BOB))
     await deliver(client, BOB, create(BOB, reply))
     await run_queue(app)
     [stored] = await stored_remote_posts(database)
@@ -268,8 +234,7 @@ async def test_a_group_that_takes_back_its_share_takes_it_out_of_the_feed(
     group, announce = await followed_group_shares(
         app, client, database, resident, network, "<p>Plantjes ruilen</p>"
     )
-    undo = {"id": f"{group.id}/undo/2", "type": "Undo", "actor": group.id, "object": announce}
-    assert (await deliver(client, group, undo)).status_code == 202
+    assert (await deliver(client, group, undo_of(group, announce))).status_code == 202
     await run_queue(app)
     [stored] = await stored_remote_posts(database)
     assert stored.share_count == 0
@@ -292,20 +257,10 @@ async def followed_group_shares(
     carol = network.add(RemoteActor("carol", domain="other.example", key_number=2))
     shared = note(carol, 11, content=content, audience=group.id)
     network.serve(shared)
-    await deliver(client, group, {"id": f"{group.id}#hello", "type": "Ping", "actor": group.id})
+    await meet(client, group)
     await run_queue(app)
-    async with database.transaction() as session:
-        stored_group = (
-            await session.exec(select(Account).where(Account.actor_uri == group.id))
-        ).one()
-        session.add(Follow(follower_id=follower.id, followed_id=stored_group.id))
-    announce = {
-        "id": f"{group.id}/activities/announce/1",
-        "type": "Announce",
-        "actor": group.id,
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "object": shared["id"],
-    }
+    await add_follow(database, follower, await account_of(database, group))
+    announce = announce_of(group, shared["id"])
     assert (await deliver(client, group, announce)).status_code == 202
     await run_queue(app)
     return group, announce
@@ -338,7 +293,6 @@ async def test_an_undo_that_names_the_follow_by_id_ends_it(
     await deliver(client, BOB, follow)
     await run_queue(app)
     assert await count(database, Follow) == 1
-    undo = {"id": f"{BOB.id}#undo/1", "type": "Undo", "actor": BOB.id, "object": follow["id"]}
-    assert (await deliver(client, BOB, undo)).status_code == 202
+    assert (await deliver(client, BOB, undo_of(BOB, follow["id"]))).status_code == 202
     await run_queue(app)
     assert await count(database, Follow) == 0

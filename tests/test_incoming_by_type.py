@@ -26,9 +26,11 @@ from buurtnet.models import (
     ReceivedActivity,
 )
 from tests.conftest import BASE_URL
-from tests.federation_kit import BOB, FakeNetwork, RemoteActor, deliver, run_queue
+from tests.kit.as2 import create, note
+from tests.kit.federation import deliver, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB, RemoteActor
 from tests.test_fixtures_inbox import FIXTURES, load
-from tests.test_inbox import create, note
 
 CAROL = RemoteActor("carol", domain="other.example", key_number=1)
 
@@ -59,7 +61,7 @@ async def bob_followed(client: httpx.AsyncClient, database: Database, resident: 
     assert (await deliver(client, BOB, create(BOB, note(BOB, 100)))).status_code == 202
     async with database.transaction() as session:
         bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+        session.add(Follow(follower_id=resident.id or 0, followed_id=bob.id or 0))
     return bob
 
 

@@ -18,6 +18,7 @@ from buurtnet.job_queue import Payload, PermanentFailure, Registry, Worker
 from buurtnet.leases import Lease
 from buurtnet.models import Job, JobStatus, utcnow
 from tests.conftest import counting_statements, make_settings
+from tests.kit.waiting import wait_until
 
 SHORT_LEASE = timedelta(seconds=0.4)  # renewed every 0.1 s
 
@@ -420,8 +421,8 @@ async def test_the_app_logs_an_embedded_worker_that_stopped_by_an_error(
     app = create_app(settings, database=database)
     async with app.router.lifespan_context(app):
         await crashed.wait()
-        await asyncio.sleep(0)  # the task's done-callbacks run next
-        [record] = caplog.records  # logged while the web still runs, not only at shutdown
+        # Logged by the task's done-callback while the web still runs, not only at shutdown.
+        [record] = await wait_until(lambda: caplog.records)
     assert record.levelno == logging.CRITICAL
     assert record.exc_info is not None
     assert "a bug in the worker" in str(record.exc_info[1])
@@ -430,20 +431,27 @@ async def test_the_app_logs_an_embedded_worker_that_stopped_by_an_error(
 async def test_jobs_with_the_same_order_key_run_in_the_order_queued(database: Database) -> None:
     """One sender's Create and then its Delete: the second may not overtake the first."""
     seen: list[int] = []
+    other_sender_done = asyncio.Event()
 
-    async def slow_first(payload: Payload) -> None:
+    async def first_waits_for_the_other_sender(payload: Payload) -> None:
         if payload["number"] == 0:
-            await asyncio.sleep(0.05)
+            async with asyncio.timeout(5):  # the other sender's job ran meanwhile
+                await other_sender_done.wait()
         seen.append(payload["number"])
+        if payload["sender"] == "b":
+            other_sender_done.set()
 
     registry = Registry()
-    registry.register("greet", slow_first, ordered_by=lambda payload: payload["sender"])
+    registry.register(
+        "greet", first_waits_for_the_other_sender, ordered_by=lambda payload: payload["sender"]
+    )
     for number in range(3):
         async with database.transaction() as session:
             job_queue.enqueue(
                 session, "greet", {"number": number, "sender": "a" if number < 2 else "b"}
             )
     await Worker(database, registry).run_due_jobs()
-    assert seen.index(0) < seen.index(1)  # same sender: in order, though the first was slow
-    assert seen[0] == 2  # another sender's job did not wait for them
+    # Another sender's job did not wait for them; the same sender's ran in order, though the
+    # first took longer.
+    assert seen == [2, 0, 1]
     assert await queued(database) == []

@@ -127,7 +127,8 @@ def test_a_png_with_see_through_pixels_stays_png() -> None:
     back = Image.open(io.BytesIO(result.full))
     assert back.format == "PNG"
     assert back.mode == "RGBA"
-    assert back.getpixel((5, 5))[3] == 0
+    see_through = back.getpixel((5, 5))
+    assert isinstance(see_through, tuple) and see_through[3] == 0
     assert back.getpixel((40, 5)) == (0, 128, 0, 255)
 
 

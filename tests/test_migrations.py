@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from buurtnet import models, schema
 from buurtnet.db import Database
-from tests.conftest import on_postgresql
+from tests.kit.databases import on_postgresql
 
 assert models  # the tables are registered on SQLModel.metadata by importing the models
 

@@ -1,7 +1,6 @@
 """Every local change that others should hear of becomes the right activity for the right inboxes:
 core changes as residents make them, the queue run, and a fake network recording the POSTs."""
 
-import json
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from buurtnet.config import Settings
 from buurtnet.core import account_deletion, accounts, interactions, outbound, posts, relations
 from buurtnet.db import Database
 from buurtnet.federation.context import Federation
+from buurtnet.federation.remote_actors import actor_by_uri
 from buurtnet.federation.uris import PUBLIC
 from buurtnet.job_queue import enqueue
 from buurtnet.models import (
@@ -25,49 +25,47 @@ from buurtnet.models import (
     Visibility,
 )
 from tests.conftest import make_account, write_post
-from tests.test_delivery import ScriptedClient, make_test_federation, worker_for
+from tests.kit.federation import federation_on, worker_for
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import RemoteActor
 
 ANNA = "http://testserver/users/anna"
 SHARED_INBOX = "https://remote.example/inbox"
 
 
 @pytest.fixture
-def network() -> ScriptedClient:
-    return ScriptedClient()
+def network() -> FakeNetwork:
+    return FakeNetwork()
 
 
 @pytest.fixture
-def federation(settings: Settings, database: Database, network: ScriptedClient) -> Federation:
-    return make_test_federation(settings, database, network)
+def federation(settings: Settings, database: Database, network: FakeNetwork) -> Federation:
+    return federation_on(network, settings, database)
 
 
 async def remote(
-    database: Database, username: str, domain: str = "remote.example", *, shared: bool = True
+    network: FakeNetwork,
+    federation: Federation,
+    username: str,
+    domain: str = "remote.example",
+    *,
+    shared: bool = True,
 ) -> Account:
-    """Someone elsewhere, stored as the inbox side would have stored them."""
-    actor = f"https://{domain}/users/{username}"
-    account = Account(
-        username=username,
-        username_key=f"{username}@{domain}",
-        domain=domain,
-        actor_uri=actor,
-        inbox_url=actor + "/inbox",
-        shared_inbox_url=f"https://{domain}/inbox" if shared else None,
-        followers_url=actor + "/followers",
-    )
-    async with database.transaction() as session:
-        session.add(account)
-    return account
+    """Someone elsewhere, on the fake network, and stored as the inbox side stores them."""
+    actor = network.add(RemoteActor(username, domain=domain, shared_inbox=shared))
+    return await actor_by_uri(federation, actor.id)
 
 
 async def follows(database: Database, follower: Account, followed: Account) -> None:
     async with database.transaction() as session:
-        session.add(Follow(follower_id=follower.id, followed_id=followed.id, uri=f"{follower.id}"))
+        session.add(
+            Follow(follower_id=follower.id or 0, followed_id=followed.id or 0, uri=f"{follower.id}")
+        )
 
 
 async def remote_post(database: Database, author: Account) -> Post:
     post = Post(
-        author_id=author.id,
+        author_id=author.id or 0,
         visibility=Visibility.PUBLIC,
         uri=f"{author.actor_uri}/statuses/1",
         source="Hoi",
@@ -78,9 +76,9 @@ async def remote_post(database: Database, author: Account) -> Post:
     return post
 
 
-def sent(network: ScriptedClient, kind: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+def sent(network: FakeNetwork, kind: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     """(inbox, activity) of every POST, of one type if asked; the `@context` taken off."""
-    found = [(item.url, without_context(json.loads(item.body))) for item in network.sent]
+    found = [(item.url, without_context(item.body)) for item in network.posted]
     return [(url, body) for url, body in found if kind is None or body["type"] == kind]
 
 
@@ -89,8 +87,8 @@ def without_context(document: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in document.items() if name != "@context"}
 
 
-def key_id(network: ScriptedClient, index: int = 0) -> str:
-    header = network.sent[index].headers["signature"]
+def key_id(network: FakeNetwork, index: int = 0) -> str:
+    header = network.posted[index].headers["signature"]
     return header.split('keyId="')[1].split('"')[0]
 
 
@@ -100,10 +98,13 @@ async def jobs_named(database: Database, *names: str) -> list[Job]:
 
 
 async def test_a_public_post_goes_once_to_each_server_of_the_authors_followers(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob, carla = await remote(database, "bob"), await remote(database, "carla")
-    dirk = await remote(database, "dirk", "other.example", shared=False)
+    bob, carla = (
+        await remote(network, federation, "bob"),
+        await remote(network, federation, "carla"),
+    )
+    dirk = await remote(network, federation, "dirk", "other.example", shared=False)
     for follower in (bob, carla, dirk):
         await follows(database, follower, resident)
     post = await write_post(database, resident, "Hallo #opruimen", visibility=Visibility.PUBLIC)
@@ -119,9 +120,9 @@ async def test_a_public_post_goes_once_to_each_server_of_the_authors_followers(
 
 
 async def test_a_followers_only_post_is_not_public(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    await follows(database, await remote(database, "bob"), resident)
+    await follows(database, await remote(network, federation, "bob"), resident)
     await write_post(database, resident, "Alleen volgers", visibility=Visibility.FOLLOWERS)
     await worker_for(federation).run_until_empty()
     [(url, create)] = sent(network)
@@ -132,10 +133,10 @@ async def test_a_followers_only_post_is_not_public(
 
 
 async def test_a_reply_reaches_the_author_answered_and_a_direct_one_only_them(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob", "bob.example")
-    await follows(database, await remote(database, "carla"), resident)
+    bob = await remote(network, federation, "bob", "bob.example")
+    await follows(database, await remote(network, federation, "carla"), resident)
     parent = await remote_post(database, bob)
     await write_post(
         database, resident, "Eens!", visibility=Visibility.PUBLIC, in_reply_to_id=parent.id
@@ -149,7 +150,7 @@ async def test_a_reply_reaches_the_author_answered_and_a_direct_one_only_them(
         "object"
     ]["tag"]
 
-    network.sent.clear()
+    network.posted.clear()
     await write_post(
         database, resident, "Onder ons", visibility=Visibility.DIRECT, in_reply_to_id=parent.id
     )
@@ -162,15 +163,18 @@ async def test_a_reply_reaches_the_author_answered_and_a_direct_one_only_them(
 async def test_a_public_post_is_announced_by_its_neighbourhood_to_the_groups_followers(
     database: Database,
     federation: Federation,
-    network: ScriptedClient,
+    network: FakeNetwork,
     resident: Account,
     neighbourhood: Neighbourhood,
 ) -> None:
-    lemmy = await remote(database, "lemmy", "lemmy.example")
+    lemmy = await remote(network, federation, "lemmy", "lemmy.example")
     async with database.transaction() as session:
         session.add(
             NeighbourhoodFollower(
-                neighbourhood_id=neighbourhood.id, account_id=lemmy.id, uri="f", accepted=True
+                neighbourhood_id=neighbourhood.id or 0,
+                account_id=lemmy.id or 0,
+                uri="f",
+                accepted=True,
             )
         )
         pending = Account(username="eve", username_key="eve@eve.example", domain="eve.example")
@@ -178,7 +182,9 @@ async def test_a_public_post_is_announced_by_its_neighbourhood_to_the_groups_fol
         session.add(pending)
         await session.flush()
         session.add(
-            NeighbourhoodFollower(neighbourhood_id=neighbourhood.id, account_id=pending.id, uri="g")
+            NeighbourhoodFollower(
+                neighbourhood_id=neighbourhood.id or 0, account_id=pending.id or 0, uri="g"
+            )
         )
     post = await write_post(database, resident, "Opruimdag zaterdag", visibility=Visibility.PUBLIC)
     await worker_for(federation).run_until_empty()
@@ -194,15 +200,15 @@ async def test_a_public_post_is_announced_by_its_neighbourhood_to_the_groups_fol
         assert announce["cc"] == [group + "/followers", ANNA]
     assert of_note["object"]["id"] == f"{ANNA}/statuses/{post.id}"
     assert of_create["object"]["object"]["audience"] == group
-    group_keys = {key_id(network, index) for index, item in enumerate(network.sent)}
+    group_keys = {key_id(network, index) for index, item in enumerate(network.posted)}
     assert group + "#main-key" in group_keys
     assert sent(network, "Create") == []  # anna has no followers elsewhere
 
 
 async def test_an_edit_goes_out_as_an_update_and_a_deletion_as_a_tombstone(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    await follows(database, await remote(database, "bob"), resident)
+    await follows(database, await remote(network, federation, "bob"), resident)
     post = await write_post(database, resident, "Eerst", visibility=Visibility.PUBLIC)
     assert post.id is not None
     async with database.transaction() as session:
@@ -226,18 +232,21 @@ async def test_an_edit_goes_out_as_an_update_and_a_deletion_as_a_tombstone(
 async def test_neighbourhood_only_posts_never_leave_the_instance(
     database: Database,
     federation: Federation,
-    network: ScriptedClient,
+    network: FakeNetwork,
     resident: Account,
     neighbour: Account,
     neighbourhood: Neighbourhood,
 ) -> None:
-    bob = await remote(database, "bob")
+    bob = await remote(network, federation, "bob")
     for local in (resident, neighbour):
         await follows(database, bob, local)
     async with database.transaction() as session:
         session.add(
             NeighbourhoodFollower(
-                neighbourhood_id=neighbourhood.id, account_id=bob.id, uri="f", accepted=True
+                neighbourhood_id=neighbourhood.id or 0,
+                account_id=bob.id or 0,
+                uri="f",
+                accepted=True,
             )
         )
     post = await write_post(
@@ -265,7 +274,7 @@ async def test_neighbourhood_only_posts_never_leave_the_instance(
         share = {"account_id": neighbour.id, "post_id": post.id, "author_id": resident.id}
         enqueue(session, outbound.SHARED, {**share, "post_uri": None, "at": "2026-12-01T10:00:00"})
     await worker_for(federation).run_until_empty()
-    assert network.sent == []
+    assert network.posted == []
 
 
 HANDLED = (
@@ -280,9 +289,9 @@ HANDLED = (
 
 
 async def test_a_like_goes_to_the_posts_author_and_its_undo_names_it(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob", "bob.example", shared=False)
+    bob = await remote(network, federation, "bob", "bob.example", shared=False)
     post = await remote_post(database, bob)
     assert post.id is not None
     async with database.transaction() as session:
@@ -305,14 +314,16 @@ async def test_a_like_goes_to_the_posts_author_and_its_undo_names_it(
 async def test_a_share_goes_to_the_sharers_followers_and_the_author(
     database: Database,
     federation: Federation,
-    network: ScriptedClient,
+    network: FakeNetwork,
     resident: Account,
     neighbour: Account,
 ) -> None:
-    await follows(database, await remote(database, "bob"), neighbour)
-    bob_post = await remote_post(database, await remote(database, "carla", "carla.example"))
+    await follows(database, await remote(network, federation, "bob"), neighbour)
+    bob_post = await remote_post(
+        database, await remote(network, federation, "carla", "carla.example")
+    )
     own = await write_post(database, resident, "Deel mij", visibility=Visibility.PUBLIC)
-    network.sent.clear()
+    network.posted.clear()
     async with database.transaction() as session:
         await interactions.share(session, neighbour, own.id or 0)
         await interactions.share(session, neighbour, bob_post.id or 0)
@@ -330,9 +341,9 @@ async def test_a_share_goes_to_the_sharers_followers_and_the_author(
 
 
 async def test_following_someone_elsewhere_asks_and_unfollowing_takes_it_back(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob", shared=False)
+    bob = await remote(network, federation, "bob", shared=False)
     assert bob.id is not None
     async with database.transaction() as session:
         await relations.follow(session, resident, bob.id)
@@ -356,11 +367,13 @@ async def test_following_someone_elsewhere_asks_and_unfollowing_takes_it_back(
 
 
 async def test_an_accepted_follow_is_undone_by_its_id(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob")
+    bob = await remote(network, federation, "bob")
     async with database.transaction() as session:
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id, uri=ANNA + "#follows/1"))
+        session.add(
+            Follow(follower_id=resident.id or 0, followed_id=bob.id or 0, uri=ANNA + "#follows/1")
+        )
     async with database.transaction() as session:
         await relations.unfollow(session, resident, bob.id or 0)
     await worker_for(federation).run_until_empty()
@@ -369,21 +382,21 @@ async def test_an_accepted_follow_is_undone_by_its_id(
 
 
 async def test_a_follow_taken_back_before_it_went_out_sends_nothing(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob")
+    bob = await remote(network, federation, "bob")
     async with database.transaction() as session:
         await relations.follow(session, resident, bob.id or 0)
     async with database.transaction() as session:
         await relations.unfollow(session, resident, bob.id or 0)
     await worker_for(federation).run_until_empty()
-    assert network.sent == []
+    assert network.posted == []
 
 
 async def test_blocking_someone_elsewhere_tells_them_and_unblocking_undoes_it(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob")
+    bob = await remote(network, federation, "bob")
     async with database.transaction() as session:
         await relations.block(session, resident, bob.id or 0)
     async with database.transaction() as session:
@@ -396,11 +409,11 @@ async def test_blocking_someone_elsewhere_tells_them_and_unblocking_undoes_it(
 
 
 async def test_a_deleted_account_is_deleted_wherever_it_had_follows(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob", "bob.example", shared=False)
-    carla = await remote(database, "carla", "carla.example")
-    await remote(database, "dirk", "dirk.example")  # no follow either way: not told
+    bob = await remote(network, federation, "bob", "bob.example", shared=False)
+    carla = await remote(network, federation, "carla", "carla.example")
+    await remote(network, federation, "dirk", "dirk.example")  # no follow either way: not told
     await follows(database, bob, resident)
     await follows(database, resident, carla)
     async with database.transaction() as session:
@@ -409,6 +422,7 @@ async def test_a_deleted_account_is_deleted_wherever_it_had_follows(
         await account_deletion.delete_account(session, stored)
     await worker_for(federation).run_until_empty()
     deletes = sent(network, "Delete")
+    assert bob.inbox_url is not None
     assert sorted(url for url, _ in deletes) == sorted(
         ["https://carla.example/inbox", bob.inbox_url]
     )
@@ -417,10 +431,12 @@ async def test_a_deleted_account_is_deleted_wherever_it_had_follows(
 
 
 async def test_suspended_and_unavailable_servers_are_left_out(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
     for name in ("bad", "down", "good"):
-        await follows(database, await remote(database, name, f"{name}.example"), resident)
+        await follows(
+            database, await remote(network, federation, name, f"{name}.example"), resident
+        )
     async with database.transaction() as session:
         session.add(RemoteDomain(domain="bad.example", suspended=True))
         session.add(RemoteDomain(domain="down.example", unavailable=True))
@@ -442,12 +458,12 @@ async def test_nothing_is_queued_where_nobody_elsewhere_is_concerned(
 
 
 async def test_a_profile_edit_goes_to_followers_elsewhere_as_an_update(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
     async with database.transaction() as session:
         await accounts.update_profile(session, resident, display_name="Anna B.", locale=None)
     assert await jobs_named(database, outbound.PROFILE_UPDATED) == []  # nobody elsewhere to tell
-    await follows(database, await remote(database, "bob"), resident)
+    await follows(database, await remote(network, federation, "bob"), resident)
     async with database.transaction() as session:
         await accounts.update_profile(session, resident, display_name="Anna de B.", locale=None)
     await worker_for(federation).run_until_empty()
@@ -457,9 +473,9 @@ async def test_a_profile_edit_goes_to_followers_elsewhere_as_an_update(
 
 
 async def test_naming_someone_elsewhere_links_them_and_sends_them_the_post(
-    database: Database, federation: Federation, network: ScriptedClient, resident: Account
+    database: Database, federation: Federation, network: FakeNetwork, resident: Account
 ) -> None:
-    bob = await remote(database, "bob")
+    bob = await remote(network, federation, "bob")
     post = await write_post(
         database, resident, "Hoi @Bob@remote.example, kom je ook?", visibility=Visibility.DIRECT
     )

@@ -24,6 +24,7 @@ from buurtnet.federation.as2.parse import (
     visibility_of,
 )
 from buurtnet.federation.as2.parse_actor import RemoteActor, as2_to_actor
+from buurtnet.federation.as2.parse_objects import RemoteEvent, as2_to_object
 from buurtnet.federation.as2.parse_values import (
     MAX_CONTENT,
     first,
@@ -135,8 +136,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
     ),
     "mobilizon/create_event": note(
         DIRK, "public", (), note_type="Event", title="Straatfeest Dorpsstraat",
-        content_has="<p><strong>Straatfeest Dorpsstraat</strong></p><p>Neem een stoel",
-        hashtags=("straatfeest",),
+        content_has="<p>Neem een stoel", hashtags=("straatfeest",), location="Dorpsstraat",
+        start=datetime(2026, 12, 12, 13, 0, tzinfo=UTC),
+        end=datetime(2026, 12, 12, 21, 0, tzinfo=UTC),
     ),
     "mobilizon/create_note": note(
         DIRK, "public", (BRAM,), hashtags=("partytent",), in_reply_to=EVENT
@@ -144,7 +146,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "mobilizon/follow": {"type": "Follow", "actor": "https://mobilizon.example/relay"},
     "mobilizon/accept_follow_embedded": {"type": "Accept", "actor": GROUP, "follow": BRAM_FOLLOW},
     "mobilizon/undo_follow": {"type": "Undo", "embedded_type": "Follow", "inner.object": BRAM},
-    "mobilizon/update_event": note(DIRK, "public", (), note_type="Event"),
+    "mobilizon/update_event": note(
+        DIRK, "public", (), note_type="Event", end=datetime(2026, 12, 12, 22, tzinfo=UTC)
+    ),
     "mobilizon/delete_event": {"type": "Delete", "object": EVENT},
     "mobilizon/announce": {"type": "Announce", "actor": GROUP, "object": EVENT},
     "lemmy/person": actor("eva", f"{EVA}#main-key", "https://lemmy.example/inbox", followers=None),
@@ -214,7 +218,7 @@ def facts(doc: dict[str, Any]) -> dict[str, Any]:
         activity = embedded_activity(activity)
         found |= {f"inner.{key}": value for key, value in activity_facts(activity).items()}
     if activity.embedded is not None and activity.embedded_type in NOTE_TYPES:
-        found |= note_facts(as2_to_note(activity.embedded))
+        found |= object_facts(as2_to_object(activity.embedded))
     return found
 
 
@@ -234,6 +238,19 @@ def activity_facts(activity: Activity) -> dict[str, Any]:
         "object": activity.objects[0] if activity.objects else None,
         "embedded_type": activity.embedded_type, "to": activity.to, "cc": activity.cc,
         "content": activity.content, "actor_deletion": is_actor_deletion(activity),
+    }  # fmt: skip
+
+
+def object_facts(found: RemoteNote | RemoteEvent) -> dict[str, Any]:
+    if isinstance(found, RemoteNote):
+        return note_facts(found)
+    followers = f"{found.attributed_to}/followers"
+    return {
+        "note_type": "Event", "author": found.attributed_to, "title": found.name,
+        "visibility": visibility_of(found.to, found.cc, followers),
+        "mentions": tuple(mention.href for mention in found.mentions),
+        "hashtags": found.hashtags, "content_has": found.content, "start": found.start_time,
+        "end": found.end_time, "location": found.place.name if found.place else None,
     }  # fmt: skip
 
 
@@ -281,7 +298,7 @@ def carried_post(name: str) -> dict[str, Any] | None:
 def test_fixture_content_is_sanitised(name: str) -> None:
     post = carried_post(name)
     assert post is not None and post["content"]
-    content = as2_to_note(post).content
+    content = as2_to_object(post).content
     assert content == sanitise(content)
     assert_only_allowed_markup(content)
     assert "target=" not in content and "data-user" not in content

@@ -82,6 +82,7 @@ async def test_hashtags_are_stored_once_and_linked(
         names = (await session.exec(select(Hashtag.name).order_by(Hashtag.name))).all()
         links = (await session.exec(select(PostHashtag.post_id))).all()
     assert names == ["opruimen", "vogelwijk"]
+    assert first.id is not None and second.id is not None
     assert sorted(links) == sorted([first.id, first.id, second.id])
 
 

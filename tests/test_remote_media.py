@@ -12,10 +12,12 @@ from starlette.applications import Starlette
 
 from buurtnet.app import media_storage
 from buurtnet.db import Database
-from buurtnet.models import Account, Follow, MediaAttachment, Post
-from tests.conftest import log_in
-from tests.federation_kit import FakeNetwork, deliver, run_queue
-from tests.test_inbox import BOB, create, note
+from buurtnet.models import Account, MediaAttachment, Post
+from tests.conftest import add_follow, log_in
+from tests.kit.as2 import create, delete_of, note
+from tests.kit.federation import account_of, deliver, meet, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
 
 PHOTO_URL = "https://files.social.example/media/stoel.png"
 
@@ -25,11 +27,8 @@ async def followed(
     client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
 ) -> None:
     """Anna follows Bob, so that what he posts concerns us."""
-    ping = {"id": f"{BOB.id}#pings/1", "type": "Ping", "actor": BOB.id}
-    assert (await deliver(client, BOB, ping)).status_code == 202
-    async with database.transaction() as session:
-        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+    await meet(client, BOB)
+    await add_follow(database, resident, await account_of(database, BOB))
 
 
 def png(width: int = 120, height: int = 80) -> bytes:
@@ -131,13 +130,8 @@ async def test_a_photo_of_a_post_deleted_meanwhile_is_not_kept(
 ) -> None:
     network.images[PHOTO_URL] = png()
     post = await post_with(client, database, image(PHOTO_URL))
-    delete = {
-        "id": f"{BOB.id}/statuses/7#delete",
-        "type": "Delete",
-        "actor": BOB.id,
-        "object": {"id": post.uri, "type": "Tombstone"},
-    }
-    assert (await deliver(client, BOB, delete)).status_code == 202
+    assert post.uri is not None
+    assert (await deliver(client, BOB, delete_of(BOB, post.uri))).status_code == 202
     await run_queue(app)
     async with database.reading() as session:
         assert (await session.exec(select(MediaAttachment))).all() == []

@@ -2,7 +2,6 @@
 each visibility, with people here and elsewhere named, for replies, edits and the group's
 announces. Both are built from one audience (`core.audience`) by one builder (`notes`)."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,32 +10,33 @@ from starlette.applications import Starlette
 
 from buurtnet.core import posts, remote_posts
 from buurtnet.db import Database
-from buurtnet.federation import signatures
 from buurtnet.federation.remote_actors import actor_by_uri
-from buurtnet.models import Account, Follow, Neighbourhood, NeighbourhoodFollower, Post, Visibility
-from tests.conftest import BASE_URL, browser_for, make_account
-from tests.federation_kit import FakeNetwork, RemoteActor, run_queue, use_network
+from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower, Post, Visibility
+from tests.conftest import BASE_URL, add_follow, browser_for, make_account
+from tests.kit.federation import fetch_as, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB, RemoteActor
 
-BOB = RemoteActor("bob")  # follows Anna
-CAROL = RemoteActor("carol", domain="other.example", key_number=1)  # follows the neighbourhood
-DIRK = RemoteActor("dirk", domain="third.example", key_number=2)  # only ever named
+CAROL = RemoteActor("carol", domain="other.example", key_number=1)
+DIRK = RemoteActor("dirk", domain="third.example", key_number=2)
 
 
 @pytest.fixture
 async def world(
-    app: Starlette, database: Database, neighbourhood: Neighbourhood
+    app: Starlette, database: Database, neighbourhood: Neighbourhood, network: FakeNetwork
 ) -> tuple[FakeNetwork, dict[str, Account]]:
-    network = FakeNetwork()
-    federation = use_network(app, network)
+    """Anna and Bram here; elsewhere Bob, who follows Anna, Carol, who follows the neighbourhood,
+    and Dirk, who is only ever named."""
     people = {
         "anna": await make_account(database, "anna", neighbourhood=neighbourhood),
         "bram": await make_account(database, "bram", neighbourhood=neighbourhood),
     }
-    for actor in (BOB, CAROL, DIRK):
+    for actor in (CAROL, DIRK):
         network.add(actor)
-        people[actor.username] = await actor_by_uri(federation, actor.id)
+    for actor in (BOB, CAROL, DIRK):
+        people[actor.username] = await actor_by_uri(app.state.federation, actor.id)
+    await add_follow(database, people["bob"], people["anna"])
     async with database.transaction() as session:
-        session.add(Follow(follower_id=people["bob"].id, followed_id=people["anna"].id))
         session.add(
             NeighbourhoodFollower(
                 neighbourhood_id=neighbourhood.id or 0,
@@ -54,13 +54,8 @@ async def write(database: Database, author: Account, text: str, **choices: Any) 
 
 
 async def fetch(app: Starlette, path: str, signer: RemoteActor | None) -> dict[str, Any]:
-    headers = {"Accept": "application/activity+json"}
-    if signer is not None:
-        headers |= signatures.sign_request(
-            "GET", BASE_URL + path, None, signer.key_id, signer.private_key, datetime.now(UTC)
-        )
     async with browser_for(app) as server:
-        response = await server.get(path, headers=headers)
+        response = await fetch_as(server, signer, path)
     assert response.status_code == 200, (path, response.text)
     found: dict[str, Any] = response.json()
     return found
@@ -176,13 +171,8 @@ async def test_what_is_served_to_no_one_was_delivered_to_no_one(
     await run_queue(app)
     assert network.posted == []
     for signer in (None, BOB, DIRK):
-        headers = {"Accept": "application/activity+json"}
-        path = f"/users/anna/statuses/{post.id}"
-        if signer is not None:
-            headers |= signatures.sign_request(
-                "GET", BASE_URL + path, None, signer.key_id, signer.private_key, datetime.now(UTC)
-            )
         async with browser_for(app) as server:
-            assert (await server.get(path, headers=headers)).status_code == 404
+            path = f"/users/anna/statuses/{post.id}"
+            assert (await fetch_as(server, signer, path)).status_code == 404
     async with database.reading() as session:
         assert (await session.exec(select(Post))).all()  # it is here, for the neighbourhood

@@ -10,9 +10,11 @@ from buurtnet.federation.remote_actors import ActorUnavailable, fetch_document
 from buurtnet.models import Account
 from buurtnet.moderation import domains
 from tests.conftest import BASE_URL
-from tests.federation_kit import FakeNetwork, RemoteActor, deliver, use_network
 from tests.hostile.test_inbox_attacks import nothing_stored
-from tests.test_inbox import follow_of
+from tests.kit.as2 import follow_of
+from tests.kit.federation import deliver
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import RemoteActor
 
 
 @pytest.mark.parametrize(
@@ -44,12 +46,10 @@ async def test_no_spelling_of_a_suspended_server_gets_in(
     client: httpx.AsyncClient,
     database: Database,
     resident: Account,
+    network: FakeNetwork,
     domain: str,
 ) -> None:
-    eve = RemoteActor("eve", domain=domain, key_number=1)
-    network = FakeNetwork()
-    network.add(eve)
-    use_network(app, network)
+    eve = network.add(RemoteActor("eve", domain=domain, key_number=1))
     async with database.transaction() as session:
         await domains.suspend(session, "evil.example")
     activity = follow_of(eve, f"{BASE_URL}/users/anna")
@@ -60,12 +60,11 @@ async def test_no_spelling_of_a_suspended_server_gets_in(
 
 
 async def test_nothing_is_fetched_from_a_suspended_server_for_someone_else(
-    app: Starlette, database: Database
+    app: Starlette, database: Database, network: FakeNetwork
 ) -> None:
     """A shared post (or an author) on a suspended server is not looked up at all."""
-    network = FakeNetwork()
     network.serve({"id": "https://cdn.spam.example/notes/1", "type": "Note"})
-    federation = use_network(app, network)
+    federation = app.state.federation
     async with database.transaction() as session:
         await domains.suspend(session, "spam.example")
     with pytest.raises(ActorUnavailable, match="suspended"):
@@ -74,11 +73,9 @@ async def test_nothing_is_fetched_from_a_suspended_server_for_someone_else(
 
 
 async def test_a_document_that_claims_to_be_ours_is_refused(
-    app: Starlette, database: Database
+    app: Starlette, network: FakeNetwork
 ) -> None:
     """Else a server could make us store a copy of one of our residents as theirs."""
-    network = FakeNetwork()
     network.documents["https://evil.example/x"] = {"id": f"{BASE_URL}/users/anna"}
-    federation = use_network(app, network)
     with pytest.raises(ActorUnavailable, match="ours"):
-        await fetch_document(federation, "https://evil.example/x")
+        await fetch_document(app.state.federation, "https://evil.example/x")

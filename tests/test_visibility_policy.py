@@ -12,7 +12,7 @@ is added here, and then it is held to the same table.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import partial
 
 import httpx
 import pytest
@@ -25,7 +25,6 @@ from buurtnet.core.errors import NotFound
 from buurtnet.core.export import gather_export
 from buurtnet.core.remote_posts import IncomingPost, store_remote_post
 from buurtnet.db import Database
-from buurtnet.federation import signatures
 from buurtnet.federation.remote_actors import actor_by_uri
 from buurtnet.models import (
     Account,
@@ -37,8 +36,10 @@ from buurtnet.models import (
     Visibility,
 )
 from buurtnet.web.auth import SESSION_COOKIE
-from tests.conftest import BASE_URL, browser_for, make_account
-from tests.federation_kit import FakeNetwork, RemoteActor, use_network
+from tests.conftest import browser_for, make_account
+from tests.kit.federation import fetch_as, use_network
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import RemoteActor
 
 HERE, THERE = "vogelwijk", "bomenbuurt"
 ELSEWHERE = "ver.example"
@@ -115,14 +116,9 @@ class World:
 
     async def fetch(self, viewer: str, path: str) -> httpx.Response:
         """An ActivityPub GET, signed as the remote viewer does it (the visitor: unsigned)."""
-        headers = {"Accept": "application/activity+json"}
-        if viewer != "visitor":
-            actor = self.remote_actors[viewer]
-            headers |= signatures.sign_request(
-                "GET", BASE_URL + path, None, actor.key_id, actor.private_key, datetime.now(UTC)
-            )
+        actor = None if viewer == "visitor" else self.remote_actors[viewer]
         async with browser_for(self.app) as server:
-            return await server.get(path, headers=headers)
+            return await fetch_as(server, actor, path)
 
 
 async def local(database: Database, name: str, place: Neighbourhood) -> Account:
@@ -161,8 +157,8 @@ async def world(app: Starlette, database: Database) -> World:
     a = accounts
     async with database.transaction() as session:
         await relations.follow(session, a["volger"], a["auteur"].id or 0)
-        session.add(Follow(follower_id=a["ver_volger"].id, followed_id=a["auteur"].id))
-        session.add(Follow(follower_id=a["buur"].id, followed_id=a["ver_auteur"].id))
+        session.add(Follow(follower_id=a["ver_volger"].id or 0, followed_id=a["auteur"].id or 0))
+        session.add(Follow(follower_id=a["buur"].id or 0, followed_id=a["ver_auteur"].id or 0))
         await relations.block(session, a["auteur"], a["geblokt"].id or 0)
         await relations.mute(session, a["dempt"], a["auteur"].id or 0)
     named = f"@genoemd @genoemd@{ELSEWHERE} #proef"
@@ -293,9 +289,7 @@ def home_placement(world: World, viewer: str, label: str) -> bool:
 async def test_the_home_feed(world: World) -> None:
     for viewer in LOCAL_VIEWERS[1:]:
         shown = await world.page_posts(viewer, "/")
-        expected = world.allowed(
-            viewer, where=lambda label, v=viewer: home_placement(world, v, label)
-        )
+        expected = world.allowed(viewer, where=partial(home_placement, world, viewer))
         assert shown == expected, viewer
 
 
@@ -372,9 +366,7 @@ async def test_notifications(world: World) -> None:
         shown = {
             world.label_of(int(found)) for found in re.findall(r'href="/posts/(\d+)"', page.text)
         }
-        assert shown == world.allowed(viewer, where=lambda label, about=about: label in about), (
-            viewer
-        )
+        assert shown == world.allowed(viewer, where=about.__contains__), viewer
     assert "geschorst" not in await notified(world, "genoemd")
 
 
@@ -397,7 +389,7 @@ async def test_the_export(world: World) -> None:
         async with world.database.reading() as session:
             export = await gather_export(session, world.accounts[name])
         shown = {world.label_of(details.post.id or 0) for details in export.posts}
-        assert shown == world.allowed(name, where=lambda label, name=name: by(world, label, name))
+        assert shown == world.allowed(name, where=partial(by, world, name=name))
 
 
 # ------------------------------------------------------------------ what other servers may fetch

@@ -1,7 +1,7 @@
 """Images on the web: serving stored files safely, reading upload forms, and the body bound."""
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
@@ -35,7 +35,7 @@ def jpeg(size: tuple[int, int] = (30, 20)) -> bytes:
     return output.getvalue()
 
 
-def multipart(parts: list[tuple[str, str | None, bytes]]) -> bytes:
+def multipart(parts: Sequence[tuple[str, str | None, bytes]]) -> bytes:
     """A body as a browser sends it; unlike httpx, a browser sends `filename=""` for an empty
     file input, which makes it a file (of 0 bytes) rather than a text field."""
     body = b""
@@ -51,7 +51,7 @@ def multipart(parts: list[tuple[str, str | None, bytes]]) -> bytes:
 
 
 async def post_multipart(
-    client: httpx.AsyncClient, path: str, parts: list[tuple[str, str | None, bytes]]
+    client: httpx.AsyncClient, path: str, parts: Sequence[tuple[str, str | None, bytes]]
 ) -> httpx.Response:
     return await client.post(
         path,

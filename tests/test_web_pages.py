@@ -83,8 +83,9 @@ def form_routes(app: Starlette) -> list[str]:
     """Every POST route but the inboxes, which servers sign instead (tests/test_inbox*.py)."""
     paths = []
     for route in app.routes:
-        is_form = isinstance(route, Route) and "POST" in (route.methods or set())
-        if is_form and not route.path.endswith("inbox"):
+        if not isinstance(route, Route) or "POST" not in (route.methods or set()):
+            continue
+        if not route.path.endswith("inbox"):
             paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
     return paths
 

@@ -7,8 +7,10 @@ from starlette.applications import Starlette
 from buurtnet.db import Database
 from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower, Role
 from tests.conftest import BASE_URL, log_in, make_account, post_form
-from tests.federation_kit import BOB, FakeNetwork, deliver, run_queue
-from tests.test_inbox import follow_of
+from tests.kit.as2 import follow_of
+from tests.kit.federation import deliver, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
 
 PAGE = "/moderation/followers"
 

@@ -1,31 +1,15 @@
 """Finding and following someone on another server from the search page."""
 
 import httpx
-import pytest
 from sqlmodel import select
 from starlette.applications import Starlette
 
 from buurtnet.db import Database
 from buurtnet.models import Account, FollowRequest
 from tests.conftest import log_in, post_form
-from tests.federation_kit import FakeNetwork, RemoteActor, run_queue, use_network
-
-BOB = RemoteActor("bob")
-
-
-@pytest.fixture
-def network(app: Starlette) -> FakeNetwork:
-    network = FakeNetwork()
-    network.add(BOB)
-    network.serve(
-        {
-            "id": "https://social.example/.well-known/webfinger?resource=acct:bob@social.example",
-            "subject": "acct:bob@social.example",
-            "links": [{"rel": "self", "type": "application/activity+json", "href": BOB.id}],
-        }
-    )
-    use_network(app, network)
-    return network
+from tests.kit.federation import run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
 
 
 async def test_an_address_elsewhere_leads_to_a_profile_that_can_be_followed(

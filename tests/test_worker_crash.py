@@ -18,6 +18,7 @@ from buurtnet.federation.context import make_federation
 from buurtnet.job_queue import Worker
 from buurtnet.models import Job, JobStatus
 from tests.conftest import make_settings
+from tests.kit.waiting import wait_until
 from tests.test_cli import COMMAND, clean_env
 
 ACTOR = "http://127.0.0.1:8000/users/anna"
@@ -81,10 +82,12 @@ async def test_a_killed_worker_loses_no_delivery(database_url: str, tmp_path: Pa
         await Worker(database, registry).run_until_empty()
         assert receiver.delivered == 0  # a minute's lease: the dead worker's claim still holds
         successor = Worker(database, registry, lease=timedelta(seconds=1))
-        async with asyncio.timeout(10):
-            while receiver.delivered == 0:  # until the claim is a second old, unrenewed
-                await successor.run_until_empty()
-                await asyncio.sleep(0.1)
+
+        async def delivered_once_the_claim_is_a_second_old() -> bool:
+            await successor.run_until_empty()
+            return receiver.delivered > 0
+
+        await wait_until(delivered_once_the_claim_is_a_second_old, within=10, every=0.1)
         async with database.reading() as session:
             left = (await session.exec(select(Job))).all()
     finally:

@@ -2,13 +2,20 @@
 
 Hashing and checking run in a few worker threads: one argon2 run takes a noticeable fraction of a
 second of CPU and 64 MiB of memory, which on the event loop would stall every other request.
+
+New hashes use `PRODUCTION`'s parameters, unless a block runs `with hashing_with(hasher):`; the
+test suite does that, as production's cost would be most of its run time. Whatever parameters a
+hash was made with, it verifies; `needs_rehash` tells when they differ from the ones in use.
 """
 
 import asyncio
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
@@ -75,31 +82,44 @@ COMMON_PASSWORDS = frozenset(
     ]
 )
 
-_hasher = PasswordHasher()  # argon2id with the RFC 9106 low-memory profile
+# argon2id with the RFC 9106 low-memory profile: 3 passes over 64 MiB, 4 lanes.
+PRODUCTION: Parameters = profiles.RFC_9106_LOW_MEMORY
+_chosen: ContextVar[PasswordHasher | None] = ContextVar("password_hasher", default=None)
+
+
+@contextmanager
+def hashing_with(hasher: PasswordHasher) -> Iterator[None]:
+    """Make new hashes with this hasher inside the block (in this context, and in the tasks it
+    starts), instead of with production's parameters; for tests."""
+    token = _chosen.set(hasher)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 async def hash_password(password: str) -> str:
     """A new hash to store, made in a worker thread so the event loop stays free."""
     return await asyncio.get_running_loop().run_in_executor(
-        _hashing_threads(), _hasher.hash, password
+        _hashing_threads(), _hasher().hash, password
     )
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
     """Whether the password matches, checked in a worker thread; a broken hash never matches."""
     return await asyncio.get_running_loop().run_in_executor(
-        _hashing_threads(), _verify, password_hash, password
+        _hashing_threads(), _verify, _hasher(), password_hash, password
     )
 
 
 def needs_rehash(password_hash: str) -> bool:
     """Whether the hash uses older parameters; cheap, as it only reads the hash's header."""
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 async def waste_time_like_a_check() -> None:
     """Verify against a dummy hash, so an unknown name takes as long as a wrong password."""
-    await asyncio.get_running_loop().run_in_executor(_hashing_threads(), _verify_dummy)
+    await asyncio.get_running_loop().run_in_executor(_hashing_threads(), _verify_dummy, _hasher())
 
 
 def password_problem(password: str, *, username: str = "", email: str = "") -> str | None:
@@ -117,18 +137,28 @@ def password_problem(password: str, *, username: str = "", email: str = "") -> s
     return None
 
 
+def _hasher() -> PasswordHasher:
+    return _chosen.get() or _production_hasher()
+
+
 @cache
-def _dummy_hash() -> str:
-    return _hasher.hash("buurtnet dummy password")
+def _production_hasher() -> PasswordHasher:
+    return PasswordHasher.from_parameters(PRODUCTION)
 
 
-def _verify_dummy() -> bool:
-    return _verify(_dummy_hash(), "not the password")
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made by this hasher, so that checking against it costs what a real check does."""
+    return hasher.hash("buurtnet dummy password")
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def _verify_dummy(hasher: PasswordHasher) -> bool:
+    return _verify(hasher, _dummy_hash(hasher), "not the password")
+
+
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

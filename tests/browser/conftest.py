@@ -10,10 +10,10 @@ lives only as long as the tests of this package (async tests elsewhere need the 
 """
 
 import asyncio
+import contextvars
 import re
 import socket
 import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,7 +41,9 @@ from buurtnet.core.errors import NotFound
 from buurtnet.db import Database
 from buurtnet.models import Account, Role
 from tests.browser.chromium import launch
-from tests.conftest import PASSWORD, fresh_database_url, make_account, make_settings
+from tests.conftest import PASSWORD, make_account, make_settings
+from tests.kit.databases import fresh_database_url
+from tests.kit.waiting import wait_until_blocking
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -95,9 +97,10 @@ class LiveServer:
 
 
 def in_own_thread(function: Callable[..., T], *args: Any) -> T:
-    """Call `function` in a new thread: where no Playwright event loop is marked as running."""
+    """Call `function` in a new thread: where no Playwright event loop is marked as running.
+    It runs in a copy of this thread's context (so with the tests' password hashing)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
+        return pool.submit(contextvars.copy_context().run, function, *args).result()
 
 
 async def _with_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -118,17 +121,17 @@ def _listening_socket() -> socket.socket:
 
 def _wait_until_healthy(server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
     with httpx.Client(timeout=1.0) as http:
-        for _ in range(int(STARTUP_SECONDS / 0.02)):
-            if not thread.is_alive():
-                break
-            if server.started:
-                try:
-                    if http.get(f"{url}/healthz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-            time.sleep(0.02)
-    raise RuntimeError(f"the live server at {url} did not become healthy")
+
+        def healthy() -> bool:
+            assert thread.is_alive(), f"the live server at {url} stopped while starting"
+            if not server.started:
+                return False
+            try:
+                return http.get(f"{url}/healthz").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until_blocking(healthy, within=STARTUP_SECONDS)
 
 
 @pytest.fixture
@@ -139,7 +142,9 @@ def live_server(migrated_template: str, tmp_path: Path) -> Iterator[LiveServer]:
     app = create_app(make_settings(database_url, tmp_path, base_url=url))
     config = uvicorn.Config(app, lifespan="on", log_level="warning", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    # The server runs in a copy of this thread's context, with the tests' password hashing.
+    serve = contextvars.copy_context().run
+    thread = threading.Thread(target=serve, args=(server.run, [sock]), daemon=True)
     thread.start()
     try:
         _wait_until_healthy(server, thread, url)

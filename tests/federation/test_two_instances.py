@@ -29,11 +29,10 @@ from tests.federation.instances import (
     post_by_uri,
     posts_containing,
     remote_account,
-    second_database_url,
-    second_template,
     start_instance,
-    wait_until,
 )
+from tests.kit.databases import fresh_database_url, second_template
+from tests.kit.waiting import wait_until
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +48,7 @@ async def a(database_url: str, tmp_path: Path) -> AsyncIterator[Instance]:
 
 @pytest.fixture
 def database_url_b(template_b: str, tmp_path: Path) -> str:
-    return second_database_url(template_b, tmp_path / "b")
+    return fresh_database_url(template_b, tmp_path / "b")
 
 
 @pytest.fixture

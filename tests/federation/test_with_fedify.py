@@ -34,8 +34,8 @@ from tests.federation.instances import (
     post_by_uri,
     remote_account,
     start_instance,
-    wait_until,
 )
+from tests.kit.waiting import wait_until
 
 ACTIVITY_JSON = "application/activity+json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"

@@ -30,10 +30,12 @@ from buurtnet.core.errors import InvalidInput
 from buurtnet.core.jpeg_markers import count_scans
 from buurtnet.db import Database
 from buurtnet.federation.remote_media import FETCH_IMAGE
-from buurtnet.models import Account, Follow, Job, MediaAttachment, Post
-from tests.conftest import browser_for, csrf_token, log_in
-from tests.federation_kit import FakeNetwork, deliver, run_queue
-from tests.test_inbox import BOB
+from buurtnet.models import Account, Job, MediaAttachment, Post
+from tests.conftest import add_follow, browser_for, csrf_token, log_in
+from tests.kit.federation import account_of, meet, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
+from tests.kit.waiting import wait_until
 from tests.test_media import chunk
 from tests.test_remote_media import attachments_of, image, post_with
 
@@ -204,14 +206,16 @@ async def test_an_ordinary_photo_goes_through_while_bombs_arrive(
         await log_in(bram, "bram")
 
         async def ordinary() -> tuple[httpx.Response, float]:
-            await asyncio.sleep(0.1)  # the bombs are under way
+            await wait_until(decoder_children)  # the bombs are under way
             started = time.perf_counter()
             response = await upload_photo(bram, photo, "fiets.jpg")
             return response, time.perf_counter() - started
 
         bombs = [upload_photo(anna, scan_bomb(), "scans.jpg") for _ in range(3)]
         bombs += [upload_photo(anna, pixel_bomb(), "pixels.png") for _ in range(3)]
-        *refused, (accepted, seconds) = await asyncio.gather(*bombs, ordinary())
+        meanwhile = asyncio.create_task(ordinary())
+        refused = await asyncio.gather(*bombs)
+        accepted, seconds = await meanwhile
 
     assert [response.status_code for response in refused] == [400] * 6
     assert accepted.status_code == 303, accepted.text
@@ -231,11 +235,8 @@ async def anna_follows_bob(
     client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
 ) -> None:
     """So that what Bob posts elsewhere concerns us, and his photos are fetched."""
-    ping = {"id": f"{BOB.id}#pings/1", "type": "Ping", "actor": BOB.id}
-    assert (await deliver(client, BOB, ping)).status_code == 202
-    async with database.transaction() as session:
-        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+    await meet(client, BOB)
+    await add_follow(database, resident, await account_of(database, BOB))
 
 
 async def test_bombs_attached_to_a_post_from_elsewhere_become_links(
@@ -321,11 +322,7 @@ def is_a_process(pid: int) -> bool:
 
 async def test_cancelling_the_caller_kills_the_child() -> None:
     decoding = asyncio.create_task(image_sandbox.process_image(slow_jpeg()))
-    for _ in range(200):
-        await asyncio.sleep(0.01)
-        if children := decoder_children():
-            break
-    [pid] = children
+    [pid] = await wait_until(decoder_children)
 
     decoding.cancel()
     with pytest.raises(asyncio.CancelledError):

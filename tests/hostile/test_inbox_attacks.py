@@ -1,40 +1,34 @@
 """INTEROP.md's attack list: each is refused with a 4xx (or a harmless 202) and stores nothing."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import col, func, select
 from starlette.applications import Starlette
 
+from buurtnet.app import create_app
+from buurtnet.config import Settings
 from buurtnet.db import Database
-from buurtnet.federation import signatures
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.models import Account, Job, Post, ReceivedActivity, RemoteDomain, Visibility
-from tests.conftest import BASE_URL, write_post
-from tests.federation_kit import (
-    FakeNetwork,
-    RemoteActor,
-    deliver,
-    run_queue,
-    signed_headers,
-    use_network,
-)
-from tests.test_inbox import create, follow_of, note
+from tests.conftest import BASE_URL, browser_for, write_post
+from tests.kit.as2 import create, delete_of, follow_of, note, update_of
+from tests.kit.federation import deliver, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB, RemoteActor, sign_like_remote
 
-BOB = RemoteActor("bob")
 EVE = RemoteActor("eve", domain="evil.example", key_number=1)
 CAROL = RemoteActor("carol", domain="other.example", key_number=2)
 
 
 @pytest.fixture
-def network(app: Starlette) -> FakeNetwork:
-    network = FakeNetwork()
-    for actor in (BOB, EVE, CAROL):
-        network.add(actor)
-    use_network(app, network)
+def network(network: FakeNetwork) -> FakeNetwork:
+    """Bob, and Eve and Carol on servers of their own."""
+    network.add(EVE)
+    network.add(CAROL)
     return network
 
 
@@ -65,12 +59,8 @@ def tampered_signature(headers: dict[str, str]) -> dict[str, str]:
 
 def without_digest_in_signature(body: bytes) -> dict[str, str]:
     url = f"{BASE_URL}/inbox"
-    signed = signatures.sign_request(
-        "GET", url, None, BOB.key_id, BOB.private_key, datetime.now(UTC)
-    )
-    digest = signatures.sign_request(
-        "POST", url, body, BOB.key_id, BOB.private_key, datetime.now(UTC)
-    )
+    signed = BOB.signed("GET", url)
+    digest = BOB.signed("POST", url, body)
     return {**signed, "Digest": digest["Digest"], "Content-Type": "application/activity+json"}
 
 
@@ -82,7 +72,7 @@ async def test_bad_signatures_get_401(
     client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork, how: str
 ) -> None:
     body = follow_body()
-    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    headers = BOB.signed("POST", f"{BASE_URL}/inbox", body)
     if how == "no signature":
         headers = {"Content-Type": "application/activity+json"}
     elif how == "no digest signed":
@@ -119,7 +109,7 @@ async def test_a_tampered_body_is_refused_before_its_key_is_fetched(
     client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
 ) -> None:
     body = follow_body()
-    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    headers = BOB.signed("POST", f"{BASE_URL}/inbox", body)
     response = await post_raw(client, body.replace(b"anna", b"bram"), headers)
     assert response.status_code == 401
     assert "digest" in response.json()["error"]
@@ -147,13 +137,14 @@ async def test_a_key_document_whose_owner_does_not_claim_it_is_refused(
         }
     )
     body = json.dumps(follow_of(BOB, f"{BASE_URL}/users/anna")).encode()
-    url = f"{BASE_URL}/inbox"
-    headers = signatures.sign_request(
-        "POST", url, body, f"{mallory.id}/main-key", mallory.private_key, datetime.now(UTC)
+    headers = sign_like_remote(
+        "POST",
+        f"{BASE_URL}/inbox",
+        body,
+        key_id=f"{mallory.id}/main-key",
+        key_number=mallory.key_number,
     )
-    response = await post_raw(
-        client, body, {**headers, "Content-Type": "application/activity+json"}
-    )
+    response = await post_raw(client, body, headers)
     assert response.status_code == 401
     assert await nothing_stored(database)
 
@@ -205,24 +196,9 @@ async def test_only_the_author_can_delete_or_update_a_post(
     reply = note(BOB, 3, inReplyTo=f"{BASE_URL}/posts/{post.id}")
     await deliver(client, BOB, create(BOB, reply))
     await run_queue(app)
-    delete = {
-        "id": f"{EVE.id}#delete/1",
-        "type": "Delete",
-        "actor": EVE.id,
-        "object": {"id": reply["id"], "type": "Tombstone"},
-    }
-    update = {
-        "id": f"{EVE.id}#update/1",
-        "type": "Update",
-        "actor": EVE.id,
-        "object": reply | {"content": "<p>anders</p>"},
-    }
-    person = {
-        "id": f"{EVE.id}#update/2",
-        "type": "Update",
-        "actor": EVE.id,
-        "object": BOB.document() | {"name": "Eve"},
-    }
+    delete = delete_of(EVE, reply["id"])
+    update = update_of(EVE, reply | {"content": "<p>anders</p>"})
+    person = update_of(EVE, BOB.document() | {"name": "Eve"}, number=2)
     for activity in (delete, update, person):
         assert (await deliver(client, EVE, activity)).status_code == 202
     await run_queue(app)
@@ -247,7 +223,7 @@ async def test_only_the_author_can_delete_or_update_a_post(
 async def test_malformed_bodies_are_refused(
     client: httpx.AsyncClient, database: Database, network: FakeNetwork, body: bytes, status: int
 ) -> None:
-    headers = signed_headers(BOB, f"{BASE_URL}/inbox", body)
+    headers = BOB.signed("POST", f"{BASE_URL}/inbox", body)
     response = await post_raw(client, body, headers)
     assert response.status_code == status
     assert await nothing_stored(database)
@@ -274,16 +250,11 @@ async def test_a_flood_from_one_address_gets_429(
     assert guard.hit("5.6.7.8", now=0.0) is None  # another address has its own count
 
 
-async def test_the_inbox_answers_429_with_retry_after(settings: Any, database: Database) -> None:
-    from dataclasses import replace
-
-    from buurtnet.app import create_app
-
+async def test_the_inbox_answers_429_with_retry_after(
+    settings: Settings, database: Database
+) -> None:
     app = create_app(replace(settings, inbox_limit=2), database=database)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http,
-    ):
+    async with app.router.lifespan_context(app), browser_for(app) as http:
         answers = [(await http.post("/inbox", content=b"{}")).status_code for _ in range(3)]
         last = await http.post("/inbox", content=b"{}")
     assert answers == [401, 401, 429]  # unsigned: refused before it is read

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +24,18 @@ from starlette.applications import Starlette
 
 from buurtnet.config import Settings
 from buurtnet.db import Database
-from buurtnet.federation import signatures
 from buurtnet.federation.remote_actors import actor_by_uri
-from buurtnet.models import Follow, Job, JobStatus, Neighbourhood
-from tests.conftest import BASE_URL, make_account, make_settings, write_post
-from tests.federation_kit import FakeNetwork, key_pair, run_queue, use_network
+from buurtnet.models import Job, JobStatus, Neighbourhood
+from tests.conftest import BASE_URL, add_follow, make_account, make_settings, write_post
 from tests.hostile.mutations import mutated
-from tests.test_fixtures_inbox import FIXTURES, load, with_our_key
+from tests.kit.federation import run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import sign_like_remote
+from tests.test_fixtures_inbox import FIXTURES, KEY_NUMBER, load, with_our_key
 
 EXAMPLES = int(os.environ.get("BUURTNET_FUZZ_EXAMPLES", "250"))
 PER_EXAMPLE = 8  # activities sent before the queue runs
 INBOXES = ["/inbox", "/users/bram/inbox", "/n/vogelwijk/inbox", "/actor/inbox"]
-KEY_PAIR = 3  # the key every fixture person gets (`with_our_key`)
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,6 @@ def rehomed(text: str, post_url: str) -> str:
     )
 
 
-def signed(url: str, body: bytes, key_id: str) -> dict[str, str]:
-    private_key = signatures.load_private_key(key_pair(KEY_PAIR)[0])
-    headers = signatures.sign_request("POST", url, body, key_id, private_key, datetime.now(UTC))
-    return {**headers, "Content-Type": "application/activity+json"}
-
-
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path, inbox_limit=0)  # no flood limit: a fuzz is one
@@ -67,22 +60,19 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def templates(
-    app: Starlette, database: Database, neighbourhood: Neighbourhood
+    app: Starlette, database: Database, neighbourhood: Neighbourhood, network: FakeNetwork
 ) -> list[Template]:
     """Every recorded activity, from a person whom Bram follows, about Bram and his post."""
     bram = await make_account(database, "bram", neighbourhood=neighbourhood)
     await make_account(database, "anna", neighbourhood=neighbourhood)
     post = await write_post(database, bram, "Wie helpt zaterdag met opruimen?")
-    network = FakeNetwork()
-    federation = use_network(app, network)
     key_ids = {}
     for person_file in sorted(FIXTURES.glob("*/person.json")):
         person, key_id = with_our_key(load(person_file))
         network.serve(person)
-        author = await actor_by_uri(federation, person["id"])
+        author = await actor_by_uri(app.state.federation, person["id"])
         key_ids[person["id"]] = key_id
-        async with database.transaction() as session:
-            session.add(Follow(follower_id=bram.id, followed_id=author.id))
+        await add_follow(database, bram, author)
     found = []
     for path in sorted(FIXTURES.glob("*/*.json")):
         activity = json.loads(
@@ -133,9 +123,10 @@ async def test_mutated_activities_never_get_a_server_error(
     batch = data.draw(st.lists(sendings(templates), min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
     for key_id, activity, inbox in batch:
         body = json.dumps(activity).encode()
-        response = await client.post(
-            inbox, content=body, headers=signed(BASE_URL + inbox, body, key_id)
+        headers = sign_like_remote(
+            "POST", BASE_URL + inbox, body, key_id=key_id, key_number=KEY_NUMBER
         )
+        response = await client.post(inbox, content=body, headers=headers)
         assert response.status_code < 500, (response.status_code, response.text, activity)
         assert response.status_code in (202, 400, 401, 403, 413), response.text
     await run_queue(app)

@@ -13,9 +13,11 @@ from buurtnet import paths
 from buurtnet.db import Database
 from buurtnet.federation.uris import PUBLIC
 from buurtnet.models import Account, Follow, Job, Like, Post, Visibility
-from tests.conftest import BASE_URL, log_in, post_form, write_post
-from tests.federation_kit import BOB, FakeNetwork, deliver, run_queue
-from tests.test_inbox import create, note
+from tests.conftest import BASE_URL, add_follow, log_in, post_form, write_post
+from tests.kit.as2 import create, like_of, note, undo_of, update_of
+from tests.kit.federation import account_of, deliver, run_queue
+from tests.kit.network import FakeNetwork
+from tests.kit.remote import BOB
 
 
 async def remote_post(database: Database, uri: str) -> Post | None:
@@ -34,10 +36,7 @@ async def bob_followed(
 ) -> None:
     """Bob, met (his first post) and followed by Anna: what he posts concerns us."""
     assert (await deliver(client, BOB, create(BOB, note(BOB, 100)))).status_code == 202
-    async with database.reading() as session:
-        bob = (await session.exec(select(Account).where(Account.actor_uri == BOB.id))).one()
-    async with database.transaction() as session:
-        session.add(Follow(follower_id=resident.id, followed_id=bob.id))
+    await add_follow(database, resident, await account_of(database, BOB))
 
 
 async def test_an_unsigned_activity_with_objects_in_to_gets_401_not_500(
@@ -122,8 +121,8 @@ async def test_likes_of_post_numbers_beyond_the_column_are_dropped(
     network: FakeNetwork,
     post_url: str,
 ) -> None:
-    like = {"id": f"{BOB.id}#likes/1", "type": "Like", "actor": BOB.id, "object": post_url}
-    undo = {"id": f"{BOB.id}#likes/1/undo", "type": "Undo", "actor": BOB.id, "object": like}
+    like = like_of(BOB, post_url)
+    undo = undo_of(BOB, like)
     reply = create(BOB, note(BOB, 3, inReplyTo=post_url))
     for activity in (like, undo, reply):
         assert (await deliver(client, BOB, activity)).status_code == 202
@@ -143,8 +142,7 @@ async def test_nul_characters_are_stripped_from_what_is_stored(
     hashtag = {"type": "Hashtag", "name": "#bu\x00ren"}
     item = note(BOB, 2, type="Article", name="Op\x00ruimen", summary="Let\x00 op", tag=[hashtag])
     profile = {**BOB.document(), "name": "Bob\x00", "summary": "<p>Hal\x00lo</p>"}
-    update = {"id": f"{BOB.id}#updates/1", "type": "Update", "actor": BOB.id, "object": profile}
-    for activity in (create(BOB, item), update):
+    for activity in (create(BOB, item), update_of(BOB, profile)):
         assert (await deliver(client, BOB, activity)).status_code == 202
     await run_queue(app)
     assert await jobs_left(database) == []
@@ -199,7 +197,7 @@ async def test_a_stored_name_with_a_slash_still_links_inside_its_profile(
         )
         session.add(odd)
     async with database.transaction() as session:
-        session.add(Follow(follower_id=odd.id, followed_id=resident.id))
+        session.add(Follow(follower_id=odd.id or 0, followed_id=resident.id or 0))
     await log_in(client, "anna")
     page = await client.get("/notifications")
     assert 'href="/admin' not in page.text
