@@ -16,9 +16,19 @@ from buurtnet.models.accounts import (
     SiteSetting,
 )
 from buurtnet.models.common import MAX_ROW_ID, URI_LENGTH, utcnow
+from buurtnet.models.events import (
+    CalendarFeed,
+    Event,
+    EventCategory,
+    EventTask,
+    Participation,
+    ParticipationStatus,
+    TaskVolunteer,
+)
 from buurtnet.models.federation import DeferredActivity, KeyPair, ReceivedActivity, RemoteDomain
 from buurtnet.models.jobs import Job, JobStatus
 from buurtnet.models.notifications import Notification, NotificationKind
+from buurtnet.models.polls import Poll, PollOption, PollVote
 from buurtnet.models.posts import (
     Hashtag,
     Like,
@@ -39,7 +49,11 @@ __all__ = [
     "Account",
     "AccountStatus",
     "Block",
+    "CalendarFeed",
     "DeferredActivity",
+    "Event",
+    "EventCategory",
+    "EventTask",
     "Follow",
     "FollowRequest",
     "Hashtag",
@@ -56,6 +70,11 @@ __all__ = [
     "NeighbourhoodFollower",
     "Notification",
     "NotificationKind",
+    "Participation",
+    "ParticipationStatus",
+    "Poll",
+    "PollOption",
+    "PollVote",
     "Post",
     "PostEdit",
     "PostHashtag",
@@ -67,6 +86,7 @@ __all__ = [
     "Role",
     "Share",
     "SiteSetting",
+    "TaskVolunteer",
     "Visibility",
     "utcnow",
 ]

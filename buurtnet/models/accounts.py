@@ -1,6 +1,6 @@
 """Neighbourhoods, the people in them, and how they log in and join."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -39,6 +39,10 @@ class Neighbourhood(SQLModel, table=True):
     approves_remote_followers: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa.false()}
     )
+    # A new-build neighbourhood: until its keys are handed over, its residents are future
+    # residents (toekomstige bewoners), who meet each other before they move in.
+    new_build: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    handover_on: date | None = None
 
 
 class Account(SQLModel, table=True):

@@ -15,6 +15,11 @@ class NotificationKind(StrEnum):
     LIKE = "like"
     SHARE = "share"
     FOLLOW = "follow"
+    EVENT_CHANGED = "event_changed"  # the time or place of an activity one takes part in
+    EVENT_CANCELLED = "event_cancelled"
+    MOVED_UP = "moved_up"  # from the waiting list to a place
+    REMINDER = "reminder"  # an activity one takes part in is tomorrow
+    POLL_ENDED = "poll_ended"  # a poll one voted in (or made) has ended
 
 
 class Notification(SQLModel, table=True):

@@ -13,6 +13,7 @@ class PostKind(StrEnum):
     MESSAGE = "message"
     HELP_REQUEST = "help_request"  # hulpvraag: counted as help asked
     OFFER = "offer"  # aanbod: counted as help offered
+    EVENT = "event"  # an activity (buurtactiviteit): its details in `Event`
 
 
 class Visibility(StrEnum):
