@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy import Insert, bindparam
+from sqlalchemy import Insert, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -135,10 +135,14 @@ async def _address(
 
 async def add_to_content(session: AsyncSession, post_id: int, html: str) -> None:
     """Sanitised HTML at the end of a post from elsewhere (a link to an image that could not be
-    fetched), once: an edit that brings the image again does not repeat it."""
-    post = await session.get(Post, post_id)
-    if post is not None and html not in post.content_html:
-        post.content_html += html
+    fetched), once: an edit that brings the image again does not repeat it. One statement, as
+    two image jobs of one post run side by side: neither may write over what the other added."""
+    content = col(Post.content_html)
+    await session.exec(
+        update(Post)
+        .where(col(Post.id) == post_id, ~content.contains(html, autoescape=True))
+        .values(content_html=content + html)
+    )
 
 
 async def delete_remote_post(session: AsyncSession, author: Account, uri: str) -> None:
