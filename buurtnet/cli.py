@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import NoReturn
 
 import uvicorn
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_neighbourhood.add_argument("slug")
     create_neighbourhood.add_argument("--name", required=True)
     create_neighbourhood.add_argument("--description", default="")
+    create_neighbourhood.add_argument(
+        "--handover",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="a new-build neighbourhood: the day its keys are handed over",
+    )
 
     domain = commands.add_parser(
         "domain", help="suspend other servers, or lift a suspension"
@@ -225,7 +232,11 @@ async def create_user(database: Database, arguments: argparse.Namespace) -> None
 async def create_neighbourhood(database: Database, arguments: argparse.Namespace) -> None:
     async with database.transaction() as session:
         created = await neighbourhoods.create_neighbourhood(
-            session, arguments.slug, arguments.name, arguments.description
+            session,
+            arguments.slug,
+            arguments.name,
+            arguments.description,
+            handover_on=arguments.handover,
         )
     print(f"Created neighbourhood {created.name} at /n/{created.slug}.")
 

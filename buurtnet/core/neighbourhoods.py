@@ -1,21 +1,29 @@
 """Neighbourhoods and their members."""
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names
+from buurtnet.core import names, new_build
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.text import clean_line
-from buurtnet.models import Account, AccountStatus, Neighbourhood
+from buurtnet.models import Account, AccountStatus, Neighbourhood, utcnow
 
 NAME_LENGTH = 100
 DESCRIPTION_LENGTH = 2000
 
 
 async def create_neighbourhood(
-    session: AsyncSession, slug: str, name: str, description: str = ""
+    session: AsyncSession,
+    slug: str,
+    name: str,
+    description: str = "",
+    *,
+    handover_on: date | None = None,
 ) -> Neighbourhood:
+    """A new neighbourhood; with `handover_on`, a new-build one (`new_build`)."""
     slug = slug.strip().lower()
     name = clean_line(name, NAME_LENGTH)
     errors: dict[str, str] = {}
@@ -25,10 +33,16 @@ async def create_neighbourhood(
         errors["slug"] = "slug_taken"
     if not name:
         errors["name"] = "name_missing"
+    if problem := new_build.handover_problem(handover_on, utcnow().date()):
+        errors["handover_on"] = problem
     if errors:
         raise InvalidInput(errors)
     neighbourhood = Neighbourhood(
-        slug=slug, name=name, description=description.strip()[:DESCRIPTION_LENGTH]
+        slug=slug,
+        name=name,
+        description=description.strip()[:DESCRIPTION_LENGTH],
+        new_build=handover_on is not None,
+        handover_on=handover_on,
     )
     session.add(neighbourhood)
     await session.flush()

@@ -66,5 +66,6 @@ FORM_MESSAGES.update(
         "mute_self": N_("You cannot mute yourself."),
         "bio_too_long": N_("Use at most 1000 characters."),
         "avatar_missing": N_("Choose a photo first."),
+        "handover_invalid": N_("Choose a date between 2000 and 15 years from now."),
     }
 )

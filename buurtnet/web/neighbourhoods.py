@@ -1,13 +1,16 @@
-"""Each neighbourhood's own page (its public face for visitors), and its invite codes."""
+"""Each neighbourhood's own page (its public face for visitors), its invite codes, and for a
+new-build neighbourhood the day its keys are handed over."""
+
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import feeds, invites, neighbourhoods, permissions
+from buurtnet.core import feeds, invites, neighbourhoods, new_build, permissions
 from buurtnet.core.errors import InvalidInput, NotAllowed
-from buurtnet.models import Account, Neighbourhood
+from buurtnet.models import Account, Neighbourhood, utcnow
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.ids import cursor, path_id
@@ -69,6 +72,31 @@ async def create_invite(request: Request) -> Response:
     return RedirectResponse(f"/n/{neighbourhood.slug}/invites", status_code=303)
 
 
+async def save_handover(request: Request) -> Response:
+    """The director marks the neighbourhood as new-build, with the day the keys are handed
+    over; an empty date ends that."""
+    account = require_account(request)
+    form = await forms.read_form(request)
+    raw = forms.text(form, "handover_on", 20).strip()
+    today = new_build.local_today(services(request).settings.time_zone, utcnow())
+    try:
+        handover_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        handover_on = date.min  # refused below, with the same message as any other bad date
+    try:
+        async with services(request).database.transaction() as session:
+            neighbourhood = await _managed_neighbourhood(session, request, account)
+            assert neighbourhood.id is not None
+            await new_build.set_handover(session, account, neighbourhood.id, handover_on, today)
+    except InvalidInput as error:
+        async with services(request).database.reading() as session:
+            neighbourhood = await _managed_neighbourhood(session, request, account)
+        messages = translate_errors(error.errors, gettext_for(request))
+        values = {"handover_on": raw}
+        return await _render_invites(request, neighbourhood, values, messages, status_code=400)
+    return RedirectResponse(f"/n/{neighbourhood.slug}/invites?saved=handover", status_code=303)
+
+
 async def revoke_invite(request: Request) -> Response:
     account = require_account(request)
     await forms.read_form(request)
@@ -104,12 +132,16 @@ async def _render_invites(
         "neighbourhood": neighbourhood,
         "invites": [(code, invites.is_usable(code)) for code in codes],
         "base_url": services(request).settings.base_url,
-        "values": values
-        or {
+        "values": {
             "max_uses": str(invites.DEFAULT_MAX_USES),
             "valid_days": str(invites.DEFAULT_VALID_DAYS),
-        },
+            "handover_on": neighbourhood.handover_on.isoformat()
+            if neighbourhood.handover_on
+            else "",
+        }
+        | (values or {}),
         "errors": errors or {},
+        "saved": request.query_params.get("saved"),
     }
     return render(request, "invites.html", context, status_code=status_code)
 
@@ -119,4 +151,5 @@ routes = [
     Route("/n/{slug}/invites", invites_page, methods=["GET"]),
     Route("/n/{slug}/invites", create_invite, methods=["POST"]),
     Route("/n/{slug}/invites/{invite_id}/revoke", revoke_invite, methods=["POST"]),
+    Route("/n/{slug}/new-build", save_handover, methods=["POST"]),
 ]

@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet import paths, typed_text
-from buurtnet.core import feeds, relations
+from buurtnet.core import feeds, new_build, relations
 from buurtnet.core.errors import InvalidInput
-from buurtnet.models import Account
+from buurtnet.models import Account, utcnow
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.ids import cursor
@@ -39,9 +39,13 @@ async def profile_page(request: Request) -> Response:
     async with services(request).database.reading() as session:
         profile = await relations.load_profile(session, request.path_params["username"], viewer)
         page = await feeds.profile_feed(session, profile.account, viewer, cursor(request))
+    today = new_build.local_today(services(request).settings.time_zone, utcnow())
     context = {
         "profile": profile,
         "person": profile.account,
+        "future_resident": new_build.is_future_resident(
+            profile.account, profile.neighbourhood, today
+        ),
         "bio": bio_html(profile.account.bio),
         "page": page,
         "is_self": viewer is not None and viewer.id == profile.account.id,
