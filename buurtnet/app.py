@@ -10,7 +10,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 
 from buurtnet.config import Settings
-from buurtnet.core import housekeeping, media
+from buurtnet.core import housekeeping, media, poll_ends, reminders
+from buurtnet.core.events import MAX_PHOTOS as MAX_PHOTOS_PER_EVENT
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.db import Database
@@ -24,6 +25,7 @@ from buurtnet.storage import FolderStorage, MediaStorage
 from buurtnet.web import neighbourhoods, people, posts
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
+from buurtnet.web.event_outcomes import OUTCOME_PATH
 from buurtnet.web.headers import SecurityHeaders
 from buurtnet.web.i18n import load_all_translations
 from buurtnet.web.limits import BodySizeLimit
@@ -38,6 +40,8 @@ FORM_ROOM = 1024 * 1024  # the text fields and multipart framing around the phot
 UPLOAD_BODY_BYTES = {
     "/posts": MAX_IMAGES_PER_POST * MAX_IMAGE_BYTES + FORM_ROOM,
     "/settings/avatar": MAX_IMAGE_BYTES + FORM_ROOM,
+    "/events": MAX_PHOTOS_PER_EVENT * MAX_IMAGE_BYTES + FORM_ROOM,
+    OUTCOME_PATH: MAX_IMAGE_BYTES + FORM_ROOM,
 }
 
 
@@ -50,6 +54,8 @@ def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
     registry = Registry()
     housekeeping.register(registry)
     media.register(registry, storage)
+    poll_ends.register(registry)
+    reminders.register(registry)
     inbox.register(registry, federation)
     federation_jobs.register(registry, federation)
     remote_media.register(registry, federation, storage)

@@ -123,7 +123,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         return
     commands: dict[str, Callable[[Database], Awaitable[None]]] = {
         "worker": lambda database: run_worker(database, media_storage(settings), settings),
-        "demo": create_demo,
+        "demo": lambda database: create_demo(database, settings.time_zone),
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
         "domain": lambda database: manage_domain(database, arguments),
@@ -190,9 +190,9 @@ async def manage_domain(database: Database, arguments: argparse.Namespace) -> No
                 print(name)
 
 
-async def create_demo(database: Database) -> None:
+async def create_demo(database: Database, time_zone: str) -> None:
     async with database.transaction() as session:
-        neighbourhood, logins = await demo.create_demo(session)
+        neighbourhood, logins = await demo.create_demo(session, time_zone=time_zone)
     # The path only: `serve` prints the address, whose port `demo` cannot know.
     print(f"Demo neighbourhood: {neighbourhood.name}, at /n/{neighbourhood.slug}")
     print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")

@@ -16,8 +16,17 @@ from buurtnet.db import Database
 from buurtnet.federation import archive
 from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Account, MediaAttachment, Neighbourhood, Post, Visibility
+from buurtnet.models import (
+    Account,
+    MediaAttachment,
+    Neighbourhood,
+    ParticipationStatus,
+    Post,
+    Visibility,
+)
 from tests.conftest import counting_statements, csrf_token, log_in, make_account
+from tests.events_kit import answer, make_event
+from tests.test_polls import cast, option_ids, write_poll
 
 URIS = Uris.for_base("https://buurt.example/")
 
@@ -269,3 +278,28 @@ async def test_the_download_needs_a_login_and_a_form_post(
     assert (await client.get("/settings/export")).status_code == 303
     await log_in(client, "anna")
     assert (await client.post("/settings/export", data={})).status_code == 403
+
+
+async def test_the_download_holds_my_activities_sign_ups_and_votes(
+    database: Database, neighbourhood: Neighbourhood
+) -> None:
+    anna = await make_account(database, "anna", neighbourhood=neighbourhood)
+    bram = await make_account(database, "bram", neighbourhood=neighbourhood)
+    own = await make_event(database, anna)
+    brams = await make_event(database, bram, title="Buurtfeest")
+    poll = await write_poll(database, bram)
+    await answer(database, anna, brams.id or 0, ParticipationStatus.MAYBE)
+    await cast(database, anna, poll, (await option_ids(database, poll))[1])
+    async with database.reading() as session:
+        gathered = await export.gather_export(session, anna)
+    files = archive.documents(gathered, Uris.for_base("http://testserver/"), "testserver")
+    [event] = [item["object"] for item in files["outbox.json"]["orderedItems"]]
+    assert (event["type"], event["id"]) == (
+        "Event",
+        f"http://testserver/users/anna/statuses/{own.id}",
+    )
+    assert event["name"] == "Opruimen op het Merelplein"
+    bram_event = f"http://testserver/users/bram/statuses/{brams.id}"
+    assert files["activities.json"]["items"] == [{"object": bram_event, "answer": "maybe"}]
+    bram_poll = f"http://testserver/users/bram/statuses/{poll.id}"
+    assert files["votes.json"]["items"] == [{"object": bram_poll, "name": "Zondag"}]

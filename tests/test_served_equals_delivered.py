@@ -1,17 +1,29 @@
 """What we deliver and what we serve at the same URL are the same document, field by field: for
-each visibility, with people here and elsewhere named, for replies, edits and the group's
-announces. Both are built from one audience (`core.audience`) by one builder (`notes`)."""
+each visibility, with people here and elsewhere named, for replies, edits, the group's announces
+and polls (a Question, and its new counts). Both are built from one audience (`core.audience`)
+by one builder (`notes`)."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from starlette.applications import Starlette
 
-from buurtnet.core import posts, remote_posts
+from buurtnet.core import export, poll_news, polls, posts, remote_posts
 from buurtnet.db import Database
+from buurtnet.federation.as2 import objects
 from buurtnet.federation.remote_actors import actor_by_uri
-from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower, Post, Visibility
+from buurtnet.models import (
+    Account,
+    Job,
+    Neighbourhood,
+    NeighbourhoodFollower,
+    Post,
+    Visibility,
+    utcnow,
+)
 from tests.conftest import BASE_URL, add_follow, browser_for, make_account
 from tests.kit.federation import fetch_as, run_queue
 from tests.kit.network import FakeNetwork
@@ -176,3 +188,40 @@ async def test_what_is_served_to_no_one_was_delivered_to_no_one(
             assert (await fetch_as(server, signer, path)).status_code == 404
     async with database.reading() as session:
         assert (await session.exec(select(Post))).all()  # it is here, for the neighbourhood
+
+
+async def test_a_poll_is_served_as_the_question_delivered_and_updated(
+    app: Starlette, database: Database, world: tuple[FakeNetwork, dict[str, Account]]
+) -> None:
+    """A post with a poll is a Question, served, delivered and sent again with new counts as
+    the same document; exported too (the one builder)."""
+    network, people = world
+    draft = polls.PollDraft(("Zaterdag", "Zondag"), multiple=True, duration=timedelta(days=1))
+    post = await write(
+        database, people["anna"], "Wanneer?", visibility=Visibility.PUBLIC, poll=draft
+    )
+    await run_queue(app)
+    path = f"/users/anna/statuses/{post.id}"
+    [create] = delivered(network, "Create", BASE_URL + path)
+    question = create["object"]
+    assert as_embedded(await fetch(app, path, None)) == question
+    assert question["type"] == "Question" and "oneOf" not in question
+    assert [answer["name"] for answer in question["anyOf"]] == ["Zaterdag", "Zondag"]
+    assert question["votersCount"] == 0 and "closed" not in question
+    async with database.transaction() as session:
+        options = await polls.options_of(session, post.id or 0)
+        await polls.vote(session, people["bram"], post.id or 0, [options[1].id or 0])
+        await session.exec(
+            update(Job).where(col(Job.name) == poll_news.COUNTS_CHANGED).values(run_after=utcnow())
+        )
+    await run_queue(app)
+    [changed] = delivered(network, "Update", BASE_URL + path)
+    assert as_embedded(await fetch(app, path, None)) == changed["object"]
+    assert [answer["replies"]["totalItems"] for answer in changed["object"]["anyOf"]] == [0, 1]
+    async with database.reading() as session:
+        exported = await export.gather_export(session, people["anna"])
+    [written] = [item for item in exported.posts if item.post.id == post.id]
+    assert (
+        objects.note_to_as2(written, app.state.federation.uris, host="testserver")
+        == (changed["object"])
+    )

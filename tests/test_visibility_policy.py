@@ -12,15 +12,18 @@ is added here, and then it is held to the same table.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from icalendar import Calendar
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from buurtnet.core import login_sessions, posts, relations, visibility
+from buurtnet.core import calendars, login_sessions, posts, relations, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.export import gather_export
 from buurtnet.core.remote_posts import IncomingPost, store_remote_post
@@ -29,11 +32,16 @@ from buurtnet.federation.remote_actors import actor_by_uri
 from buurtnet.models import (
     Account,
     AccountStatus,
+    Event,
     Follow,
     Neighbourhood,
     Notification,
+    Participation,
+    ParticipationStatus,
     Post,
+    PostKind,
     Visibility,
+    utcnow,
 )
 from buurtnet.web.auth import SESSION_COOKIE
 from tests.conftest import browser_for, make_account
@@ -445,6 +453,139 @@ async def test_outboxes(world: World) -> None:
         assert group == world.allowed(viewer, where=passed_on), viewer
 
 
+# ------------------------------------------------------------------ calendars
+
+
+async def as_activities(world: World) -> None:
+    """Every post of the world made an activity (for this test only), with everyone taking part."""
+    starts_at = utcnow() + timedelta(days=1)
+    async with world.database.transaction() as session:
+        for label, post in world.posts.items():
+            stored = await session.get(Post, post.id)
+            assert stored is not None and stored.id is not None
+            stored.kind = PostKind.EVENT
+            ends_at = starts_at + timedelta(hours=2)
+            session.add(Event(post_id=stored.id, title=label, starts_at=starts_at, ends_at=ends_at))
+            for viewer in LOCAL_VIEWERS[1:]:
+                account_id = world.accounts[viewer].id or 0
+                status = ParticipationStatus.GOING
+                session.add(Participation(post_id=stored.id, account_id=account_id, status=status))
+
+
+def calendar_posts(world: World, response: httpx.Response) -> set[str]:
+    """The posts of the activities in a calendar file, by the link to each one's page."""
+    assert response.status_code == 200, response.status_code
+    events = Calendar.from_ical(response.content).events
+    return {world.label_of(int(str(event["URL"]).rsplit("/", 1)[1])) for event in events}
+
+
+async def test_the_calendar_file_of_an_activity(world: World) -> None:
+    await as_activities(world)
+    for viewer in LOCAL_VIEWERS:
+        opened = set()
+        async with await world.browser(viewer) as browser:
+            for label, post in world.posts.items():
+                response = await browser.get(f"/events/{post.id}.ics")
+                assert response.status_code in (200, 404), (viewer, label)
+                if response.status_code == 200:
+                    assert calendar_posts(world, response) == {label}
+                    opened.add(label)
+        assert opened == world.allowed(viewer), viewer
+
+
+async def test_the_neighbourhood_calendars(world: World) -> None:
+    """What a visitor sees on the neighbourhood's page, whoever fetches it."""
+    await as_activities(world)
+    for slug, place in world.neighbourhoods.items():
+
+        def listed(label: str, place: Neighbourhood = place) -> bool:
+            post = facts(world, label)
+            here = post.neighbourhood_id == place.id
+            return top_level(world, label) and here and post.visibility != Visibility.UNLISTED
+
+        expected = world.allowed("visitor", where=listed)
+        assert slug == THERE or expected, "something to see"
+        for viewer in LOCAL_VIEWERS:
+            async with await world.browser(viewer) as browser:
+                response = await browser.get(f"/n/{slug}/calendar.ics")
+            assert calendar_posts(world, response) == expected, (slug, viewer)
+
+
+async def test_the_personal_calendars(world: World) -> None:
+    """Everyone takes part in every activity: each sees in their feed what they may see."""
+    await as_activities(world)
+    for viewer in LOCAL_VIEWERS[1:]:
+        async with world.database.transaction() as session:
+            token = await calendars.start_feed(session, world.accounts[viewer])
+        async with browser_for(world.app) as calendar_app:
+            response = await calendar_app.get(f"/calendar/{token}.ics")
+        assert calendar_posts(world, response) == world.allowed(viewer), viewer
+
+
+# ------------------------------------------------------------------ lists of activities
+
+ACTIVITY_ITEM = re.compile(r'<li[^>]* id="event-(\d+)')
+
+
+async def listed_activities(world: World, viewer: str, path: str) -> set[str]:
+    """The activities a page lists (by their items, not the post cards of a feed)."""
+    async with await world.browser(viewer) as browser:
+        response = await browser.get(path)
+    assert response.status_code == 200, (viewer, path, response.status_code)
+    return {world.label_of(int(found)) for found in ACTIVITY_ITEM.findall(response.text)}
+
+
+def listed_in(world: World, place: Neighbourhood, viewer: str) -> Callable[[str], bool]:
+    """Where an activity is listed: its neighbourhood's lists, as on the neighbourhood page."""
+
+    def listed(label: str) -> bool:
+        post = facts(world, label)
+        return (
+            top_level(world, label)
+            and post.neighbourhood_id == place.id
+            and post.visibility in (Visibility.PUBLIC, Visibility.NEIGHBOURHOOD)
+            and not muted_by(world, viewer, label)
+        )
+
+    return listed
+
+
+async def test_the_activity_lists(world: World) -> None:
+    """`/events` for every neighbourhood, coming up and by month, then (all over) the past."""
+    await as_activities(world)
+    month = (utcnow() + timedelta(days=1)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    for when in ("", f"&month={month:%Y-%m}", "&when=past"):
+        if when == "&when=past":
+            async with world.database.transaction() as session:
+                for event in (await session.exec(select(Event))).all():
+                    event.starts_at -= timedelta(days=3)
+                    event.ends_at -= timedelta(days=3)
+                    session.add(event)
+        for slug, place in world.neighbourhoods.items():
+            for viewer in LOCAL_VIEWERS:
+                shown = await listed_activities(
+                    world, viewer, f"/events?neighbourhood={slug}{when}"
+                )
+                expected = world.allowed(viewer, where=listed_in(world, place, viewer))
+                assert shown == expected, (slug, viewer, when)
+
+
+async def test_the_activities_coming_up_on_the_home_and_neighbourhood_pages(world: World) -> None:
+    await as_activities(world)
+    for viewer in LOCAL_VIEWERS:
+        for slug, place in world.neighbourhoods.items():
+            shown = await listed_activities(world, viewer, f"/n/{slug}")
+            assert shown == world.allowed(viewer, where=listed_in(world, place, viewer))
+        if viewer != "visitor":
+            home = next(
+                place
+                for place in world.neighbourhoods.values()
+                if place.id == world.accounts[viewer].neighbourhood_id
+            )
+            shown = await listed_activities(world, viewer, "/")
+            assert shown == world.allowed(viewer, where=listed_in(world, home, viewer)), viewer
+
+
 # ------------------------------------------------------------------ no endpoint left out
 
 # Every GET route that shows posts, with the test above that holds it to the table.
@@ -461,6 +602,10 @@ ENDPOINTS = {
     "/users/{username}/statuses/{post_id}/activity": test_served_notes,
     "/users/{key}/outbox": test_outboxes,
     "/n/{key}/outbox": test_outboxes,
+    "/events": test_the_activity_lists,
+    "/events/{post_id}.ics": test_the_calendar_file_of_an_activity,
+    "/n/{slug}/calendar.ics": test_the_neighbourhood_calendars,
+    "/calendar/{token}.ics": test_the_personal_calendars,
 }
 # Every GET route that shows no post at all.
 SHOWS_NO_POSTS = {
@@ -472,6 +617,9 @@ SHOWS_NO_POSTS = {
     "/.well-known/webfinger", "/.well-known/host-meta", "/.well-known/host-meta.json",
     "/.well-known/nodeinfo", "/nodeinfo/{version}", "/actor", "/actor/outbox",
     "/users/{username}", "/users/{key}/followers", "/users/{key}/following", "/n/{key}/followers",
+    "/events/new", "/events/{post_id}/edit", "/events/{post_id}/cancel",
+    "/events/{post_id}/participants", "/events/{post_id}/message", "/events/{post_id}/outcome",
+    "/n/{slug}/calendar", "/settings/calendar",
 }  # fmt: skip
 
 

@@ -280,17 +280,18 @@ async def test_only_the_listed_paths_take_larger_bodies() -> None:
         assert (await client.post("/big/more", content=b"x" * 101)).status_code == 413
 
 
-def test_the_app_allows_four_photos_on_posts_and_one_on_the_avatar() -> None:
+def test_the_app_allows_four_photos_on_posts_and_one_on_the_avatar_and_activities() -> None:
     assert UPLOAD_BODY_BYTES["/posts"] > 4 * MAX_IMAGE_BYTES
-    assert MAX_IMAGE_BYTES < UPLOAD_BODY_BYTES["/settings/avatar"] < 2 * MAX_IMAGE_BYTES
-    assert set(UPLOAD_BODY_BYTES) == {"/posts", "/settings/avatar"}
+    for one_photo in ("/settings/avatar", "/events", "/events/outcome"):
+        assert MAX_IMAGE_BYTES < UPLOAD_BODY_BYTES[one_photo] < 2 * MAX_IMAGE_BYTES, one_photo
+    assert set(UPLOAD_BODY_BYTES) == {"/posts", "/settings/avatar", "/events", "/events/outcome"}
 
 
 async def test_the_app_takes_large_uploads_on_the_upload_paths_only(
     client: httpx.AsyncClient,
 ) -> None:
     three_mb = [("images", "a.jpg", b"x" * 3 * 1024 * 1024)]
-    for path in ("/posts", "/settings/avatar"):
+    for path in ("/posts", "/settings/avatar", "/events", "/events/outcome"):
         assert (await post_multipart(client, path, three_mb)).status_code != 413, path
     for path in ("/login", "/settings", "/posts/1/like"):
         assert (await post_multipart(client, path, three_mb)).status_code == 413, path

@@ -13,11 +13,21 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import login, media, outbound, passwords, post_removal, ratelimit
+from buurtnet.core import (
+    login,
+    media,
+    outbound,
+    participation,
+    passwords,
+    polls,
+    post_removal,
+    ratelimit,
+)
 from buurtnet.models import (
     Account,
     AccountStatus,
     Block,
+    CalendarFeed,
     Follow,
     FollowRequest,
     Like,
@@ -82,8 +92,9 @@ async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> di
 
 
 async def delete_account(session: AsyncSession, account: Account) -> None:
-    """Remove a person's posts, images, reactions, relations, notifications and logins, and
-    turn the account into a tombstone. Counts on other people's posts are kept right."""
+    """Remove a person's posts, images, reactions, sign-ups, votes, relations, notifications,
+    logins and calendar feed, and turn the account into a tombstone. Counts on other people's
+    posts, activities and polls are kept right."""
     assert account.id is not None
     account_id = account.id
     # Locked, as `posts.create_post` locks its author: no post can slip in while this runs.
@@ -94,6 +105,8 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     await _remove_reactions(session, account_id, Share, col(Post.share_count))
     own_posts = (await session.exec(select(Post).where(col(Post.author_id) == account_id))).all()
     await post_removal.remove_posts(session, own_posts)  # also queues the removal of their images
+    await participation.withdraw_everywhere(session, stored)  # places go to who waits
+    await polls.forget_voter(session, account_id)
     await _remove_other_media(session, account_id, stored.avatar_key)
     await _remove_relations(session, account_id)
     stored.status = AccountStatus.DELETED
@@ -161,5 +174,6 @@ async def _remove_relations(session: AsyncSession, account_id: int) -> None:
             )
         ),
         delete(LoginSession).where(col(LoginSession.account_id) == account_id),
+        delete(CalendarFeed).where(col(CalendarFeed.account_id) == account_id),
     ):
         await session.exec(statement)

@@ -1,10 +1,22 @@
-"""A demo neighbourhood with a few people in every role, to try buurtnet on a laptop."""
+"""A demo neighbourhood with a few people in every role, to try buurtnet on a laptop: their posts,
+a clean-up to come and one that is over, and a poll (`demo_activities`)."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, interactions, invites, neighbourhoods, posts, relations, site
+from buurtnet.core import (
+    accounts,
+    demo_activities,
+    interactions,
+    invites,
+    neighbourhoods,
+    posts,
+    relations,
+    site,
+)
 from buurtnet.core.errors import NotFound
 from buurtnet.models import (
     Account,
@@ -14,10 +26,12 @@ from buurtnet.models import (
     RegistrationMode,
     Role,
     Visibility,
+    utcnow,
 )
 
 DEMO_SLUG = "vogelwijk"
 DEMO_PASSWORD = "welkom-in-de-buurt"  # printed on purpose: only for a demo on one's own machine
+DEMO_TIME_ZONE = "Europe/Amsterdam"  # the clock the demo's activities are planned on
 DEMO_PEOPLE = (
     ("anna", "Anna de Vries", Role.RESIDENT),
     ("bram", "Bram Jansen", Role.RESIDENT),
@@ -35,8 +49,11 @@ class DemoLogin:
     role: Role
 
 
-async def create_demo(session: AsyncSession) -> tuple[Neighbourhood, list[DemoLogin]]:
-    """Create the demo (or find it when it exists) and return its logins."""
+async def create_demo(
+    session: AsyncSession, *, time_zone: str = DEMO_TIME_ZONE, now: datetime | None = None
+) -> tuple[Neighbourhood, list[DemoLogin]]:
+    """Create the demo (or find it when it exists: nothing is added twice) and return its
+    logins. Its activities are planned on `time_zone`'s clock, relative to `now`."""
     try:
         neighbourhood = await neighbourhoods.get_by_slug(session, DEMO_SLUG)
     except NotFound:
@@ -46,13 +63,15 @@ async def create_demo(session: AsyncSession) -> tuple[Neighbourhood, list[DemoLo
             "Vogelwijk",
             "Een voorbeeldbuurt om Buurtnet te proberen. Hier wonen Anna, Bram en Fatima.",
         )
-        await _add_people(session, neighbourhood)
+        people = await _add_people(session, neighbourhood)
+        await _add_conversation(session, people)
+        await demo_activities.add_activities(session, people, now or utcnow(), ZoneInfo(time_zone))
         await site.set_registration_mode(session, RegistrationMode.INVITE)
     logins = [DemoLogin(username, DEMO_PASSWORD, role) for username, _, role in DEMO_PEOPLE]
     return neighbourhood, logins
 
 
-async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> None:
+async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> dict[str, Account]:
     created: dict[str, Account] = {}
     for username, display_name, role in DEMO_PEOPLE:
         created[username] = await accounts.create_account(
@@ -80,7 +99,7 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> No
     )
     await session.flush()
     await invites.create_invite(session, neighbourhood, created["dirk"])
-    await _add_conversation(session, created)
+    return created
 
 
 async def _add_conversation(session: AsyncSession, people: dict[str, Account]) -> None:
@@ -114,8 +133,8 @@ async def _add_conversation(session: AsyncSession, people: dict[str, Account]) -
         session,
         bram,
         posts.Draft(
-            "Zaterdag 14 december #opruimen in het park. Wie doet mee? Handschoenen en zakken "
-            "liggen klaar bij het buurthuis.",
+            "Binnenkort weer #opruimen in het park. Doet u mee? Handschoenen en zakken liggen "
+            "klaar bij het buurthuis.",
         ),
     )
     await posts.create_post(

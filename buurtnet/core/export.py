@@ -6,7 +6,7 @@ built from when they are served and sent, so that the export holds the same docu
 written down (ActivityStreams in a zip) is for `federation.archive` to decide.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -14,7 +14,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import accounts, visibility
 from buurtnet.core.post_details import Authored, PostDetails, details_of
-from buurtnet.models import Account, Follow, Like, Neighbourhood, Post
+from buurtnet.models import (
+    Account,
+    Follow,
+    Like,
+    Neighbourhood,
+    Participation,
+    PollOption,
+    PollVote,
+    Post,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class AccountExport:
     likes: list[Authored]  # the posts liked, with their authors, here or elsewhere
     following: list[Account]
     followers: list[Account]
+    answers: list[tuple[str, Post, Account]] = field(default_factory=list)  # sign-ups
+    votes: list[tuple[str, Post, Account]] = field(default_factory=list)  # answer chosen, poll
 
     @property
     def media_keys(self) -> list[str]:
@@ -49,7 +60,37 @@ async def gather_export(session: AsyncSession, account: Account) -> AccountExpor
         likes=await _likes(session, account.id),
         following=await _people(session, account.id, following=True),
         followers=await _people(session, account.id, following=False),
+        answers=await _answers(session, account.id),
+        votes=await _votes(session, account.id),
     )
+
+
+async def _answers(session: AsyncSession, account_id: int) -> list[tuple[str, Post, Account]]:
+    """Their answer to each activity (going, maybe, …), with the activity and its organiser."""
+    author = aliased(Account)
+    query = (
+        select(Participation.status, Post, author)
+        .join(Post, col(Post.id) == col(Participation.post_id))
+        .join(author, col(author.id) == col(Post.author_id))
+        .where(col(Participation.account_id) == account_id)
+        .order_by(col(Participation.created_at).desc())
+    )
+    return list((await session.exec(query)).all())
+
+
+async def _votes(session: AsyncSession, account_id: int) -> list[tuple[str, Post, Account]]:
+    """The answers they chose in polls, with the poll's post and its author."""
+    author = aliased(Account)
+    query = (
+        select(PollOption.name, Post, author)
+        .select_from(PollVote)
+        .join(PollOption, col(PollOption.id) == col(PollVote.option_id))
+        .join(Post, col(Post.id) == col(PollVote.post_id))
+        .join(author, col(author.id) == col(Post.author_id))
+        .where(col(PollVote.account_id) == account_id)
+        .order_by(col(PollVote.post_id).desc(), col(PollOption.position))
+    )
+    return list((await session.exec(query)).all())
 
 
 async def _likes(session: AsyncSession, account_id: int) -> list[Authored]:

@@ -29,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select as ModelSelect
 from sqlmodel.sql.expression import SelectOfScalar
 
-from buurtnet.core import visibility
+from buurtnet.core import event_summaries, poll_views, visibility
 from buurtnet.db import is_postgresql
 from buurtnet.models import (
     Account,
@@ -68,6 +68,8 @@ class PostView:
     liked: bool = False
     shared: bool = False
     depth: int = 0  # in a thread: how far below the post in focus
+    poll: poll_views.PollView | None = None
+    event: event_summaries.EventView | None = None  # an activity's details
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ async def home_feed(session: AsyncSession, viewer: Account, before: int | None =
         "neighbourhood_id": viewer.neighbourhood_id,
         "before": before,
     }
-    return await _page(session, statement, parameters)
+    return await _page(session, statement, parameters, viewer)
 
 
 @functools.cache
@@ -148,14 +150,15 @@ async def neighbourhood_feed(
         col(Post.in_reply_to_id).is_(None),
         ON_NEIGHBOURHOOD_PAGE,
     )
-    return await _page(session, _visible_page(viewer, condition, before))
+    return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
 
 
 async def profile_feed(
     session: AsyncSession, author: Account, viewer: Account | None, before: int | None = None
 ) -> Page:
     condition = and_(col(Post.author_id) == author.id, col(Post.in_reply_to_id).is_(None))
-    return await _page(session, _visible_page(viewer, condition, before, hide_muted=False))
+    query = _visible_page(viewer, condition, before, hide_muted=False)
+    return await _page(session, query, viewer=viewer)
 
 
 async def hashtag_feed(
@@ -166,7 +169,7 @@ async def hashtag_feed(
     if before is not None:  # read only the older part of the tag's index, not all of it
         tagged = tagged.where(col(PostHashtag.post_id) < before)
     condition = and_(col(Post.id).in_(tagged), NOT_UNLISTED)
-    return await _page(session, _visible_page(viewer, condition, before))
+    return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
 
 
 def reaction_columns(
@@ -184,9 +187,14 @@ def reaction_columns(
     )
 
 
-async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostView]:
-    """Posts with their images, in one more statement however many there are."""
+async def views_of(
+    session: AsyncSession, rows: Sequence[FeedRow], viewer_id: int | None = None
+) -> list[PostView]:
+    """Posts with their images and polls (as the viewer sees them), in two more statements
+    however many there are."""
     images = await images_of(session, [post.id for post, *_rest in rows if post.id is not None])
+    found_polls = await poll_views.polls_of(session, [post for post, *_rest in rows], viewer_id)
+    events = await event_summaries.events_of(session, [post for post, *_rest in rows], viewer_id)
     return [
         PostView(
             post,
@@ -194,6 +202,8 @@ async def views_of(session: AsyncSession, rows: Sequence[FeedRow]) -> list[PostV
             images=images.get(post.id, []) if post.id is not None else [],
             liked=bool(liked),
             shared=bool(shared),
+            poll=found_polls.get(post.id) if post.id is not None else None,
+            event=events.get(post.id) if post.id is not None else None,
         )
         for post, author, liked, shared in rows
     ]
@@ -258,10 +268,14 @@ def _visible_page(
 
 
 async def _page(
-    session: AsyncSession, query: FeedQuery, parameters: dict[str, Any] | None = None
+    session: AsyncSession,
+    query: FeedQuery,
+    parameters: dict[str, Any] | None = None,
+    viewer: Account | None = None,
 ) -> Page:
     rows = list((await session.exec(query, params=parameters)).all())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_before = rows[-1][0].id if more and rows else None
-    return Page(await views_of(session, rows), next_before)
+    views = await views_of(session, rows, viewer.id if viewer is not None else None)
+    return Page(views, next_before)

@@ -12,6 +12,8 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{2,30}")
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
 EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
 MAX_EMAIL_LENGTH = 254
+# C0 controls, DEL and C1 controls: in no username, `name@domain` of someone elsewhere, or slug.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Names that would confuse people or collide with addresses of the instance itself.
 RESERVED_NAMES = frozenset(
@@ -48,6 +50,14 @@ RESERVED_NAMES = frozenset(
 
 def name_key(name: str) -> str:
     return name.strip().lower()
+
+
+def may_be_stored(name: str) -> bool:
+    """Whether a username, `name@domain` or slug from a path or an activity could be one we
+    store; look-ups by name ask first and treat "no" as not found. PostgreSQL refuses a text
+    with a NUL outright (an error, where "not found" is meant), and a name with a line break or
+    tab must not find the person whose name it is once `name_key` has trimmed it."""
+    return CONTROL_CHARACTER.search(name) is None
 
 
 def username_problem(username: str) -> str | None:

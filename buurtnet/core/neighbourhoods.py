@@ -50,6 +50,9 @@ async def create_neighbourhood(
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Neighbourhood:
+    """A neighbourhood by its slug (any case); NotFound, also for what no slug can be."""
+    if not names.may_be_stored(slug):
+        raise NotFound(slug)
     query = select(Neighbourhood).where(Neighbourhood.slug == slug.lower())
     neighbourhood = (await session.exec(query)).first()
     if neighbourhood is None:

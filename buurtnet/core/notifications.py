@@ -10,6 +10,8 @@ from buurtnet.core import visibility
 from buurtnet.models import Account, Mute, Notification, NotificationKind, Post, utcnow
 
 PAGE_SIZE = 30
+# News of one's own post that nobody else made: the author hears of it too.
+ABOUT_ONES_OWN = frozenset({NotificationKind.POLL_ENDED})
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,10 @@ async def notify(
     kind: NotificationKind,
     post_id: int | None = None,
 ) -> None:
-    """Add a notification, unless it is about oneself, between people who block or mute, or for
-    someone on another server (their own server tells them)."""
-    if recipient_id == actor_id or await _is_silenced(session, recipient_id, actor_id):
+    """Add a notification, unless it is about oneself (but for `ABOUT_ONES_OWN`), between
+    people who block or mute, or for someone on another server (their own server tells them)."""
+    about_oneself = recipient_id == actor_id and kind not in ABOUT_ONES_OWN
+    if about_oneself or await _is_silenced(session, recipient_id, actor_id):
         return
     session.add(
         Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)

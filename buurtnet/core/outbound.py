@@ -39,6 +39,7 @@ from buurtnet.models import (
 POST_CREATED = "outbox.post_created"
 POST_EDITED = "outbox.post_edited"
 POST_DELETED = "outbox.post_deleted"
+EVENT_CHANGED = "outbox.event_changed"
 LIKED = "outbox.liked"
 UNLIKED = "outbox.unliked"
 SHARED = "outbox.shared"
@@ -80,6 +81,13 @@ async def post_created(session: AsyncSession, post: Post) -> None:
 async def post_edited(session: AsyncSession, post: Post) -> None:
     if await _news_of(session, post) is not None:
         enqueue(session, POST_EDITED, {"post_id": post.id})
+
+
+async def event_changed(session: AsyncSession, post: Post, sequence: int) -> None:
+    """An activity changed without an edit of its post (it was cancelled): an Update of it,
+    told apart from others by the event's `sequence`."""
+    if await _news_of(session, post) is not None:
+        enqueue(session, EVENT_CHANGED, {"post_id": post.id, "sequence": sequence})
 
 
 async def post_deleted(session: AsyncSession, post: Post) -> None:

@@ -1,7 +1,7 @@
 """What a post's document needs besides the post itself: whom it names, its hashtags, images, the
-post it answers and where it was written. Read for many posts at once, in a fixed number of
-queries however many there are, for the Notes that other servers fetch and are sent, and for the
-download of one's own data: all of them build on these same facts.
+post it answers, where it was written, its poll and an activity's details. Read for many posts
+at once, in a fixed number of queries however many there are, for the Notes that other servers
+fetch and are sent, and for the download of one's own data: all of them build on these facts.
 """
 
 from collections import defaultdict
@@ -12,15 +12,17 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import feeds
+from buurtnet.core import feeds, poll_views
 from buurtnet.models import (
     Account,
+    Event,
     Hashtag,
     MediaAttachment,
     Mention,
     Neighbourhood,
     Post,
     PostHashtag,
+    PostKind,
 )
 
 Authored = tuple[Post, Account]
@@ -35,6 +37,8 @@ class PostDetails:
     images: list[MediaAttachment]
     parent: Authored | None  # the post it answers, with its author, while there is one
     neighbourhood: Neighbourhood | None  # where it was written
+    poll: poll_views.PollFacts | None = None  # with it, the post is a `Question`
+    event: Event | None = None  # with it, the post is an `Event`
 
 
 async def details_of(session: AsyncSession, rows: Sequence[Authored]) -> list[PostDetails]:
@@ -45,6 +49,8 @@ async def details_of(session: AsyncSession, rows: Sequence[Authored]) -> list[Po
     images = await feeds.images_of(session, ids)
     parents = await _parents(session, [post.in_reply_to_id for post, _ in rows])
     places = await _neighbourhoods(session, [post.neighbourhood_id for post, _ in rows])
+    found_polls = await poll_views.facts_of(session, ids)
+    events = await _events(session, [post.id for post, _ in rows if post.kind == PostKind.EVENT])
     return [
         PostDetails(
             post=post,
@@ -54,6 +60,8 @@ async def details_of(session: AsyncSession, rows: Sequence[Authored]) -> list[Po
             images=images.get(post.id or 0, []),
             parent=parents.get(post.in_reply_to_id or 0),
             neighbourhood=places.get(post.neighbourhood_id or 0),
+            poll=found_polls.get(post.id or 0),
+            event=events.get(post.id or 0),
         )
         for post, author in rows
     ]
@@ -106,3 +114,11 @@ async def _neighbourhoods(
         return {}
     query = select(Neighbourhood).where(col(Neighbourhood.id).in_(wanted))
     return {place.id: place for place in (await session.exec(query)).all() if place.id}
+
+
+async def _events(session: AsyncSession, post_ids: Sequence[int | None]) -> dict[int, Event]:
+    wanted = [post_id for post_id in post_ids if post_id is not None]
+    if not wanted:
+        return {}
+    query = select(Event).where(col(Event.post_id).in_(wanted))
+    return {event.post_id: event for event in (await session.exec(query)).all()}

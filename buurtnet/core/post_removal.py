@@ -1,5 +1,6 @@
-"""Removing posts with what hangs on them: their images (by a job), and the reply counts of the
-posts they answered. For a deleted post, and for all posts of a deleted account."""
+"""Removing posts with what hangs on them: their images and an activity's outcome photo (by a
+job), and the reply counts of the posts they answered. For a deleted post, and for all posts of a
+deleted account."""
 
 from collections.abc import Sequence
 
@@ -9,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import media, replies
-from buurtnet.models import MediaAttachment, Post
+from buurtnet.models import Event, MediaAttachment, Post
 
 
 async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
@@ -23,6 +24,12 @@ async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
         )
     )
     keys = [key for pair in files.all() for key in pair]
+    outcome_photos = await session.exec(
+        select(Event.outcome_image_key, Event.outcome_thumbnail_key).where(
+            col(Event.post_id).in_(ids)
+        )
+    )
+    keys += [key for pair in outcome_photos.all() for key in pair if key]
     if keys:
         media.enqueue_removal(session, keys)
     await _uncount_replies(session, posts, ids)

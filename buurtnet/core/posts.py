@@ -4,7 +4,7 @@ The source a person typed is kept next to its rendering; mentions and hashtags a
 so that direct posts reach the people they name and hashtag pages are an index look-up.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -17,6 +17,7 @@ from buurtnet.core import (
     mentions,
     outbound,
     permissions,
+    polls,
     post_removal,
     replies,
     visibility,
@@ -26,6 +27,7 @@ from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
 from buurtnet.models import (
     Account,
     AccountStatus,
+    Mention,
     Post,
     PostEdit,
     PostKind,
@@ -52,6 +54,9 @@ class Draft:
     summary: str = ""
     language: str | None = None
     in_reply_to_id: int | None = None
+    poll: polls.PollDraft | None = None
+    # Whom it is for besides the people it names: an organiser's message to who takes part.
+    addressed: frozenset[int] = frozenset()
 
 
 def clean_source(source: str) -> str:
@@ -71,6 +76,8 @@ def draft_problems(draft: Draft) -> dict[str, str]:
         errors["summary"] = "summary_too_long"
     if draft.language is not None and draft.language not in LANGUAGES:
         errors["language"] = "language_invalid"
+    if draft.poll is not None:
+        errors |= polls.draft_problems(draft.poll)
     return errors
 
 
@@ -84,7 +91,9 @@ def may_delete(actor: Account, post: Post) -> bool:
 
 
 def parse_kind(value: str) -> PostKind:
-    return PostKind(value) if value in PostKind.__members__.values() else PostKind.MESSAGE
+    """A kind the composer offers: an activity is made with its details (`events`)."""
+    composable = value in PostKind.__members__.values() and value != PostKind.EVENT
+    return PostKind(value) if composable else PostKind.MESSAGE
 
 
 def parse_visibility(value: str) -> Visibility:
@@ -133,8 +142,10 @@ async def create_post(
     session.add(post)
     await session.flush()
     assert post.id is not None
-    await _address(session, post, mentioned, parent)
+    await _address(session, post, mentioned, parent, draft.addressed)
     session.add_all(media.attachment_rows(images, author.id, post.id))
+    if draft.poll is not None:
+        polls.attach(session, post, draft.poll)
     await hashtags.tag_post(session, post.id, typed_text.find_hashtags(post.source))
     if parent is not None:
         await replies.count_reply(session, parent, post.id, post.author_id, post.visibility)
@@ -149,15 +160,17 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post = await own_post(session, editor, post_id)
     assert post.id is not None and editor.id is not None
     keep_earlier_version(session, post)
+    addressed_beyond_text = await _addressed_beyond_text(session, post)
     mentioned = await _mentioned_accounts(session, editor, draft.source)
     post.source = clean_source(draft.source)
     post.summary = clean_line(draft.summary, SUMMARY_LENGTH)
-    post.kind = draft.kind
+    if PostKind.EVENT not in (post.kind, draft.kind):  # an activity stays one, with its details
+        post.kind = draft.kind
     post.language = draft.language
     post.content_html = render(post.source, mentioned)
     post.edited_at = utcnow()
     parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
-    await _address(session, post, mentioned, parent)
+    await _address(session, post, mentioned, parent, addressed_beyond_text)
     await hashtags.retag_post(session, post.id, typed_text.find_hashtags(post.source))
     await outbound.post_edited(session, post)
     return post
@@ -191,16 +204,34 @@ async def delete_post(session: AsyncSession, actor: Account, post_id: int) -> Po
 
 
 async def _address(
-    session: AsyncSession, post: Post, mentioned: Sequence[Account], parent: Post | None
+    session: AsyncSession,
+    post: Post,
+    mentioned: Sequence[Account],
+    parent: Post | None,
+    also: Iterable[int] = (),
 ) -> None:
-    """A post written here addresses the people it names and, answering a post, the people of
-    that conversation (`mentions.conversation_of`)."""
+    """A post written here addresses the people it names, the people it was written to (`also`)
+    and, answering a post, the people of that conversation (`mentions.conversation_of`)."""
     assert post.id is not None
-    addressed = {account.id for account in mentioned if account.id is not None}
+    addressed = {account.id for account in mentioned if account.id is not None} | set(also)
     if parent is not None:
         addressed |= await mentions.conversation_of(session, parent)
     answered = parent.author_id if parent is not None else None
     await mentions.address(session, post.id, post.author_id, addressed, answered=answered)
+
+
+async def _addressed_beyond_text(session: AsyncSession, post: Post) -> set[int]:
+    """Whom the post addresses without naming them or being of its conversation (`Draft.
+    addressed`): an edit keeps them, as it drops only the people no longer named."""
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    conversation = await mentions.conversation_of(session, parent) if parent else set()
+    named_keys = [ref.key for ref in typed_text.find_mentions(post.source)]
+    found = await session.exec(
+        select(Mention.account_id)
+        .join(Account, col(Account.id) == col(Mention.account_id))
+        .where(col(Mention.post_id) == post.id, col(Account.username_key).not_in(named_keys))
+    )
+    return set(found.all()) - conversation
 
 
 async def edit_history(session: AsyncSession, post_id: int) -> list[PostEdit]:

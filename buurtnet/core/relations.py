@@ -67,6 +67,8 @@ async def active_account(session: AsyncSession, account_id: int) -> Account:
 
 
 async def active_account_by_username(session: AsyncSession, username: str) -> Account:
+    if not names.may_be_stored(username):
+        raise NotFound
     query = select(Account).where(
         col(Account.username_key) == names.name_key(username),
         col(Account.status) == AccountStatus.ACTIVE,

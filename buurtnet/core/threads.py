@@ -36,7 +36,8 @@ async def thread_of(session: AsyncSession, viewer: Account | None, post_id: int)
         .limit(MAX_THREAD_POSTS)
     )
     rows = list((await session.exec(query)).all())
-    views = {view.post.id: view for view in await feeds.views_of(session, rows)}
+    viewer_id = viewer.id if viewer is not None else None
+    views = {view.post.id: view for view in await feeds.views_of(session, rows, viewer_id)}
     if focus.id not in views:  # beyond the bound: show it alone
         author = await session.get(Account, focus.author_id)
         assert author is not None

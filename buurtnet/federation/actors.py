@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names, visibility
+from buurtnet.core import names, neighbourhoods, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.post_details import Authored
 from buurtnet.federation import keys, notes
@@ -67,6 +67,8 @@ def parse_page(raw: str | None) -> PageRef | None:
 
 async def local_account(session: AsyncSession, username: str) -> Account:
     """A resident by username (any case): NotFound unless active, AccountGone when deleted."""
+    if not names.may_be_stored(username):
+        raise NotFound(username)
     query = select(Account).where(
         col(Account.username_key) == names.name_key(username), col(Account.domain).is_(None)
     )
@@ -79,10 +81,7 @@ async def local_account(session: AsyncSession, username: str) -> Account:
 
 
 async def neighbourhood_by_slug(session: AsyncSession, slug: str) -> Neighbourhood:
-    query = select(Neighbourhood).where(col(Neighbourhood.slug) == slug.lower())
-    if (found := (await session.exec(query)).first()) is None:
-        raise NotFound(slug)
-    return found
+    return await neighbourhoods.get_by_slug(session, slug)
 
 
 async def person_document(federation: Federation, account: Account) -> objects.JsonObject:

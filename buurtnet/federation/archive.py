@@ -2,7 +2,9 @@
 
 `actor.json` (the person), `outbox.json` (a `Create` for every post), `likes.json`,
 `following.json` and `followers.json`, in the shape Mastodon's own archive uses, so the data can be
-read by other software; and the files under `media/`, which the documents point to by their path
+read by other software; `activities.json` (one's answer to each activity: its id and `going`,
+`maybe`, `not_going`, `waiting` or `pending`) and `votes.json` (each answer chosen in a poll, as
+the `name` a vote carries); and the files under `media/`, which the documents point to by their path
 inside the zip. The zip is written into a spooled temporary file: small archives stay in memory,
 large ones (hundreds of photos) go to disk, and only one image is held in memory at a time.
 """
@@ -19,6 +21,7 @@ from buurtnet.core.export import AccountExport
 from buurtnet.federation import notes
 from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import Uris
+from buurtnet.models import Account, Post
 from buurtnet.storage import MediaStorage, content_type_of
 
 MEDIA_FOLDER = "media/"
@@ -58,7 +61,15 @@ def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, objects
         "followers.json": objects.ordered_collection(
             uris.followers(username), [uris.actor_of(person) for person in export.followers]
         ),
+        "activities.json": _listed(export.answers, "answer", uris),
+        "votes.json": _listed(export.votes, "name", uris),
     }
+
+
+def _listed(rows: list[tuple[str, Post, Account]], field: str, uris: Uris) -> objects.JsonObject:
+    """One's answers to posts of others (activities, polls): each post's id and the answer."""
+    items = [{"object": uris.post_of(post, author), field: value} for value, post, author in rows]
+    return {"type": "Collection", "totalItems": len(items), "items": items}
 
 
 async def write_archive(

@@ -115,18 +115,32 @@ async def _announce_in_group(
 async def post_edited(federation: Federation, payload: Payload) -> None:
     async with federation.database.transaction() as session:
         news = await news_of_post(federation, session, number(payload, "post_id"))
-        if news is None or news.post.edited_at is None:
-            return
-        note = news.note
-        actor = federation.uris.actor(news.author.username)
-        stamp = activities.stamp(news.post.edited_at)
-        update_id = federation.uris.activity(note["id"], "updates", stamp)
-        update = activities.update_note_to_as2(note, actor, update_id)
-        inboxes = news.inboxes
-        if news.group is not None:
-            assert news.group.id is not None
-            inboxes = inboxes | await group_inboxes(session, news.group.id)
-        deliver_later(session, _key_of(news.author), update, inboxes)
+        if news is not None and news.post.edited_at is not None:
+            await _send_update(federation, session, news, activities.stamp(news.post.edited_at))
+
+
+async def event_changed(federation: Federation, payload: Payload) -> None:
+    """An activity cancelled: the Update says so (`status`), as Mobilizon sends it."""
+    async with federation.database.transaction() as session:
+        news = await news_of_post(federation, session, number(payload, "post_id"))
+        if news is not None:
+            stamp = f"event-{number(payload, 'sequence')}"
+            await _send_update(federation, session, news, stamp)
+
+
+async def _send_update(
+    federation: Federation, session: AsyncSession, news: PostNews, stamp: str
+) -> None:
+    """The post as it is now, to whom it went and its group's followers."""
+    note = news.note
+    actor = federation.uris.actor(news.author.username)
+    update_id = federation.uris.activity(note["id"], "updates", stamp)
+    update = activities.update_note_to_as2(note, actor, update_id)
+    inboxes = news.inboxes
+    if news.group is not None:
+        assert news.group.id is not None
+        inboxes = inboxes | await group_inboxes(session, news.group.id)
+    deliver_later(session, _key_of(news.author), update, inboxes)
 
 
 async def post_deleted(federation: Federation, payload: Payload) -> None:
@@ -156,5 +170,6 @@ def handlers(federation: Federation) -> dict[str, Handler]:
     return {
         outbound.POST_CREATED: partial(post_created, federation),
         outbound.POST_EDITED: partial(post_edited, federation),
+        outbound.EVENT_CHANGED: partial(event_changed, federation),
         outbound.POST_DELETED: partial(post_deleted, federation),
     }

@@ -115,8 +115,8 @@ async def answer_neighbourhood_follow(federation: Federation, payload: dict[str,
 
 
 async def handle_accept(federation: Federation, activity: Activity, sender: Account) -> None:
-    """A yes to something we sent, found by its id: a resident's follow (and nothing else that
-    we send asks for an answer yet). An id we never sent, or sent to someone else, is nothing."""
+    """A yes to a resident's follow, found by its id. An id we never sent, or sent to someone
+    else, is nothing."""
     answered = parse.answered_id(activity)
     async with federation.database.transaction() as session:
         await remote_relations.follow_accepted(session, sender, answered)

@@ -10,7 +10,14 @@ from collections.abc import Awaitable, Callable
 
 from buurtnet.core import interactions, relations, remote_accounts, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.federation import follows, incoming_posts, remote_media
+from buurtnet.federation import (
+    event_joins,
+    follows,
+    incoming_events,
+    incoming_posts,
+    questions,
+    remote_media,
+)
 from buurtnet.federation.as2 import parse, parse_actor, parse_values
 from buurtnet.federation.as2.parse import Activity, ParseError
 from buurtnet.federation.as2.parse_objects import OBJECT_TYPES
@@ -47,11 +54,15 @@ async def handle_update(federation: Federation, activity: Activity, sender: Acco
     incoming_posts.check_authorship(found, sender)
     async with federation.database.transaction() as session:
         incoming = await incoming_posts.incoming_post(federation, session, found, sender)
+        if await questions.only_counts(session, found, incoming, sender):
+            return  # a poll's new counts: no edit
         with contextlib.suppress(NotFound):  # an update of a post we never stored: no change
             post = await remote_posts.update_remote_post(session, sender, incoming)
             # Its images again: those that could not be had become links once more.
             assert post.id is not None and sender.id is not None
             remote_media.queue_images(session, post.id, sender.id, found.attachments)
+            await questions.keep_question(session, post.id, found)
+            await incoming_events.keep_event(session, post.id, found)
 
 
 async def handle_delete(federation: Federation, activity: Activity, sender: Account) -> None:
@@ -120,7 +131,7 @@ async def handle_block(federation: Federation, activity: Activity, sender: Accou
 
 
 async def handle_undo(federation: Federation, activity: Activity, sender: Account) -> None:
-    """Undo of a Follow, Like, Announce or Block, which must be the sender's own."""
+    """Undo of a Follow, Like, Announce, Block or Join, which must be the sender's own."""
     if activity.embedded is None:
         await follows.undo_follow_by_id(federation, sender, parse.object_id(activity))
         return
@@ -131,6 +142,8 @@ async def handle_undo(federation: Federation, activity: Activity, sender: Accoun
         await follows.undo_follow(federation, undone, sender)
     elif undone.type in ("Like", "Announce"):
         await _undo_reaction(federation, undone, sender)
+    elif undone.type == "Join":  # as a Leave: its object is the activity
+        await event_joins.handle_leave(federation, undone, sender)
     elif undone.type == "Block":
         target = local_id(federation.uris, parse.object_id(undone))
         if target is None or target.kind != "person":
@@ -162,10 +175,23 @@ async def _unshare_remote(federation: Federation, post_uri: str, sender: Account
             await interactions.unshare(session, sender, post.id)
 
 
+async def handle_accept(federation: Federation, activity: Activity, sender: Account) -> None:
+    """A yes to something we sent, found by its id: a resident's Join, or a follow."""
+    if not await event_joins.join_answered(federation, activity, sender, accepted=True):
+        await follows.handle_accept(federation, activity, sender)
+
+
+async def handle_reject(federation: Federation, activity: Activity, sender: Account) -> None:
+    if not await event_joins.join_answered(federation, activity, sender, accepted=False):
+        await follows.handle_reject(federation, activity, sender)
+
+
 HANDLERS: dict[str, Handler] = {
     "Follow": follows.handle_follow,
-    "Accept": follows.handle_accept,
-    "Reject": follows.handle_reject,
+    "Accept": handle_accept,
+    "Reject": handle_reject,
+    "Join": event_joins.handle_join,
+    "Leave": event_joins.handle_leave,
     "Undo": handle_undo,
     "Create": handle_create,
     "Update": handle_update,

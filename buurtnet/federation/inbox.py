@@ -78,15 +78,17 @@ def _post_needing_no_fetch(activity: parse.Activity) -> RemoteObject | None:
     """The post of a `Create` that its author's own server sent embedded: the most common
     activity of all, and one that needs nothing from the network, so it is stored in the
     inbox's own transaction rather than by a job (a transaction and four statements fewer). It
-    is read and stored as a job would read and store it (`incoming_posts`); anything else, or
-    anything that does not parse, goes the way of every other activity."""
+    is read and stored as a job would read and store it (`incoming_posts`: a vote in a poll is
+    counted there, never stored as a post); anything else goes the way of every other activity.
+    A post or event that does not read as its type (an event without a start, say) is refused
+    here with the reason, rather than dropped later without a word."""
     embedded = activity.embedded
     if activity.type != "Create" or embedded is None or activity.embedded_type not in OBJECT_TYPES:
         return None
     try:
         found = as2_to_object(embedded)
-    except ParseError:
-        return None
+    except ParseError as error:
+        raise Refusal(400, f"the {activity.embedded_type} cannot be read: {error}") from error
     return found if parse_values.same_origin(found.id, activity.actor) else None
 
 

@@ -1,15 +1,16 @@
-"""Posts (and, until events are our own, events) as they arrive from elsewhere (`Create`,
-`Update`, `Announce`): read by their type, checked for origin, then stored.
+"""Posts (and events, which are posts with their details) as they arrive from elsewhere
+(`Create`, `Update`, `Announce`): read by their type, checked for origin, then stored.
 
 A post is taken in only when it concerns someone here: its author is followed by a resident, it
 names a resident, or it answers a post we have. The rest of the fediverse is not our business to
 store. A post embedded by its own author's server is trusted as sent; one that names another
 origin is fetched from that origin (the CVE-2024-23832 class), never believed on someone's word.
 A reply to a post we do not have brings that post in first (fetched from its origin, up to
-`MAX_ANCESTORS` posts up), so the answer joins its conversation here.
+`MAX_ANCESTORS` posts up), so the answer joins its conversation here. A vote (a named Note that
+answers a poll) is taken as a vote here, never as a post; a Question keeps its poll
+(`questions`), an Event its time and place (`incoming_events`).
 """
 
-import html
 import logging
 from typing import Any
 
@@ -19,10 +20,10 @@ from buurtnet.core import mentions, remote_posts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.media import MAX_IMAGES_PER_POST
 from buurtnet.core.remote_posts import IncomingPost
-from buurtnet.federation import remote_media
+from buurtnet.federation import incoming_events, questions, remote_media
 from buurtnet.federation.as2 import parse, parse_values
 from buurtnet.federation.as2.parse import ParseError
-from buurtnet.federation.as2.parse_objects import RemoteEvent, RemoteObject, as2_to_object
+from buurtnet.federation.as2.parse_objects import RemoteObject, as2_to_object
 from buurtnet.federation.context import Federation
 from buurtnet.federation.local_ids import local_id, local_post_id
 from buurtnet.federation.remote_actors import ActorUnavailable, actor_by_uri, fetch_document
@@ -87,9 +88,7 @@ async def incoming_post(
     people = (local_id(federation.uris, mention.href) for mention in found.mentions)
     named = [person.name for person in people if person is not None and person.kind == "person"]
     # Images beyond what a post here may show stay links; the others are fetched by a job.
-    content = _content_html(found) + remote_media.image_links(
-        found.attachments[MAX_IMAGES_PER_POST:]
-    )
+    content = found.content + remote_media.image_links(found.attachments[MAX_IMAGES_PER_POST:])
     return IncomingPost(
         uri=found.id,
         url=found.url,
@@ -119,18 +118,6 @@ async def _parent_id(
         return ours
     stored = await remote_posts.by_uri(session, answered)
     return stored.id if stored is not None else None
-
-
-def _content_html(found: RemoteObject) -> str:
-    """A post's own HTML; an event shown as Mastodon shows one, until events are our own: its
-    name above its description, and a link to its page."""
-    if not isinstance(found, RemoteEvent):
-        return found.content
-    link = ""
-    if found.url is not None:
-        url = html.escape(found.url)
-        link = f'<p><a href="{url}" rel="nofollow noopener noreferrer">{url}</a></p>'
-    return f"<p><strong>{html.escape(found.name)}</strong></p>{found.content}{link}"
 
 
 async def concerns_us(
@@ -182,6 +169,8 @@ async def store_note_in(
     which knows whether its author is `followed` here). `ParentUnknown` when the post answers
     one we do not have, unless that is no longer `parent_needed`."""
     check_authorship(found, author)
+    if await questions.take_vote(session, federation, found, author):
+        return None
     incoming = await incoming_post(federation, session, found, author)
     if not wanted and not await concerns_us(session, incoming, author, followed):
         return None
@@ -192,6 +181,8 @@ async def store_note_in(
     stored = await remote_posts.store_remote_post(session, author, incoming)
     if stored.new:
         remote_media.queue_images(session, stored.post_id, author.id, found.attachments)
+    await questions.keep_question(session, stored.post_id, found)
+    await incoming_events.keep_event(session, stored.post_id, found)
     return stored.post_id
 
 

@@ -5,7 +5,15 @@ from datetime import timedelta
 from functools import partial
 
 from buurtnet.core.outbound import NEIGHBOURHOOD_FOLLOW_ANSWERED
-from buurtnet.federation import arrivals, deliver_posts, deliver_relations, delivery, follows
+from buurtnet.federation import (
+    arrivals,
+    deliver_posts,
+    deliver_relations,
+    delivery,
+    event_joins,
+    follows,
+    questions,
+)
 from buurtnet.federation.context import Federation
 from buurtnet.job_queue import Registry
 
@@ -14,7 +22,10 @@ TIDY_INTERVAL = timedelta(minutes=10)
 
 def register(registry: Registry, federation: Federation) -> None:
     for name, handler in (
-        deliver_posts.handlers(federation) | deliver_relations.handlers(federation)
+        deliver_posts.handlers(federation)
+        | deliver_relations.handlers(federation)
+        | questions.handlers(federation)
+        | event_joins.handlers(federation)
     ).items():
         registry.register(name, handler)
     registry.register(delivery.DELIVER, partial(delivery.deliver, federation))

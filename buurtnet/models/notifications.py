@@ -18,6 +18,7 @@ class NotificationKind(StrEnum):
     EVENT_CHANGED = "event_changed"  # the time or place of an activity one takes part in
     EVENT_CANCELLED = "event_cancelled"
     MOVED_UP = "moved_up"  # from the waiting list to a place
+    JOIN_REFUSED = "join_refused"  # an activity elsewhere said no (full, closed) to one's sign-up
     REMINDER = "reminder"  # an activity one takes part in is tomorrow
     POLL_ENDED = "poll_ended"  # a poll one voted in (or made) has ended
 

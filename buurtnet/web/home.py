@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import feeds, neighbourhoods
+from buurtnet.core import event_listings, feeds, neighbourhoods
 from buurtnet.models import Account
 from buurtnet.web.auth import current_account, current_neighbourhood
 from buurtnet.web.ids import cursor
@@ -31,8 +31,12 @@ async def render_home(
 ) -> Response:
     async with services(request).database.reading() as session:
         page = await feeds.home_feed(session, account, cursor(request))
+        upcoming = await event_listings.upcoming(
+            session, account, account.neighbourhood_id, limit=event_listings.UPCOMING_SHORT
+        )
     context = {
         "page": page,
+        "upcoming": upcoming,
         "neighbourhood": current_neighbourhood(request),
         "values": values or {},
         "errors": errors or {},

@@ -69,3 +69,24 @@ FORM_MESSAGES.update(
         "handover_invalid": N_("Choose a date between 2000 and 15 years from now."),
     }
 )
+
+# Polls (core.polls): the composer's poll part, and voting.
+FORM_MESSAGES.update(
+    {
+        "poll_too_few_options": N_("Fill in at least 2 answers."),
+        "poll_too_many_options": N_("A poll has at most 10 answers."),
+        "poll_option_too_long": N_("Make each answer shorter: at most 100 characters."),
+        "poll_options_duplicate": N_("Each answer must be different."),
+        "poll_duration_invalid": N_("Choose from the list how long people can vote."),
+        "poll_choose": N_("Choose an answer first."),
+        "poll_one_choice": N_("In this poll you can choose one answer only."),
+        "poll_option_unknown": N_("This answer is not part of the poll. Please choose again."),
+        "poll_ended": N_("This poll has ended. You can no longer vote."),
+        "poll_missing": N_("This message has no poll."),
+        "poll_own": N_("You cannot vote in your own poll."),
+        "poll_vote_final": N_(
+            "This poll comes from another server. Your vote there cannot be changed."
+        ),
+        "poll_already_voted": N_("You have already voted in this poll."),
+    }
+)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import feeds, invites, neighbourhoods, new_build, permissions
+from buurtnet.core import event_listings, feeds, invites, neighbourhoods, new_build, permissions
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood, utcnow
 from buurtnet.web import forms
@@ -28,12 +28,16 @@ async def neighbourhood_home(request: Request) -> Response:
         is_member = account is not None and account.neighbourhood_id == neighbourhood.id
         newest = await neighbourhoods.newest_members(session, neighbourhood.id) if is_member else []
         page = await feeds.neighbourhood_feed(session, neighbourhood, account, cursor(request))
+        upcoming = await event_listings.upcoming(
+            session, account, neighbourhood.id, limit=event_listings.UPCOMING_SHORT
+        )
     context = {
         "neighbourhood": neighbourhood,
         "member_count": count,
         "newest_members": newest,
         "is_member": is_member,
         "page": page,
+        "upcoming": upcoming,
         "can_invite": account is not None
         and permissions.can_manage_invites(account, neighbourhood.id),
     }

@@ -13,6 +13,7 @@ from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.home import render_home
 from buurtnet.web.ids import parse_id, path_id
 from buurtnet.web.messages import translate_errors
+from buurtnet.web.polls import poll_draft, poll_values
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
 
@@ -22,7 +23,7 @@ FIELDS = ("source", "summary", "kind", "visibility", "language", "in_reply_to")
 def _values(form: FormData) -> dict[str, str]:
     values = {name: forms.text(form, name, posts.MAX_LENGTH + 100) for name in FIELDS}
     values["summary"] = values["summary"][: posts.SUMMARY_LENGTH + 10]
-    return values
+    return values | poll_values(form)
 
 
 def draft_from(values: dict[str, str]) -> posts.Draft:
@@ -33,6 +34,7 @@ def draft_from(values: dict[str, str]) -> posts.Draft:
         summary=values["summary"],
         language=values["language"] or None,
         in_reply_to_id=parse_id(values.get("in_reply_to", "")),
+        poll=poll_draft(values),
     )
 
 

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from buurtnet import paths
 from buurtnet.core import permissions, posts
-from buurtnet.web import csrf
+from buurtnet.web import csrf, event_display
 from buurtnet.web.auth import current_account, login_token, unread_notifications
 from buurtnet.web.forms import this_page
 from buurtnet.web.i18n import choose_locale
@@ -44,6 +44,7 @@ def make_environments(
         environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
         environment.filters["local_date"] = clock.date
         environment.filters["local_time"] = clock.date_and_time
+        event_display.install(environment, locale, catalog, clock.zone)
         environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete

@@ -2,8 +2,8 @@
 
 `start_fedify_peer()` starts `peer/peer.mjs` with the Node 22 that npm installs beside it
 (`./dev test` runs `npm ci` there) and yields a `FedifyPeer`, whose methods drive the peer's
-control API: look objects up, follow, post, like, and read back what its inbox verified.
-Its one actor is alice, at `FedifyPeer.actor_url`.
+control API: look objects up, follow, post, like, vote, sign up for events, and read back
+what its inbox verified. Its one actor is alice, at `FedifyPeer.actor_url`.
 """
 
 import asyncio
@@ -47,6 +47,15 @@ class Delivery(TypedDict):
 
 class CreateDelivery(Delivery):
     note: str  # the Note's id, which the peer serves
+
+
+class QuestionDelivery(Delivery):
+    question: str  # the Question's id, which the peer serves
+
+
+class PollCounts(TypedDict):
+    counts: dict[str, int]  # by answer
+    voters: int
 
 
 class InboxSignature(TypedDict):
@@ -146,6 +155,49 @@ class FedifyPeer:
 
     async def like(self, object_url: str, to: str) -> Delivery:
         return cast(Delivery, await self._post("like", {"object": object_url, "to": to}))
+
+    async def join(self, event_id: str, to: str, message: str | None = None) -> Delivery:
+        """alice signs up for an Event: a Join to its organiser `to`, with the message as its
+        `participationMessage` (as Mobilizon sends it) when there is one. The Delivery's id is
+        the Join's, which the organiser's Accept or Reject names."""
+        body = {"object": event_id, "to": to, "message": message}
+        return cast(Delivery, await self._post("join", body))
+
+    async def leave(self, event_id: str, to: str) -> Delivery:
+        """alice steps back from an Event: a Leave to its organiser."""
+        return cast(Delivery, await self._post("leave", {"object": event_id, "to": to}))
+
+    async def question(
+        self,
+        to: list[str],
+        content: str,
+        choices: list[str],
+        *,
+        multiple: bool = False,
+        minutes: int = 60,
+    ) -> QuestionDelivery:
+        """alice asks the actors (named, in public) a question with these answers."""
+        body = {
+            "to": to,
+            "content": content,
+            "choices": choices,
+            "multiple": multiple,
+            "minutes": minutes,
+        }
+        return cast(QuestionDelivery, await self._post("question", body))
+
+    async def vote(self, question: str, choices: list[str]) -> list[Delivery]:
+        """alice votes in a poll elsewhere: a Create of a named Note per answer, to its author."""
+        body = {"question": question, "choices": choices}
+        return cast(list[Delivery], await self._post("vote", body))
+
+    async def poll_counts(self, question: str) -> PollCounts:
+        """The counts of one of alice's questions, as the peer has them."""
+        return cast(PollCounts, await self._post("counts", {"question": question}))
+
+    async def tally(self, question: str, choice: str, votes: int) -> None:
+        """People at the peer itself vote in alice's question (no delivery)."""
+        await self._post("tally", {"question": question, "choice": choice, "votes": votes})
 
     async def received(self) -> list[ReceivedActivity]:
         return cast(list[ReceivedActivity], await self._call("GET", "received"))

@@ -82,11 +82,14 @@ async def test_an_activity_id_longer_than_our_column_is_refused_with_400(
     assert await jobs_left(database) == []
 
 
-async def test_a_reply_to_an_id_longer_than_our_column_is_dropped(
+async def test_a_reply_to_an_id_longer_than_our_column_is_refused_with_the_reason(
     app: Starlette, client: httpx.AsyncClient, database: Database, bob_followed: None
 ) -> None:
     item = note(BOB, 1, inReplyTo=f"{BOB.id}/statuses/" + "9" * 600)
-    assert (await deliver(client, BOB, create(BOB, item))).status_code == 202
+    response = await deliver(client, BOB, create(BOB, item))
+    assert response.status_code == 400
+    assert "Note cannot be read" in response.json()["error"]
+    assert "inReplyTo" in response.json()["error"]
     await run_queue(app)
     assert await remote_post(database, item["id"]) is None
     assert await jobs_left(database) == []

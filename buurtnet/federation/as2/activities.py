@@ -44,6 +44,26 @@ def _answer_to_as2(kind: str, answer_id: str, actor_id: str, follow: JsonObject)
     }
 
 
+def join_to_as2(
+    join_id: str, actor_id: str, event_id: str, organiser_id: str | None = None
+) -> JsonObject:
+    """A sign-up for an activity elsewhere, as Mobilizon takes one, to its organiser (or, without
+    one, embedded in the answer to it)."""
+    join = {"id": join_id, "type": "Join", "actor": actor_id, "object": event_id}
+    return join | {"to": [organiser_id]} if organiser_id else join
+
+
+def leave_to_as2(leave_id: str, actor_id: str, event_id: str, organiser_id: str) -> JsonObject:
+    """Stepping back from an activity elsewhere (Mobilizon's `Leave`)."""
+    return {
+        "id": leave_id,
+        "type": "Leave",
+        "actor": actor_id,
+        "object": event_id,
+        "to": [organiser_id],
+    }
+
+
 def undo_to_as2(original: JsonObject) -> JsonObject:
     """Take back a Follow, Like, Announce or Block: the original embedded, addressed as it was."""
     undo: JsonObject = {
@@ -124,6 +144,44 @@ def update_note_to_as2(note: JsonObject, actor_id: str, update_id: str) -> JsonO
         "published": updated,
         "to": note["to"],
         "cc": note["cc"],
+        "object": note,
+    }
+
+
+def update_question_to_as2(
+    question: JsonObject, actor_id: str, update_id: str, published: str
+) -> JsonObject:
+    """New counts of a poll (or its end): the whole Question again, as Mastodon sends it, to
+    whom the post went. No edit: the Question has no new `updated`."""
+    return {
+        "id": update_id,
+        "type": "Update",
+        "actor": actor_id,
+        "published": published,
+        "to": question["to"],
+        "cc": question["cc"],
+        "object": question,
+    }
+
+
+def vote_to_as2(
+    vote_id: str, actor_id: str, question_id: str, author_id: str, name: str
+) -> JsonObject:
+    """A vote in a poll elsewhere, as Mastodon sends one: the Create of a Note that names the
+    answer and answers the Question, for its author only (one per answer chosen)."""
+    note = {
+        "id": vote_id,
+        "type": "Note",
+        "name": name,
+        "attributedTo": actor_id,
+        "inReplyTo": question_id,
+        "to": [author_id],
+    }
+    return {
+        "id": f"{vote_id}/activity",
+        "type": "Create",
+        "actor": actor_id,
+        "to": [author_id],
         "object": note,
     }
 

@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from buurtnet.core.local_times import utc
+from buurtnet.core.poll_views import PollFacts
 from buurtnet.core.post_details import PostDetails
+from buurtnet.federation.as2.event_texts import MOBILIZON_CATEGORIES, when_and_where
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Account, MediaAttachment, Neighbourhood, Visibility
+from buurtnet.models import Account, Event, MediaAttachment, Neighbourhood, Visibility
 from buurtnet.sanitise import absolute_links
 
 AS2 = "https://www.w3.org/ns/activitystreams"
@@ -24,6 +27,24 @@ EXTRA_TERMS = {
     "Hashtag": "as:Hashtag",
     "toot": "http://joinmastodon.org/ns#",
     "discoverable": "toot:discoverable",
+    "votersCount": "toot:votersCount",
+    # An event's terms, as Mobilizon defines them (schema.org, its own namespace, iCalendar).
+    "sc": "http://schema.org#",
+    "mz": "https://joinmobilizon.org/ns#",
+    "ical": "http://www.w3.org/2002/12/cal/ical#",
+    "PostalAddress": "sc:PostalAddress",
+    "address": {"@id": "sc:address", "@type": "sc:PostalAddress"},
+    "streetAddress": "sc:streetAddress",
+    "addressLocality": "sc:addressLocality",
+    "addressCountry": "sc:addressCountry",
+    "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
+    "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
+    "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+    "remainingAttendeeCapacity": "sc:remainingAttendeeCapacity",
+    "participantCount": {"@id": "mz:participantCount", "@type": "sc:Integer"},
+    "category": "sc:category",
+    "status": {"@id": "ical:status", "@type": "ical:status"},
+    "participationMessage": {"@id": "mz:participationMessage", "@type": "sc:Text"},
 }
 CONTEXT: list[Any] = [AS2, SECURITY, EXTRA_TERMS]
 
@@ -213,11 +234,84 @@ def note_to_as2(
             attachment_to_as2(image, url_of(image.storage_key)) for image in details.images
         ],
     }
-    if post.language:
-        note["contentMap"] = {post.language: content}
     if post.visibility == Visibility.PUBLIC and place is not None:
         note["audience"] = place  # the group that passes it on (FEP-1b12)
+    if details.poll is not None:
+        note |= question_fields(details.poll)
+    if details.event is not None:
+        note |= event_fields(details.event, content, post.language, details.neighbourhood)
+        if details.event.cancelled_at is not None:  # a change too, for whoever has it
+            edits = [moment for moment in (post.edited_at, details.event.cancelled_at) if moment]
+            note["updated"] = timestamp(max(utc(moment) for moment in edits))
+    if post.language:
+        note["contentMap"] = {post.language: note["content"]}
     return note
+
+
+def question_fields(facts: PollFacts) -> JsonObject:
+    """What makes a post with a poll a `Question`, as Mastodon sends one: each answer a Note with
+    its `name` and its count (`replies.totalItems`), in `oneOf` (one choice) or `anyOf`
+    (several), the end, how many voted, and `closed` once it has ended."""
+    poll = facts.poll
+    answers = [
+        {
+            "type": "Note",
+            "name": option.name,
+            "replies": {"type": "Collection", "totalItems": option.votes},
+        }
+        for option in facts.options
+    ]
+    fields: JsonObject = {
+        "type": "Question",
+        "anyOf" if poll.multiple else "oneOf": answers,
+        "endTime": timestamp(poll.ends_at),
+        "votersCount": poll.voters_count,
+    }
+    if facts.ended:
+        fields["closed"] = timestamp(poll.ends_at)
+    return fields
+
+
+def event_fields(
+    event: Event, content: str, language: str | None, neighbourhood: Neighbourhood | None
+) -> JsonObject:
+    """What makes a post an `Event`, as Mobilizon publishes one (INTEROP.md): its name, times and
+    zone, place, how to take part and how many places are left. Mastodon shows an Event as its
+    name, its `summary` and a link, so the summary says when and where in plain text; the
+    content opens with the same lines, for servers that show the content instead."""
+    when, where = when_and_where(event, language)
+    lines = "<br>".join(html.escape(line) for line in (when, where) if line)
+    fields: JsonObject = {
+        "type": "Event",
+        "name": event.title,
+        "summary": " · ".join(line for line in (when, where) if line),
+        "content": f"<p>{lines}</p>{content}",
+        "mediaType": "text/html",
+        "startTime": timestamp(event.starts_at),
+        "endTime": timestamp(event.ends_at),
+        "timezone": event.time_zone,
+        "category": MOBILIZON_CATEGORIES.get(event.category, "COMMUNITY"),
+        "joinMode": "free",
+        "status": "CANCELLED" if event.cancelled_at is not None else "CONFIRMED",
+        "participantCount": event.going_count,
+    }
+    if event.capacity is not None:
+        fields["maximumAttendeeCapacity"] = event.capacity
+        fields["remainingAttendeeCapacity"] = max(event.capacity - event.going_count, 0)
+    if event.place:
+        fields["location"] = place_to_as2(event, neighbourhood)
+    return fields
+
+
+def place_to_as2(event: Event, neighbourhood: Neighbourhood | None) -> JsonObject:
+    """The place as written, as a `Place` with a `PostalAddress` in the neighbourhood."""
+    address: JsonObject = {"type": "PostalAddress", "streetAddress": event.place}
+    if neighbourhood is not None:
+        address["addressLocality"] = neighbourhood.name
+    place: JsonObject = {"type": "Place", "name": event.place, "address": address}
+    if event.latitude is not None and event.longitude is not None:
+        place |= {"latitude": event.latitude, "longitude": event.longitude}
+    return place
 
 
 def create_to_as2(note: JsonObject, actor_id: str, activity_id: str) -> JsonObject:

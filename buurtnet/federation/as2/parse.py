@@ -62,7 +62,9 @@ class Activity:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     published: datetime | None
-    content: str | None  # plain text: a Flag's comment, a Misskey reaction's emoji
+    content: (
+        str | None
+    )  # plain text: a Flag's comment, a Misskey reaction's emoji, a Join's message
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,11 @@ def as2_to_activity(doc: Any) -> Activity:
     else:
         objects = ids_of(doc.get("object"), "object", MAX_OBJECTS)
     content = lenient(
-        lambda: string(doc, "content", MAX_SUMMARY) or string(doc, "_misskey_reaction", MAX_NAME),
+        lambda: (
+            string(doc, "content", MAX_SUMMARY)
+            or string(doc, "_misskey_reaction", MAX_NAME)
+            or string(doc, "participationMessage", MAX_SUMMARY)
+        ),  # Mobilizon's, with a Join
         None,
     )
     return Activity(
@@ -288,7 +294,7 @@ def embedded_activity(activity: Activity) -> Activity:
 
 def answered_id(activity: Activity) -> str:
     """The activity of ours that an Accept or Reject answers, embedded or by id: matched by that
-    id against what we sent (a Follow now), whatever type the sender says it has."""
+    id against what we sent (a Follow or a Join), whatever type the sender says it has."""
     return object_id(activity)
 
 

@@ -1,24 +1,30 @@
-"""What a `Create` (or an `Update`) carries, read by its type: a post (`parse.as2_to_note`) or an
-event as Mobilizon publishes it (INTEROP.md section 3, FEP-8a8e). Each type has its own reader,
-so that an event keeps its times and place instead of becoming a note with its title glued on.
+"""What a `Create` (or an `Update`) carries, read by its type: a post (`parse.as2_to_note`), a
+post with a poll or a vote (`parse_polls`), or an event as Mobilizon publishes it (INTEROP.md
+section 3, FEP-8a8e). Each type has its own reader, so that an event keeps its times and place
+instead of becoming a note with its title glued on.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from buurtnet.federation.as2.parse import (
     NOTE_TYPES,
     Attachment,
     Mention,
     RemoteNote,
-    as2_to_note,
     attachments_of,
     author_of,
     content_of,
     hashtags_of,
     mentions_of,
     tags_of,
+)
+from buurtnet.federation.as2.parse_polls import (
+    QUESTION_TYPE,
+    as2_to_question,
+    as2_to_vote_or_note,
 )
 from buurtnet.federation.as2.parse_values import (
     MAX_NAME,
@@ -48,6 +54,16 @@ MAX_CAPACITY = 1_000_000
 class Place:
     name: str | None
     address: str | None  # street, postal code and locality, as one line
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def line(self) -> str:
+        """The place as one line: its name and its address, each once."""
+        parts = [part for part in (self.name, self.address) if part]
+        if len(parts) == 2 and parts[1].startswith(parts[0]):
+            parts = parts[1:]
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,9 @@ class RemoteEvent:
     join_mode: str | None  # free, restricted, invite or external
     status: str | None  # CONFIRMED, TENTATIVE or CANCELLED
     capacity: int | None  # places in all; None: no limit given
+    participant_count: int | None
+    category: str | None  # Mobilizon's word (PARTY, CAUSES, …)
+    time_zone: str | None
     to: tuple[str, ...]
     cc: tuple[str, ...]
     mentions: tuple[Mention, ...]
@@ -80,10 +99,14 @@ RemoteObject = RemoteNote | RemoteEvent
 
 
 def as2_to_object(doc: Any) -> RemoteObject:
-    """A post or an event, by its type; ParseError for any other type, or a bad one."""
-    if isinstance(doc, dict) and type_of(doc) == EVENT_TYPE:
+    """A post (with a poll, or a vote) or an event, by its type; ParseError for any other type,
+    or a bad one."""
+    kind = type_of(doc) if isinstance(doc, dict) else None
+    if kind == EVENT_TYPE:
         return as2_to_event(doc)
-    return as2_to_note(doc)
+    if kind == QUESTION_TYPE:
+        return as2_to_question(doc)
+    return as2_to_vote_or_note(doc)
 
 
 def as2_to_event(doc: Any) -> RemoteEvent:
@@ -110,6 +133,9 @@ def as2_to_event(doc: Any) -> RemoteEvent:
         join_mode=_one_of(doc.get("joinMode"), JOIN_MODES),
         status=_one_of(doc.get("status"), STATUSES),
         capacity=_capacity(doc.get("maximumAttendeeCapacity")),
+        participant_count=_count(doc.get("participantCount")),
+        category=lenient(lambda: string(doc, "category", MAX_NAME), None),
+        time_zone=lenient(lambda: _time_zone(doc), None),
         to=addresses(doc.get("to"), "to"),
         cc=addresses(doc.get("cc"), "cc"),
         mentions=mentions_of(tags),
@@ -131,12 +157,44 @@ def _place(location: Any) -> Place | None:
         return None
     address = location.get("address")
     parts = []
-    if isinstance(address, dict):
+    if isinstance(address, dict):  # Mobilizon's PostalAddress
         keys = ("streetAddress", "postalCode", "addressLocality")
         parts = [string(address, key, MAX_NAME) for key in keys]
+    elif isinstance(address, str):  # Gancio's, as one line
+        parts = [string(location, "address", MAX_SUMMARY)]
     line = ", ".join(plain_text(part) for part in parts if part) or None
     name = string(location, "name", MAX_SUMMARY)
-    return Place(plain_text(name) if name else None, line) if name or line else None
+    if not (name or line):
+        return None
+    latitude, longitude = (
+        _degrees(location.get("latitude"), 90),
+        _degrees(location.get("longitude"), 180),
+    )
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    return Place(plain_text(name) if name else None, line, latitude, longitude)
+
+
+def _degrees(value: Any, bound: float) -> float | None:
+    if type(value) not in (int, float) or not -bound <= value <= bound:
+        return None
+    return float(value)
+
+
+def _count(value: Any) -> int | None:
+    return value if type(value) is int and 0 <= value <= MAX_CAPACITY else None
+
+
+def _time_zone(doc: JsonObject) -> str | None:
+    """An IANA zone name that we know, or None."""
+    name = string(doc, "timezone", 60)
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def _one_of(value: Any, allowed: frozenset[str]) -> str | None:

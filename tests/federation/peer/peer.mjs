@@ -9,21 +9,26 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
-import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
 import {
   Accept,
   Activity,
   Announce,
+  Collection,
   Create,
   Delete,
   Endpoints,
   Follow,
   isActor,
+  Join,
+  Leave,
   Like,
+  Mention,
   Note,
   Person,
   PUBLIC_COLLECTION,
+  Question,
   Reject,
   Undo,
   Update,
@@ -50,6 +55,7 @@ const sent = []; // every activity alice sent: type, id, recipients, ok or error
 const followers = new Map(); // actor id -> { id, inboxId, endpoints }
 const followsSent = new Map(); // actor id -> the Follow alice sent it
 const notes = new Map(); // note number -> Note
+const questions = new Map(); // question number -> { question, counts: Map(name -> votes), voters: Set }
 const inboxRequestByActivityId = new Map(); // activity id -> its signature and body as sent
 let counter = 0;
 
@@ -106,6 +112,63 @@ federation
 federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (_ctx, values) =>
   values.identifier === ALICE ? (notes.get(values.id) ?? null) : null,
 );
+
+federation.setObjectDispatcher(Question, "/users/{identifier}/questions/{id}", (_ctx, values) =>
+  values.identifier === ALICE ? (questions.get(values.id)?.question ?? null) : null,
+);
+
+// --- alice's polls ---------------------------------------------------------------------------
+// A poll of alice's, as Mastodon makes one: its answers are Notes with a name and a count; a vote
+// (a Note with a name that answers it) is counted, and the voter's server gets the new counts at
+// once in an Update of the Question (Mastodon waits a few minutes; a test need not).
+
+function questionOf(ctx, number, entry) {
+  const answers = entry.names.map(
+    (name) => new Note({ name, replies: new Collection({ totalItems: entry.counts.get(name) }) }),
+  );
+  return new Question({
+    id: ctx.getObjectUri(Question, { identifier: ALICE, id: number }),
+    attribution: ctx.getActorUri(ALICE),
+    content: entry.content,
+    published: entry.published,
+    endTime: entry.endTime,
+    voters: entry.others + entry.voters.size,
+    tos: entry.tos,
+    ccs: entry.ccs,
+    tags: entry.tags,
+    ...(entry.multiple ? { inclusiveOptions: answers } : { exclusiveOptions: answers }),
+  });
+}
+
+async function countVote(ctx, create, entry) {
+  const note = await create.getObject();
+  if (!(note instanceof Note) || note.replyTargetId == null || create.actorId == null) return;
+  const number = /\/questions\/([^/]+)$/.exec(note.replyTargetId.pathname)?.[1];
+  const poll = number == null ? undefined : questions.get(number);
+  const name = note.name?.toString();
+  if (poll == null || name == null || !poll.counts.has(name)) return;
+  poll.counts.set(name, poll.counts.get(name) + 1);
+  poll.voters.add(create.actorId.href);
+  entry.vote = { question: note.replyTargetId.href, name };
+  poll.question = questionOf(ctx, number, poll);
+  const voter = await create.getActor();
+  if (voter == null) return;
+  const update = new Update({
+    id: nextId("updates"),
+    actor: ctx.getActorUri(ALICE),
+    object: poll.question,
+    tos: poll.tos,
+    ccs: poll.ccs,
+  });
+  setImmediate(() => send(ctx, voter, update));
+}
+
+// Recorded first, whatever it creates (a Note, a Question, an Event), so that nothing in
+// counting a vote can keep it from the received list.
+async function onCreate(ctx, create) {
+  const entry = await record(ctx, create);
+  await countVote(ctx, create, entry);
+}
 
 // --- the inbox -------------------------------------------------------------------------------
 
@@ -164,11 +227,13 @@ federation
   .on(Undo, onUndo)
   .on(Accept, record)
   .on(Reject, record)
-  .on(Create, record)
+  .on(Create, onCreate)
   .on(Update, record)
   .on(Delete, record)
   .on(Like, record)
   .on(Announce, record)
+  .on(Join, record)
+  .on(Leave, record)
   .on(Activity, record)
   .onError((_ctx, error) => console.error("inbox listener failed:", error));
 
@@ -190,6 +255,30 @@ async function send(ctx, recipients, activity, options = {}) {
   } catch (error) {
     entry.error = String(error?.message ?? error);
     console.error(`sending ${entry.type} ${entry.id} failed:`, error);
+  }
+  return entry;
+}
+
+// An activity that Fedify's vocabulary cannot hold (a Join with Mobilizon's
+// participationMessage), sent as JSON the way Mobilizon sends it: signed with alice's RSA key by
+// Fedify's own signRequest (draft-cavage, as Mobilizon signs), straight to the actor's inbox.
+async function sendJson(ctx, recipient, json) {
+  const entry = { type: json.type, id: json.id, to: [recipient.id.href], ok: false, error: null };
+  sent.push(entry);
+  const [rsa] = await ctx.getActorKeyPairs(ALICE);
+  const body = new TextEncoder().encode(JSON.stringify(json));
+  const request = new Request(recipient.inboxId, {
+    method: "POST",
+    headers: { "Content-Type": "application/activity+json", Accept: "application/activity+json" },
+    body,
+  });
+  const signed = await signRequest(request, rsa.privateKey, rsa.keyId, { body: body.buffer });
+  try {
+    const response = await fetch(signed);
+    entry.ok = response.ok;
+    if (!response.ok) entry.error = `${response.status} ${await response.text()}`;
+  } catch (error) {
+    entry.error = String(error?.message ?? error);
   }
   return entry;
 }
@@ -290,6 +379,92 @@ const control = {
     return { ...delivered(result), note: note.id.href };
   },
 
+  // alice asks a question of the given actors (named, and public): a poll of one choice, or
+  // several when "multiple", open for "minutes".
+  "POST /control/question": async (ctx, body) => {
+    if (!Array.isArray(body.to) || !Array.isArray(body.choices)) {
+      throw new ControlError(400, '"to" (actor URLs) and "choices" (names) are required');
+    }
+    const actors = [];
+    for (const url of body.to) actors.push(await lookupActor(ctx, url));
+    counter += 1;
+    const number = String(counter);
+    const published = Temporal.Now.instant();
+    const entry = {
+      names: body.choices.map(String),
+      counts: new Map(body.choices.map((name) => [String(name), 0])),
+      voters: new Set(),
+      others: 0, // voters at alice's own server, who need no delivery
+      multiple: Boolean(body.multiple),
+      content: String(body.content ?? ""),
+      published,
+      endTime: published.add({ minutes: Number(body.minutes ?? 60) }),
+      tos: [PUBLIC_COLLECTION, ...actors.map((actor) => actor.id)],
+      ccs: [ctx.getFollowersUri(ALICE)],
+      tags: actors.map((actor) => new Mention({ href: actor.id, name: `@${actor.preferredUsername}` })),
+    };
+    entry.question = questionOf(ctx, number, entry);
+    questions.set(number, entry);
+    const create = new Create({
+      id: new URL(`${entry.question.id.href}/activity`),
+      actor: ctx.getActorUri(ALICE),
+      object: entry.question,
+      tos: entry.tos,
+      ccs: entry.ccs,
+      published,
+    });
+    const result = await send(ctx, actors, create);
+    return { ...delivered(result), question: entry.question.id.href };
+  },
+
+  // The counts of one of alice's questions, as she has them.
+  "POST /control/counts": (_ctx, body) => {
+    const entry = questionEntry(required(body, "question"));
+    return { counts: Object.fromEntries(entry.counts), voters: entry.others + entry.voters.size };
+  },
+
+  // People at alice's own server vote in her question: counted there, sent nowhere (yet).
+  "POST /control/tally": (ctx, body) => {
+    const url = required(body, "question");
+    const entry = questionEntry(url);
+    const name = String(body.choice);
+    if (!entry.counts.has(name)) throw new ControlError(400, `no answer ${name}`);
+    const votes = Number(body.votes ?? 1);
+    entry.counts.set(name, entry.counts.get(name) + votes);
+    entry.others += votes;
+    entry.question = questionOf(ctx, /\/questions\/([^/]+)$/.exec(new URL(url).pathname)[1], entry);
+    return { counts: Object.fromEntries(entry.counts) };
+  },
+
+  // alice votes in a poll elsewhere: a Create of a Note with the answer's name, answering the
+  // Question, to its author only (one per answer), as Mastodon votes.
+  "POST /control/vote": async (ctx, body) => {
+    const question = await ctx.lookupObject(required(body, "question"));
+    if (!(question instanceof Question) || question.id == null || question.attributionId == null) {
+      throw new ControlError(404, "no question there");
+    }
+    if (!Array.isArray(body.choices)) throw new ControlError(400, '"choices" (names) are required');
+    const author = await lookupActor(ctx, question.attributionId.href);
+    const results = [];
+    for (const name of body.choices) {
+      const note = new Note({
+        id: nextId("votes"),
+        attribution: ctx.getActorUri(ALICE),
+        name: String(name),
+        replyTarget: question.id,
+        to: author.id,
+      });
+      const create = new Create({
+        id: new URL(`${note.id.href}/activity`),
+        actor: ctx.getActorUri(ALICE),
+        object: note,
+        to: author.id,
+      });
+      results.push(delivered(await send(ctx, author, create)));
+    }
+    return results;
+  },
+
   "POST /control/like": async (ctx, body) => {
     const object = required(body, "object");
     const actor = await lookupActor(ctx, required(body, "to"));
@@ -300,6 +475,48 @@ const control = {
       to: actor.id,
     });
     return delivered(await send(ctx, actor, like));
+  },
+
+  // alice signs up for an activity (an Event) elsewhere: a Join to its organiser, as Mobilizon
+  // sends it, with the "message" as its participationMessage when there is one.
+  "POST /control/join": async (ctx, body) => {
+    const event = new URL(required(body, "object"));
+    const organiser = await lookupActor(ctx, required(body, "to"));
+    const id = nextId("joins");
+    if (typeof body.message !== "string" || body.message === "") {
+      const join = new Join({ id, actor: ctx.getActorUri(ALICE), object: event, to: organiser.id });
+      return delivered(await send(ctx, organiser, join));
+    }
+    const join = {
+      "@context": [
+        "https://www.w3.org/ns/activitystreams",
+        {
+          mz: "https://joinmobilizon.org/ns#",
+          sc: "http://schema.org#",
+          participationMessage: { "@id": "mz:participationMessage", "@type": "sc:Text" },
+        },
+      ],
+      id: id.href,
+      type: "Join",
+      actor: ctx.getActorUri(ALICE).href,
+      object: event.href,
+      to: [organiser.id.href],
+      participationMessage: body.message,
+    };
+    return delivered(await sendJson(ctx, organiser, join));
+  },
+
+  // alice steps back from an activity elsewhere: a Leave of the Event, to its organiser.
+  "POST /control/leave": async (ctx, body) => {
+    const event = new URL(required(body, "object"));
+    const organiser = await lookupActor(ctx, required(body, "to"));
+    const leave = new Leave({
+      id: nextId("leaves"),
+      actor: ctx.getActorUri(ALICE),
+      object: event,
+      to: organiser.id,
+    });
+    return delivered(await send(ctx, organiser, leave));
   },
 
   "GET /control/received": () => received,
@@ -313,6 +530,13 @@ const control = {
   "GET /control/sent": () => sent,
   "GET /control/followers": () => [...followers.keys()],
 };
+
+function questionEntry(url) {
+  const number = /\/questions\/([^/]+)$/.exec(new URL(url).pathname)?.[1];
+  const entry = number == null ? undefined : questions.get(number);
+  if (entry == null) throw new ControlError(404, "no such question of alice's");
+  return entry;
+}
 
 function delivered(entry) {
   return { id: entry.id, delivered: entry.ok, error: entry.error };
