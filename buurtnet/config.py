@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from buurtnet.core.local_times import zone_or_none
 
 PREFIX = "BUURTNET_"
 SECRET_KEY_FILE = "secret_key"
@@ -140,10 +141,8 @@ def read_secret_key(given: str | None, database_url: str, data_dir: Path) -> str
 
 def check_time_zone(name: str) -> str:
     """The IANA name of the time zone that dates on pages are shown in."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise SettingsError(f"{PREFIX}TIME_ZONE: unknown time zone {name!r}") from error
+    if zone_or_none(name) is None:
+        raise SettingsError(f"{PREFIX}TIME_ZONE: unknown time zone {name!r}")
     return name
 
 

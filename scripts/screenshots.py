@@ -2,16 +2,16 @@
 web change is done: `.venv/bin/python scripts/screenshots.py [OUTPUT_FOLDER]`.
 
 Starts the demo instance on a temporary data folder and visits each page as the role that uses it.
+Activities, polls and calendars, in their many states, have a script of their own:
+`scripts/event_screenshots.py`.
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,6 @@ from tests.browser.chromium import launch
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 PASSWORD = "welkom-in-de-buurt"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # (who logs in, or None for a visitor; the path; a name for the file)
 PAGES = [
@@ -42,8 +41,6 @@ PAGES = [
     ("anna", "/settings/export", "export"),
     ("anna", "/settings/delete", "delete-account"),
     ("anna", "/settings", "settings"),
-    ("anna", "/settings/calendar", "calendar-settings"),
-    (None, "/n/vogelwijk/calendar", "neighbourhood-calendar"),
     ("anna", "/admin", "forbidden"),
     ("dirk", "/n/vogelwijk/invites", "invites"),
     ("mila", "/moderation/sign-ups", "sign-ups"),
@@ -81,64 +78,6 @@ def start_demo(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the demo instance did not start")
 
 
-def form_session(base: str, username: str) -> tuple[httpx.Client, str]:
-    """An HTTP client logged in as someone of the demo, with a form token."""
-    client = httpx.Client(base_url=base, follow_redirects=False)
-    token = CSRF.search(client.get("/login").text)
-    assert token, "no form on the login page"
-    fields = {"csrf_token": token.group(1), "login_name": username, "password": PASSWORD}
-    client.post("/login", data=fields | {"next": "/"})
-    token = CSRF.search(client.get("/events/new").text)
-    assert token, "no form on the page for a new activity"
-    return client, token.group(1)
-
-
-def add_activities(base: str) -> list[tuple[str | None, str, str]]:
-    """Activities made through the forms (the demo has none yet): one that is nearly full with a
-    waiting list and a task, and one of last week with its outcome; their pages to look at."""
-    anna, token = form_session(base, "anna")
-    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
-    fields = {
-        "csrf_token": token,
-        "title": "Opruimen op het Merelplein",
-        "category": "clean_up",
-        "source": "Samen maken we het plein schoon. Handschoenen en zakken zijn er.",
-        "start_date": day,
-        "start_time": "10:00",
-        "end_time": "12:00",
-        "place": "Merelplein, bij de speeltuin",
-        "capacity": "2",
-        "visibility": "neighbourhood",
-        "task_title": "Iemand met een bakfiets",
-        "task_places": "1",
-    }
-    created = anna.post("/events", data=fields)
-    post_id = int(created.headers["location"].rsplit("/", 1)[1])
-    for username in ("bram", "fatima", "mila"):
-        client, answer_token = form_session(base, username)
-        client.post(
-            f"/events/{post_id}/participation",
-            data={"csrf_token": answer_token, "answer": "going"},
-        )
-    month = day[:7]
-    return [
-        ("anna", "/events/new", "event-new"),
-        ("fatima", f"/posts/{post_id}", "event-page"),
-        ("mila", f"/posts/{post_id}", "event-page-waiting"),
-        ("anna", f"/posts/{post_id}", "event-page-organiser"),
-        ("anna", f"/events/{post_id}/edit", "event-edit"),
-        ("anna", f"/events/{post_id}/participants", "event-participants"),
-        ("anna", f"/events/{post_id}/message", "event-message"),
-        ("anna", f"/events/{post_id}/cancel", "event-cancel"),
-        ("anna", f"/events/{post_id}/outcome", "event-outcome"),
-        ("bram", "/events", "events"),
-        ("bram", f"/events?month={month}", "events-month"),
-        ("bram", "/events?when=past", "events-past"),
-        ("bram", "/", "home-with-activities"),
-        (None, "/events", "events-visitor"),
-    ]
-
-
 def log_in(page: Page, base: str, username: str) -> None:
     page.goto(base + "/login")
     page.get_by_label("Gebruikersnaam").fill(username)
@@ -148,9 +87,8 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 
 def shoot(browser: Browser, base: str, output: Path) -> None:
-    pages = PAGES + add_activities(base)
     for width_name, (width, height) in WIDTHS.items():
-        for username, path, name in pages:
+        for username, path, name in PAGES:
             context = browser.new_context(
                 viewport={"width": width, "height": height}, locale="nl-NL"
             )

@@ -97,6 +97,8 @@ def test_an_unknown_zone_falls_back_and_utc_needs_no_vtimezone() -> None:
     assert ical.zone_named("Mars/Olympus_Mons", "Europe/Amsterdam") == AMSTERDAM
     assert ical.zone_named("../../etc/passwd", "Europe/Amsterdam") == AMSTERDAM
     assert ical.zone_named("", "Europe/Amsterdam") == AMSTERDAM
+    assert ical.zone_named("Europe", "Europe/Amsterdam") == AMSTERDAM  # a folder of zones
+    assert ical.zone_named("Mars/Olympus_Mons", "Etc/UTC") is None
     assert ical.zone_named("America/New_York", "Europe/Amsterdam") == ZoneInfo("America/New_York")
     assert ical.zone_named("Etc/UTC", "Europe/Amsterdam") is None
     raw, calendar = round_trip(entry(zone=None))

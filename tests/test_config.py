@@ -160,7 +160,7 @@ def test_the_proxy_and_time_zone_can_be_chosen(tmp_path: Path) -> None:
     assert (settings.forwarded_allow_ips, settings.time_zone) == ("10.0.0.2", "America/Paramaribo")
 
 
-@pytest.mark.parametrize("given", ["Europe/Nergensdorp", "../../etc/passwd"])
+@pytest.mark.parametrize("given", ["Europe/Nergensdorp", "../../etc/passwd", "Europe"])
 def test_an_unknown_time_zone_is_refused(tmp_path: Path, given: str) -> None:
     with pytest.raises(SettingsError, match=r"^BUURTNET_TIME_ZONE: "):
         load_settings(environ(tmp_path, TIME_ZONE=given))

@@ -2,6 +2,7 @@
 from summer time; and the bounds of every field of the form. Pure: no database."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,6 +44,19 @@ def test_dates_and_times_as_people_type_them() -> None:
     assert local_times.parse_clock("14.30") == time(14, 30)
     for wrong in ("24:00", "12:60", "12", "half drie", "1:2"):
         assert local_times.parse_clock(wrong) is None, wrong
+
+
+def test_a_zone_is_known_by_its_iana_name_or_is_none() -> None:
+    assert local_times.zone_or_none("America/Paramaribo") == ZoneInfo("America/Paramaribo")
+    # A folder of zones, a path, a name too long for a file: what a server elsewhere may send.
+    for wrong in ("Europe/Nergensdorp", "Europe", "../../etc/passwd", "", "x" * 300, "utc\x00"):
+        assert local_times.zone_or_none(wrong) is None, wrong
+
+
+def test_a_moment_from_sqlite_without_its_zone_is_utc() -> None:
+    naive = datetime(2027, 1, 5, 23, 30)
+    assert local_times.utc(naive) == naive.replace(tzinfo=UTC)
+    assert local_times.local_day(naive, ZONE) == date(2027, 1, 6)
 
 
 def test_winter_and_summer_times_are_stored_in_utc() -> None:

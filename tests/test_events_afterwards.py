@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from buurtnet.core import event_outcomes, media, posts, reminders
 from buurtnet.core.errors import InvalidInput, NotAllowed
-from buurtnet.core.event_outcomes import Outcome, OutcomeForm
+from buurtnet.core.event_outcomes import MAX_ATTENDANCE, MAX_LITTER_BAGS, Outcome, OutcomeForm
 from buurtnet.db import Database
 from buurtnet.models import (
     Account,
@@ -136,6 +136,27 @@ def test_the_outcome_form_has_bounds() -> None:
         "litter_bags": "litter_bags_invalid",
         "note": "outcome_note_too_long",
     }
+
+
+async def test_an_outcome_made_elsewhere_than_the_form_is_held_to_the_same_bounds(
+    database: Database, resident: Account
+) -> None:
+    post_id = await ended_event(database, resident)
+    wrong = Outcome(attendance=-1, litter_bags=MAX_LITTER_BAGS + 1, note="x" * 2001)
+    async with database.transaction() as session:
+        with pytest.raises(InvalidInput) as refused:
+            await event_outcomes.record_outcome(session, resident, post_id, wrong)
+    assert refused.value.errors == {
+        "attendance": "attendance_invalid",
+        "litter_bags": "litter_bags_invalid",
+        "note": "outcome_note_too_long",
+    }
+    assert (await event_row(database, post_id)).outcome_at is None
+    async with database.transaction() as session:
+        kept = Outcome(attendance=MAX_ATTENDANCE, litter_bags=0, note="  Fijn\r\n")
+        await event_outcomes.record_outcome(session, resident, post_id, kept)
+    event = await event_row(database, post_id)
+    assert (event.attendance, event.litter_bags, event.outcome_note) == (MAX_ATTENDANCE, 0, "Fijn")
 
 
 async def test_photos_of_the_outcome_are_removed_when_replaced_and_with_the_activity(

@@ -563,3 +563,35 @@ async def test_the_page_of_an_event_elsewhere_takes_a_sign_up_and_says_it_is_ask
     page = (await browser.get(f"/posts/{post.id}")).text
     assert "You asked to take part." in page
     assert "server answers your sign-up; you will see it here." in page
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:30:00Z", "0001-01-01T00:00:00Z"])
+async def test_an_event_in_a_year_no_page_can_show_is_refused(
+    app: Starlette, client: httpx.AsyncClient, database: Database, resident: Account, start: str
+) -> None:
+    await followed_dirk(app, client, database, resident)
+    activity = mobilizon_event(startTime=start, endTime=None)
+    response = await deliver(client, DIRK, activity)
+    assert response.status_code == 400
+    assert response.json()["error"] == "the Event cannot be read: startTime is out of range"
+    browser = browser_for(app)
+    await log_in(browser, "anna")
+    assert (await browser.get("/")).status_code == 200
+
+
+async def test_stepping_back_before_the_join_went_sends_neither(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    resident: Account,
+    network: FakeNetwork,
+) -> None:
+    await followed_dirk(app, client, database, resident)
+    activity = mobilizon_event()
+    await deliver(client, DIRK, activity)
+    await run_queue(app)
+    post, _event = await stored_event(database, activity["object"]["id"])
+    await answer(database, resident, post.id or 0, Status.GOING)
+    await answer(database, resident, post.id or 0, Status.NOT_GOING)
+    await run_queue(app)
+    assert sent_of_type(network, "Join") == [] and sent_of_type(network, "Leave") == []

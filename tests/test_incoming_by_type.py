@@ -57,6 +57,15 @@ def test_an_event_without_a_start_or_a_name_is_no_event(missing: str) -> None:
         as2_to_object(event)
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("America/Paramaribo", "America/Paramaribo"), ("Europe", None), ("../../etc/passwd", None)],
+)
+def test_an_event_keeps_only_a_time_zone_that_exists(given: str, kept: str | None) -> None:
+    found = as2_to_object(event_document(timezone=given))  # "Europe" is a folder of zones
+    assert isinstance(found, RemoteEvent) and found.time_zone == kept
+
+
 async def bob_followed(client: httpx.AsyncClient, database: Database, resident: Account) -> Account:
     assert (await deliver(client, BOB, create(BOB, note(BOB, 100)))).status_code == 202
     async with database.transaction() as session:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from babel.dates import format_date
 from sqlmodel import select
 
 from buurtnet.core import neighbourhoods, new_build
@@ -55,8 +56,13 @@ async def test_the_director_sets_the_date_and_the_profile_says_future_resident(
     )
     assert saved.status_code == 303
     profile = await client.get("/@fatima", headers={"Accept-Language": "nl"})
-    assert "Toekomstige bewoner" in profile.text
-    assert soon.strftime("%d-%m-%Y") in profile.text
+    day = format_date(soon, "EEEE d MMMM y", locale="nl")  # "zaterdag 12 december 2026"
+    link = '<a href="/n/vogelwijk">'
+    assert f"Toekomstige bewoner van {link}" in profile.text
+    assert f"woont er vanaf {day}" in profile.text
+    in_english = await client.get("/@fatima", headers={"Accept-Language": "en"})
+    assert f"Future resident of {link}" in in_english.text
+    assert f"moves in on {format_date(soon, 'EEEE d MMMM y', locale='en')}" in in_english.text
     async with database.transaction() as session:
         stored = await session.get(Neighbourhood, neighbourhood.id)
         assert stored is not None and stored.new_build and stored.handover_on == soon

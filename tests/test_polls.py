@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from starlette.applications import Starlette
 
-from buurtnet.core import poll_ends, poll_views, polls, posts, relations
+from buurtnet.core import local_times, poll_ends, poll_views, polls, posts, relations
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.polls import PollDraft
 from buurtnet.db import Database
@@ -121,7 +121,7 @@ async def test_a_poll_is_made_with_its_post(database: Database, resident: Accoun
         options = await polls.options_of(session, post.id or 0)
     assert poll is not None and poll.multiple and poll.voters_count == 0
     assert [option.name for option in options] == ["Zaterdag", "Zondag"]
-    assert timedelta(hours=23) < polls.aware(poll.ends_at) - utcnow() <= DAY
+    assert timedelta(hours=23) < local_times.utc(poll.ends_at) - utcnow() <= DAY
 
 
 async def test_a_bad_poll_writes_no_post(database: Database, resident: Account) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from buurtnet.core import feeds, visibility
+from buurtnet.core import event_access, feeds, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.login_sessions import hash_token
 from buurtnet.models import (
@@ -26,7 +26,6 @@ from buurtnet.models import (
     CalendarFeed,
     Event,
     Participation,
-    ParticipationStatus,
     Post,
     PostKind,
     utcnow,
@@ -36,7 +35,6 @@ from buurtnet.models import (
 # apps see it) and what is still to come, up to a bound.
 KEPT_AFTER_END = timedelta(weeks=6)
 MAX_FEED_ACTIVITIES = 500
-TAKING_PART = (ParticipationStatus.GOING, ParticipationStatus.MAYBE, ParticipationStatus.WAITING)
 # `secrets.token_urlsafe(32)`: 43 characters of the URL-safe base64 alphabet.
 TOKEN_BYTES = 32
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -64,8 +62,8 @@ def _activities() -> ActivityQuery:
 
 
 def _not_long_over(now: datetime) -> ColumnElement[bool]:
-    since = now - KEPT_AFTER_END
-    return or_(col(Event.ends_at) >= since, col(Event.starts_at) >= since)
+    # An end is never before its start (one from elsewhere without an end is its start).
+    return col(Event.ends_at) >= now - KEPT_AFTER_END
 
 
 async def activity(session: AsyncSession, viewer: Account | None, post_id: int) -> Activity:
@@ -102,7 +100,7 @@ async def personal_activities(
         .where(
             col(Participation.post_id) == col(Post.id),
             col(Participation.account_id) == account.id,
-            col(Participation.status).in_(TAKING_PART),
+            col(Participation.status).in_(event_access.TOLD_OF_CHANGES),
         )
         .correlate_except(Participation)
     )

@@ -17,7 +17,8 @@ from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.local_times import utc
 from buurtnet.models import Account, Event, Participation, ParticipationStatus, Post, PostKind
 
-# Who hears of changes: everyone who said they come, might come or waits for a place.
+# Who takes part, so hears of changes and has the activity in their calendar feed: everyone
+# who said they come, might come or waits for a place.
 TOLD_OF_CHANGES = (
     ParticipationStatus.GOING,
     ParticipationStatus.MAYBE,
@@ -25,7 +26,7 @@ TOLD_OF_CHANGES = (
 )
 REMINDED = (ParticipationStatus.GOING, ParticipationStatus.MAYBE)
 
-# Why nobody can sign up (message codes, for the page and for Reject's reason).
+# Why nobody can sign up: message codes for the page (the `Reject` of a Join says no reason).
 CANCELLED = "event_cancelled"
 ENDED = "event_ended"
 SIGN_UPS_CLOSED = "event_sign_ups_closed"

@@ -236,7 +236,12 @@ def _moment(
         return local_times.to_utc(day, clock, zone)
     except local_times.NonexistentTime:
         errors[name] = "time_skipped"
-        return None
+    except OverflowError:  # a day like 31-12-9999, past what a moment can be
+        errors[name.replace("time", "date")] = "date_invalid"
+    return None
+
+
+COORDINATE_DECIMALS = 6  # about 10 cm: more than any address needs
 
 
 def _coordinate(text: str, bound: int, name: str, errors: dict[str, str]) -> float | None:
@@ -250,7 +255,7 @@ def _coordinate(text: str, bound: int, name: str, errors: dict[str, str]) -> flo
     if not -bound <= value <= bound:
         errors[name] = f"{name}_invalid"
         return None
-    return value
+    return round(value, COORDINATE_DECIMALS)  # as the form shows it again: unchanged is equal
 
 
 def _capacity(text: str, errors: dict[str, str]) -> int | None:

@@ -6,14 +6,16 @@ lists (`feeds.ON_NEIGHBOURHOOD_PAGE`: public and neighbourhood activities of the
 not those of people the viewer muted). A cancelled activity stays listed, marked as cancelled.
 """
 
+import functools
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, Integer, bindparam, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from buurtnet.core import event_summaries, feeds, local_times, visibility
 from buurtnet.core.errors import InvalidInput
@@ -28,6 +30,8 @@ MONTH_MOST = 300
 MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 EARLIEST_YEAR = 2000
 YEARS_AHEAD = 3
+FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)  # the bounds of a `Window` that has none
+FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,16 @@ def parse_month(text: str, today: date) -> Month:
     return Month(date(year, month, 1))
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which activities by their times: starting after and before, ending after and by."""
+
+    starts_after: datetime = FAR_PAST
+    starts_before: datetime = FAR_FUTURE
+    ends_after: datetime = FAR_PAST
+    ends_by: datetime = FAR_FUTURE
+
+
 async def upcoming(
     session: AsyncSession,
     viewer: Account | None,
@@ -82,11 +96,8 @@ async def upcoming(
     """What has not ended yet, soonest first."""
     now = now or utcnow()
     # The bound on the start lets the index on it do the work: nothing lasts longer.
-    condition = and_(
-        col(Event.ends_at) > now,
-        col(Event.starts_at) > now - LONGEST,
-    )
-    return await _listed(session, viewer, neighbourhood_id, condition, limit, now, soonest=True)
+    window = Window(starts_after=now - LONGEST, ends_after=now)
+    return await _listed(session, viewer, neighbourhood_id, window, limit, now, soonest=True)
 
 
 async def past(
@@ -98,8 +109,8 @@ async def past(
 ) -> list[Listed]:
     """What has ended, the most recent first."""
     now = now or utcnow()
-    condition = col(Event.ends_at) <= now
-    return await _listed(session, viewer, neighbourhood_id, condition, PAST, now, soonest=False)
+    window = Window(ends_by=now)
+    return await _listed(session, viewer, neighbourhood_id, window, PAST, now, soonest=False)
 
 
 async def in_month(
@@ -113,13 +124,9 @@ async def in_month(
 ) -> dict[date, list[Listed]]:
     """The month's activities by local day: each on every day of the month it takes place."""
     start, end = local_times.day_bounds(month.first, month.last, zone)
-    condition = and_(
-        col(Event.starts_at) < end,
-        col(Event.ends_at) > start,
-        col(Event.starts_at) > start - LONGEST,
-    )
+    window = Window(starts_after=start - LONGEST, starts_before=end, ends_after=start)
     found = await _listed(
-        session, viewer, neighbourhood_id, condition, MONTH_MOST, now or utcnow(), soonest=True
+        session, viewer, neighbourhood_id, window, MONTH_MOST, now or utcnow(), soonest=True
     )
     days: dict[date, list[Listed]] = {}
     for item in found:
@@ -138,7 +145,7 @@ async def _listed(
     session: AsyncSession,
     viewer: Account | None,
     neighbourhood_id: int | None,
-    condition: ColumnElement[bool],
+    window: Window,
     limit: int,
     now: datetime,
     *,
@@ -146,24 +153,15 @@ async def _listed(
 ) -> list[Listed]:
     if neighbourhood_id is None:
         return []
-    order = col(Event.starts_at) if soonest else col(Event.starts_at).desc()
-    query = (
-        select(Post, Account)
-        .join(Event, col(Event.post_id) == col(Post.id))
-        .join(Account, col(Account.id) == col(Post.author_id))
-        .where(
-            condition,
-            col(Post.kind) == PostKind.EVENT,
-            col(Post.neighbourhood_id) == neighbourhood_id,
-            col(Post.in_reply_to_id).is_(None),
-            feeds.ON_NEIGHBOURHOOD_PAGE,
-            visibility.visible_to(viewer),
-            visibility.not_muted_by(viewer),
-        )
-        .order_by(order, col(Post.id))
-        .limit(limit)
-    )
-    rows = (await session.exec(query)).all()
+    viewer_kind = "visitor" if viewer is None else "elsewhere" if viewer.domain else "resident"
+    parameters = {
+        **asdict(window),
+        "neighbourhood_id": neighbourhood_id,
+        "viewer_id": viewer.id if viewer else None,
+        "viewer_neighbourhood_id": viewer.neighbourhood_id if viewer else None,
+        "limit": limit,
+    }
+    rows = (await session.exec(_statement(viewer_kind, soonest), params=parameters)).all()
     views = await event_summaries.events_of(
         session, [post for post, _organiser in rows], viewer.id if viewer else None, now=now
     )
@@ -172,3 +170,46 @@ async def _listed(
         for post, organiser in rows
         if post.id is not None and post.id in views
     ]
+
+
+@functools.cache
+def _statement(viewer_kind: str, soonest: bool) -> Select[Post, Account]:
+    """A list's statement, built once per kind of viewer and order and run with parameters: the
+    visibility policy is a large expression, costly to build and compile on every page."""
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    not_muted: ColumnElement[bool] = true()
+    if viewer_kind == "visitor":
+        visible = visibility.visible_to_viewer(None, None)
+    else:
+        home = bindparam("viewer_neighbourhood_id", type_=Integer)
+        elsewhere = viewer_kind == "elsewhere"
+        visible = visibility.visible_to_viewer(
+            viewer_id, None if elsewhere else home, elsewhere=elsewhere
+        )
+        not_muted = visibility.not_muted_by_id(viewer_id)
+    moment = Event.__table__.c.starts_at.type  # type: ignore[attr-defined]
+    in_window = select(Event.post_id).where(
+        col(Event.starts_at) > bindparam("starts_after", type_=moment),
+        col(Event.starts_at) < bindparam("starts_before", type_=moment),
+        col(Event.ends_at) > bindparam("ends_after", type_=moment),
+        col(Event.ends_at) <= bindparam("ends_by", type_=moment),
+    )
+    order = col(Event.starts_at) if soonest else col(Event.starts_at).desc()
+    return (
+        select(Post, Account)
+        .join(Event, col(Event.post_id) == col(Post.id))
+        .join(Account, col(Account.id) == col(Post.author_id))
+        .where(
+            # The activities first, by the index on their times: a neighbourhood has many posts
+            # and few activities, and a planner left to itself may walk all of its posts.
+            col(Post.id).in_(in_window),
+            col(Post.kind) == PostKind.EVENT,
+            col(Post.neighbourhood_id) == bindparam("neighbourhood_id", type_=Integer),
+            col(Post.in_reply_to_id).is_(None),
+            feeds.ON_NEIGHBOURHOOD_PAGE,
+            visible,
+            not_muted,
+        )
+        .order_by(order, col(Post.id))
+        .limit(bindparam("limit", type_=Integer))
+    )

@@ -6,8 +6,7 @@ The organiser may record it again (to correct it); a new photo replaces the old 
 files are removed by a job once the change has committed.
 """
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet import typed_text
 from buurtnet.core import event_access, media
 from buurtnet.core.errors import InvalidInput
+from buurtnet.core.event_input import WHOLE_NUMBER
 from buurtnet.core.media import StoredImage
 from buurtnet.models import Account, Event, EventCategory, utcnow
 
@@ -22,7 +22,7 @@ MAX_ATTENDANCE = 10_000
 MAX_LITTER_BAGS = 1_000
 NOTE_LENGTH = 2000
 TOO_EARLY = "outcome_too_early"
-WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+NOTE_TOO_LONG = "outcome_note_too_long"
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,13 @@ class Outcome:
 def read(form: OutcomeForm) -> Outcome:
     """The checked outcome, or `InvalidInput` naming each field that is wrong."""
     errors: dict[str, str] = {}
-    attendance = _count(form.attendance, MAX_ATTENDANCE, "attendance", errors)
-    litter_bags = _count(form.litter_bags, MAX_LITTER_BAGS, "litter_bags", errors)
-    note = typed_text.clean_source(form.note).strip()
-    if len(note) > NOTE_LENGTH:
-        errors["note"] = "outcome_note_too_long"
+    attendance = _whole_number(form.attendance, "attendance", errors)
+    litter_bags = _whole_number(form.litter_bags, "litter_bags", errors)
+    outcome = _cleaned(Outcome(attendance, litter_bags, form.note))
+    errors |= _problems(outcome)
     if errors:
         raise InvalidInput(errors)
-    return Outcome(attendance, litter_bags, note)
+    return outcome
 
 
 async def record_outcome(
@@ -68,10 +67,10 @@ async def record_outcome(
     await event_access.own_event(session, organiser, post_id)
     event = await event_access.lock(session, post_id)
     _check_time(event, now)
-    read(OutcomeForm(note=outcome.note))  # the bounds again, whoever made the outcome
-    event.attendance = _bounded(outcome.attendance, MAX_ATTENDANCE)
+    outcome = _checked(outcome)
+    event.attendance = outcome.attendance
     is_clean_up = event.category == EventCategory.CLEAN_UP
-    event.litter_bags = _bounded(outcome.litter_bags, MAX_LITTER_BAGS) if is_clean_up else None
+    event.litter_bags = outcome.litter_bags if is_clean_up else None
     event.outcome_note = outcome.note
     if photo is not None:
         old = [key for key in (event.outcome_image_key, event.outcome_thumbnail_key) if key]
@@ -99,17 +98,37 @@ def _check_time(event: Event, now: datetime) -> None:
         raise InvalidInput.single("form", TOO_EARLY)
 
 
-def _count(text: str, bound: int, name: str, errors: dict[str, str]) -> int | None:
+def _checked(outcome: Outcome) -> Outcome:
+    """The outcome cleaned and held to the bounds again: whoever made it (the form, the demo),
+    nothing outside them is written."""
+    outcome = _cleaned(outcome)
+    if problems := _problems(outcome):
+        raise InvalidInput(problems)
+    return outcome
+
+
+def _cleaned(outcome: Outcome) -> Outcome:
+    return replace(outcome, note=typed_text.clean_source(outcome.note).strip())
+
+
+def _problems(outcome: Outcome) -> dict[str, str]:
+    """What is wrong with a cleaned outcome: a message code by field."""
+    problems: dict[str, str] = {}
+    if outcome.attendance is not None and not 0 <= outcome.attendance <= MAX_ATTENDANCE:
+        problems["attendance"] = "attendance_invalid"
+    if outcome.litter_bags is not None and not 0 <= outcome.litter_bags <= MAX_LITTER_BAGS:
+        problems["litter_bags"] = "litter_bags_invalid"
+    if len(outcome.note) > NOTE_LENGTH:
+        problems["note"] = NOTE_TOO_LONG
+    return problems
+
+
+def _whole_number(text: str, name: str, errors: dict[str, str]) -> int | None:
+    """A count as typed (None when left empty); not one is an error of its field."""
     text = text.strip()
     if not text:
         return None
-    if not WHOLE_NUMBER.fullmatch(text) or int(text) > bound:
+    if not WHOLE_NUMBER.fullmatch(text):
         errors[name] = f"{name}_invalid"
         return None
     return int(text)
-
-
-def _bounded(value: int | None, bound: int) -> int | None:
-    if value is not None and not 0 <= value <= bound:
-        raise InvalidInput.single("form", "outcome_invalid")
-    return value

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import event_access, participation
 from buurtnet.core.errors import InvalidInput, NotFound
-from buurtnet.core.event_input import TaskPlan
+from buurtnet.core.event_input import MAX_TASKS, TaskPlan
 from buurtnet.models import (
     Account,
     Event,
@@ -37,7 +37,8 @@ class TaskAnswer:
 
 async def save_tasks(session: AsyncSession, post_id: int, plans: tuple[TaskPlan, ...]) -> None:
     """Make the activity's tasks these: new ones added, existing ones changed or (without a
-    title) removed. A task's places cannot drop below the volunteers it has."""
+    title) removed. A task's places cannot drop below the volunteers it has, nor the tasks
+    together pass `MAX_TASKS`."""
     existing = {task.id: task for task in await _tasks(session, post_id)}
     counts = await _counts(session, post_id)
     errors: dict[str, str] = {}
@@ -46,6 +47,10 @@ async def save_tasks(session: AsyncSession, post_id: int, plans: tuple[TaskPlan,
             raise NotFound(plan.task_id)  # a task of another activity: a tampered form
         if plan.task_id is not None and plan.title and plan.places < counts.get(plan.task_id, 0):
             errors[f"task-{number}-places"] = "task_places_below_volunteers"
+    removed = {plan.task_id for plan in plans if plan.task_id is not None and not plan.title}
+    added = sum(1 for plan in plans if plan.task_id is None)
+    if len(existing) - len(removed) + added > MAX_TASKS:  # the form counts only its own rows
+        errors["tasks"] = "tasks_too_many"
     if errors:
         raise InvalidInput(errors)
     position = len(existing)

@@ -206,7 +206,7 @@ def _apply(event: Event, details: EventDetails) -> None:
 async def _tell_participants(
     session: AsyncSession, event: Event, organiser_id: int, kind: NotificationKind
 ) -> None:
-    for account_id in await event_access.participant_ids(
+    people = await event_access.participant_ids(
         session, event.post_id, event_access.TOLD_OF_CHANGES
-    ):
-        await notifications.notify(session, account_id, organiser_id, kind, event.post_id)
+    )
+    await notifications.notify_many(session, people, organiser_id, kind, event.post_id)

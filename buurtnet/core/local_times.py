@@ -8,7 +8,7 @@ time is refused (`NonexistentTime`), so that nobody's activity quietly moves by 
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # A date as a date field sends it (2026-12-31), or as people type it where a browser shows a text
 # field (31-12-2026, 31/12/2026, 31.12.2026); a time as 14:30, 14.30 or 9:05.
@@ -50,6 +50,15 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def zone_or_none(name: str) -> ZoneInfo | None:
+    """The IANA time zone of this name, or None when there is none: a setting or a server
+    elsewhere may name anything ("Europe" is a folder, "../x" a path, a long name too long)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """The moment a local date and time stand for: the first of two, none for a skipped time."""
     local = datetime.combine(day, clock, tzinfo=zone)  # fold=0: the first occurrence
@@ -68,6 +77,7 @@ def happens_twice(moment: datetime, zone: ZoneInfo) -> bool:
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The date it is at that moment on the zone's calendar."""
     return utc(moment).astimezone(zone).date()
 
 

@@ -6,8 +6,7 @@ A future resident is a resident in every other way: they join with an invite cod
 neighbourhood's director, read, post, vote and sign up for the first meet-ups.
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,11 +17,6 @@ from buurtnet.models import Account, Neighbourhood
 HANDOVER_INVALID = "handover_invalid"
 EARLIEST = date(2000, 1, 1)
 LATEST_YEARS_AHEAD = 15
-
-
-def local_today(time_zone: str, now: datetime) -> date:
-    """The date it is on the instance's calendar."""
-    return now.astimezone(ZoneInfo(time_zone)).date()
 
 
 def awaits_handover(neighbourhood: Neighbourhood | None, today: date) -> bool:

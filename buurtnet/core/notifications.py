@@ -1,5 +1,6 @@
 """Telling people what others did: mentions, replies, likes, shares and new followers."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, update
@@ -35,6 +36,36 @@ async def notify(
         return
     session.add(
         Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
+    )
+
+
+async def notify_many(
+    session: AsyncSession,
+    recipient_ids: Sequence[int],
+    actor_id: int,
+    kind: NotificationKind,
+    post_id: int | None = None,
+) -> None:
+    """`notify` for many people at once (everyone who signed up for an activity, everyone who
+    voted): who is to hear of it is found in one statement, however many there are."""
+    wanted = {
+        recipient_id
+        for recipient_id in recipient_ids
+        if recipient_id != actor_id or kind in ABOUT_ONES_OWN
+    }
+    if not wanted:
+        return
+    muted = exists().where(col(Mute.muter_id) == col(Account.id), col(Mute.muted_id) == actor_id)
+    query = select(col(Account.id)).where(
+        col(Account.id).in_(sorted(wanted)),
+        col(Account.domain).is_(None),  # their own server tells them
+        ~visibility.blocks_either_way(col(Account.id), actor_id),
+        ~muted,
+    )
+    session.add_all(
+        Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
+        for recipient_id in (await session.exec(query.order_by(col(Account.id)))).all()
+        if recipient_id is not None
     )
 
 

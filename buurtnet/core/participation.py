@@ -90,7 +90,7 @@ async def respond(
         raise NotAllowed  # the organiser takes no place
     assert account.id is not None
     event = await event_access.lock(session, post_id)
-    current = await _participation(session, post_id, account.id)
+    current = await answer_of(session, post_id, account.id)
     if post.uri is not None:
         return _respond_elsewhere(session, account, event, current, answer, now)
     was = ParticipationStatus(current.status) if current else None
@@ -137,7 +137,8 @@ def _respond_elsewhere(
     row = current or Participation(post_id=event.post_id, account_id=account.id, status=wanted)
     if answer == ParticipationStatus.GOING:
         remote_events.join(session, account, event.post_id)
-    elif remote_events.asked_before(was):
+    elif remote_events.asked_before(was) and row.uri is not None:
+        # Without its id the Join has not gone yet, and its job sees it is no longer wanted.
         remote_events.leave(session, account, event.post_id, row.uri)
         row.uri = None
     row.status, row.queued_at = wanted, now
@@ -153,7 +154,7 @@ async def withdraw(
     post, _seen = await event_access.visible_event(session, account, post_id)
     assert account.id is not None
     event = await event_access.lock(session, post_id)
-    current = await _participation(session, post_id, account.id)
+    current = await answer_of(session, post_id, account.id)
     if current is None:
         return Answered(Outcome.LEFT)
     if event_access.has_ended(event, now):
@@ -176,12 +177,13 @@ async def withdraw_everywhere(
         select(Participation, Post)
         .join(Post, col(Post.id) == col(Participation.post_id))
         .where(col(Participation.account_id) == account.id)
+        .order_by(col(Participation.post_id))  # events locked in one order: no deadlock
     )
     for row, post in rows.all():
         was = ParticipationStatus(row.status)
         await session.delete(row)
         if post.uri is not None:
-            if account.domain is None and remote_events.asked_before(was):
+            if account.domain is None and remote_events.asked_before(was) and row.uri:
                 remote_events.leave(session, account, row.post_id, row.uri)
             continue
         event = await event_access.lock(session, row.post_id)
@@ -193,12 +195,14 @@ async def withdraw_everywhere(
 async def take_place(session: AsyncSession, event: Event, account_id: int, now: datetime) -> bool:
     """Make someone going when there is room (for a volunteer task), with the event locked by
     the caller; False when the activity is full. Someone going already stays going."""
-    current = await _participation(session, event.post_id, account_id)
+    current = await answer_of(session, event.post_id, account_id)
     if current is not None and current.status == ParticipationStatus.GOING:
         return True
     if not event_access.has_room(event):
         return False
-    row = current or Participation(post_id=event.post_id, account_id=account_id, status="")
+    row = current or Participation(
+        post_id=event.post_id, account_id=account_id, status=ParticipationStatus.GOING
+    )
     row.status, row.queued_at = ParticipationStatus.GOING, now
     session.add(row)
     event.going_count += 1
@@ -208,39 +212,32 @@ async def take_place(session: AsyncSession, event: Event, account_id: int, now: 
 async def fill_places(
     session: AsyncSession, event: Event, organiser_id: int, now: datetime
 ) -> tuple[int, ...]:
-    """Give free places to the first who wait, and tell them; with the event locked."""
-    moved_up: list[int] = []
-    while event_access.has_room(event):
-        waiting = await session.exec(
-            select(Participation)
-            .where(
-                col(Participation.post_id) == event.post_id,
-                col(Participation.status) == ParticipationStatus.WAITING,
-            )
-            .order_by(col(Participation.queued_at), col(Participation.account_id))
-            .limit(1)
+    """Give free places to the first who wait, and tell them; with the event locked. A
+    cancelled activity has no places to give."""
+    if event.cancelled_at is not None:
+        return ()
+    if not event_access.has_room(event):
+        return ()
+    first_waiting = (
+        select(Participation)
+        .where(
+            col(Participation.post_id) == event.post_id,
+            col(Participation.status) == ParticipationStatus.WAITING,
         )
-        first = waiting.first()
-        if first is None:
-            break
-        first.status, first.queued_at = ParticipationStatus.GOING, now
-        session.add(first)
-        event.going_count += 1
-        moved_up.append(first.account_id)
-        await notifications.notify(
-            session, first.account_id, organiser_id, NotificationKind.MOVED_UP, event.post_id
-        )
-    return tuple(moved_up)
-
-
-async def answer_of(session: AsyncSession, post_id: int, account_id: int) -> Participation | None:
-    return await session.get(Participation, (post_id, account_id))
-
-
-async def waiting_position(session: AsyncSession, post_id: int, account_id: int) -> int | None:
-    """Where someone is on the waiting list (1 is next), or None when they do not wait."""
-    waiting = await event_access.participant_ids(session, post_id, [ParticipationStatus.WAITING])
-    return waiting.index(account_id) + 1 if account_id in waiting else None
+        .order_by(col(Participation.queued_at), col(Participation.account_id))
+    )
+    if event.capacity is not None:
+        first_waiting = first_waiting.limit(event.capacity - event.going_count)
+    moved_up = [row for row in (await session.exec(first_waiting)).all()]
+    for row in moved_up:
+        row.status, row.queued_at = ParticipationStatus.GOING, now
+        session.add(row)
+    event.going_count += len(moved_up)
+    people = [row.account_id for row in moved_up]
+    await notifications.notify_many(
+        session, people, organiser_id, NotificationKind.MOVED_UP, event.post_id
+    )
+    return tuple(people)
 
 
 async def participants(
@@ -259,9 +256,9 @@ async def participants(
     return [(row, account) for row, account in (await session.exec(query)).all()]
 
 
-async def _participation(
-    session: AsyncSession, post_id: int, account_id: int
-) -> Participation | None:
+async def answer_of(session: AsyncSession, post_id: int, account_id: int) -> Participation | None:
+    """Someone's answer as it is now (read afresh, not as first read: the event may have been
+    locked since)."""
     query = (
         select(Participation)
         .where(

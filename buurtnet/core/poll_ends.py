@@ -42,10 +42,9 @@ async def _tell(session: AsyncSession, post: Post) -> None:
     author = await session.get(Account, post.author_id)
     if author is not None and author.domain is None:
         told.add(post.author_id)
-    for recipient_id in sorted(told):
-        await notifications.notify(
-            session, recipient_id, post.author_id, NotificationKind.POLL_ENDED, post.id
-        )
+    await notifications.notify_many(
+        session, sorted(told), post.author_id, NotificationKind.POLL_ENDED, post.id
+    )
 
 
 def register(registry: Registry) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false
+from sqlalchemy import Integer, and_, bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core.polls import NO_END, aware, has_ended
+from buurtnet.core.local_times import utc
+from buurtnet.core.polls import NO_END, has_ended
 from buurtnet.models import Poll, PollOption, PollVote, Post, utcnow
 
 
@@ -59,7 +60,7 @@ class PollView:
 
 async def facts_of(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, PollFacts]:
     """The polls of these posts with their answers, in one statement."""
-    rows = await _polls_with_options(session, post_ids, false())
+    rows = await _polls_with_options(session, post_ids, None)
     now = utcnow()
     found: dict[int, PollFacts] = {}
     for poll, option, _chosen in rows:
@@ -77,8 +78,7 @@ async def polls_of(
     ids = [post.id for post in posts if post.id is not None]
     if not ids:
         return {}
-    mine = false() if viewer_id is None else col(PollVote.account_id) == viewer_id
-    rows = await _polls_with_options(session, ids, mine)
+    rows = await _polls_with_options(session, ids, viewer_id)
     facts: dict[int, tuple[Poll, list[tuple[PollOption, bool]]]] = {}
     for poll, option, chosen in rows:
         facts.setdefault(poll.post_id, (poll, []))[1].append((option, chosen is not None))
@@ -91,19 +91,29 @@ async def polls_of(
 
 
 async def _polls_with_options(
-    session: AsyncSession, post_ids: Sequence[int], voted_by: ColumnElement[bool]
+    session: AsyncSession, post_ids: Sequence[int], voter_id: int | None
 ) -> list[tuple[Poll, PollOption, int | None]]:
-    """Each answer of the polls, with its poll, and whether `voted_by` chose it."""
+    """Each answer of the polls, with its poll, and whether `voter_id` chose it."""
     if not post_ids:
         return []
-    query = (
-        select(Poll, PollOption, col(PollVote.option_id))
-        .join(PollOption, col(PollOption.post_id) == col(Poll.post_id))
-        .outerjoin(PollVote, and_(col(PollVote.option_id) == col(PollOption.id), voted_by))
-        .where(col(Poll.post_id).in_(post_ids))
-        .order_by(col(Poll.post_id), col(PollOption.position), col(PollOption.id))
+    parameters = {"post_ids": list(post_ids), "voter_id": voter_id}
+    return list((await session.exec(_POLLS_WITH_OPTIONS, params=parameters)).all())
+
+
+# Built once, run with parameters: every page of posts asks it (a feed's page is hot).
+_POLLS_WITH_OPTIONS = (
+    select(Poll, PollOption, col(PollVote.option_id))
+    .join(PollOption, col(PollOption.post_id) == col(Poll.post_id))
+    .outerjoin(
+        PollVote,
+        and_(
+            col(PollVote.option_id) == col(PollOption.id),
+            col(PollVote.account_id) == bindparam("voter_id", type_=Integer),
+        ),
     )
-    return list((await session.exec(query)).all())
+    .where(col(Poll.post_id).in_(bindparam("post_ids", expanding=True)))
+    .order_by(col(Poll.post_id), col(PollOption.position), col(PollOption.id))
+)
 
 
 def _view(
@@ -117,7 +127,7 @@ def _view(
     # Of several choices each answer is a share of the voters, as Mastodon counts it.
     whole = poll.voters_count if poll.multiple and poll.voters_count else total
     most = max((option.votes for option, _chosen in options), default=0)
-    ends_at = aware(poll.ends_at)
+    ends_at = utc(poll.ends_at)
     return PollView(
         multiple=poll.multiple,
         ends_at=None if ends_at >= NO_END else ends_at,

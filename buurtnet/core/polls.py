@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import poll_news, visibility
 from buurtnet.core.errors import InvalidInput, NotAllowed, NotFound
+from buurtnet.core.local_times import utc
 from buurtnet.core.text import clean_line
 from buurtnet.models import Account, Poll, PollOption, PollVote, Post, utcnow
 
@@ -75,13 +76,8 @@ def attach(session: AsyncSession, post: Post, draft: PollDraft) -> None:
     )
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite hands times back without their zone; they are UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def has_ended(poll: Poll, now: datetime | None = None) -> bool:
-    return aware(poll.ends_at) <= (now or utcnow())
+    return utc(poll.ends_at) <= (now or utcnow())
 
 
 # ---------------------------------------------------------------- voting

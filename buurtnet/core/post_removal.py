@@ -1,6 +1,6 @@
 """Removing posts with what hangs on them: their images and an activity's outcome photo (by a
-job), and the reply counts of the posts they answered. For a deleted post, and for all posts of a
-deleted account."""
+job), the reply counts of the posts they answered, and the news for whoever signed up for an
+activity that will now not happen. For a deleted post, and for all posts of a deleted account."""
 
 from collections.abc import Sequence
 
@@ -9,8 +9,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import media, replies
-from buurtnet.models import Event, MediaAttachment, Post
+from buurtnet.core import event_access, media, notifications, replies
+from buurtnet.models import (
+    Event,
+    MediaAttachment,
+    NotificationKind,
+    Participation,
+    Post,
+    utcnow,
+)
 
 
 async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
@@ -33,7 +40,31 @@ async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
     if keys:
         media.enqueue_removal(session, keys)
     await _uncount_replies(session, posts, ids)
+    await _tell_who_signed_up(session, ids)
     await session.exec(delete(Post).where(col(Post.id).in_(ids)))
+
+
+async def _tell_who_signed_up(session: AsyncSession, ids: list[int]) -> None:
+    """An activity still to come that goes away is cancelled for whoever signed up: they are
+    told so, without a link to what is no longer there."""
+    query = (
+        select(Participation.account_id, Post.author_id)
+        .join(Event, col(Event.post_id) == col(Participation.post_id))
+        .join(Post, col(Post.id) == col(Participation.post_id))
+        .where(
+            col(Participation.post_id).in_(ids),
+            col(Participation.status).in_(event_access.TOLD_OF_CHANGES),
+            col(Event.cancelled_at).is_(None),
+            col(Event.ends_at) > utcnow(),
+        )
+    )
+    by_organiser: dict[int, list[int]] = {}
+    for account_id, organiser_id in (await session.exec(query)).all():
+        by_organiser.setdefault(organiser_id, []).append(account_id)
+    for organiser_id, people in by_organiser.items():
+        await notifications.notify_many(
+            session, people, organiser_id, NotificationKind.EVENT_CANCELLED
+        )
 
 
 async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: list[int]) -> None:

@@ -45,12 +45,10 @@ async def send_due(session: AsyncSession, now: datetime | None = None) -> int:
         session.add(event)
         if utc(event.starts_at) - now < LATEST_BEFORE:
             continue
-        for account_id in await event_access.participant_ids(
-            session, event.post_id, event_access.REMINDED
-        ):
-            await notifications.notify(
-                session, account_id, organiser_id, NotificationKind.REMINDER, event.post_id
-            )
+        people = await event_access.participant_ids(session, event.post_id, event_access.REMINDED)
+        await notifications.notify_many(
+            session, people, organiser_id, NotificationKind.REMINDER, event.post_id
+        )
     return len(due)
 
 

@@ -85,10 +85,8 @@ async def keep(session: AsyncSession, post: Post, found: EventFromElsewhere, now
     session.add(event)
     await session.flush()
     if news is not None:
-        for account_id in await event_access.participant_ids(
-            session, post.id, event_access.TOLD_OF_CHANGES
-        ):
-            await notifications.notify(session, account_id, post.author_id, news, post.id)
+        people = await event_access.participant_ids(session, post.id, event_access.TOLD_OF_CHANGES)
+        await notifications.notify_many(session, people, post.author_id, news, post.id)
 
 
 def _news(event: Event, found: EventFromElsewhere) -> NotificationKind | None:
@@ -117,10 +115,9 @@ def join(session: AsyncSession, account: Account, post_id: int) -> None:
     enqueue(session, JOINED, {"account_id": account.id, "post_id": post_id})
 
 
-def leave(session: AsyncSession, account: Account, post_id: int, join_uri: str | None) -> None:
-    enqueue(
-        session, LEFT, {"account_id": account.id, "post_id": post_id, "join_uri": join_uri or ""}
-    )
+def leave(session: AsyncSession, account: Account, post_id: int, join_uri: str) -> None:
+    """Step back from an activity elsewhere whose Join went out (it has its id)."""
+    enqueue(session, LEFT, {"account_id": account.id, "post_id": post_id, "join_uri": join_uri})
 
 
 async def join_answered(

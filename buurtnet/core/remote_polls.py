@@ -63,7 +63,9 @@ async def _start_afresh(session: AsyncSession, post_id: int) -> None:
 
 
 def _end_of(found: PollFromElsewhere) -> datetime:
-    """A closed poll ended when it closed (or now, if its server does not say when)."""
+    """A closed poll ended when it closed, or at its end if that came first (of one that comes
+    closed without saying when, `questions.poll_from_elsewhere` takes the moment it came); an
+    open one ends at its end, or never (`NO_END`)."""
     if found.closed_at is not None:
         return min(found.closed_at, found.ends_at) if found.ends_at else found.closed_at
     return found.ends_at or polls.NO_END

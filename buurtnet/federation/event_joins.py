@@ -28,6 +28,9 @@ from buurtnet.federation.recipients import account_inboxes
 from buurtnet.job_queue import Payload
 from buurtnet.models import Account, ParticipationStatus, Post
 
+JOINS = "joins"  # our Join ids: `…/users/NAME#joins/…`
+JOIN_ID_PART = f"#{JOINS}/"
+
 
 async def handle_join(federation: Federation, activity: Activity, sender: Account) -> None:
     """A sign-up from elsewhere for one of our activities: Accept when a place is the sender's,
@@ -74,11 +77,13 @@ async def handle_leave(federation: Federation, activity: Activity, sender: Accou
 async def join_answered(
     federation: Federation, activity: Activity, sender: Account, *, accepted: bool
 ) -> bool:
-    """An Accept or Reject of a resident's Join: True when it was one."""
+    """An Accept or Reject of a resident's Join: True when it was one. Only an id in the shape
+    of our Joins (`joined`) is looked for, so an Accept of a follow costs no search."""
+    answered = parse.answered_id(activity)
+    if not answered.startswith(federation.uris.base_url) or JOIN_ID_PART not in answered:
+        return False
     async with federation.database.transaction() as session:
-        return await remote_events.join_answered(
-            session, sender, parse.answered_id(activity), accepted=accepted
-        )
+        return await remote_events.join_answered(session, sender, answered, accepted=accepted)
 
 
 async def joined(federation: Federation, payload: Payload) -> None:
@@ -94,7 +99,7 @@ async def joined(federation: Federation, payload: Payload) -> None:
         if row is None or row.status != ParticipationStatus.PENDING:
             return  # stepped back before the Join went
         actor = federation.uris.actor(account.username)
-        row.uri = federation.uris.activity(actor, "joins", uuid.uuid4().hex)
+        row.uri = federation.uris.activity(actor, JOINS, uuid.uuid4().hex)
         session.add(row)
         join = activities.join_to_as2(row.uri, actor, post.uri or "", organiser)
         await _send(session, account, post, join)
@@ -108,7 +113,7 @@ async def left(federation: Federation, payload: Payload) -> None:
             return
         account, post, organiser = found
         actor = federation.uris.actor(account.username)
-        join_uri = text(payload, "join_uri") or f"{actor}#joins/{post.id}"
+        join_uri = text(payload, "join_uri")
         leave_id = f"{join_uri}/leave"
         leave = activities.leave_to_as2(leave_id, actor, post.uri or "", organiser)
         await _send(session, account, post, leave)

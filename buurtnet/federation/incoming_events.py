@@ -1,8 +1,6 @@
 """Events from elsewhere (Mobilizon, Gancio, another buurtnet), stored as activities: the post
 that `incoming_posts` stores gets its `Event` row, through `core.remote_events`."""
 
-from datetime import timedelta
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.config import DEFAULT_TIME_ZONE
@@ -13,15 +11,13 @@ from buurtnet.models import EventCategory, Post, utcnow
 
 TITLE_LENGTH = 200
 PLACE_LENGTH = 300
-LONGEST = timedelta(days=366)  # an end further away than this is no end we show
 
 
 def event_from_elsewhere(found: RemoteEvent) -> remote_events.EventFromElsewhere:
     """The event in our terms: bounded as our own columns are, its end its start when it has none
-    (Gancio may send none), an unknown category `other`."""
-    end = found.end_time
-    if end is None or end - found.start_time > LONGEST:
-        end = found.start_time
+    (Gancio may send none, `parse_objects` leaves out one that is out of bounds), an unknown
+    category `other`."""
+    end = found.end_time or found.start_time
     place = found.place
     return remote_events.EventFromElsewhere(
         title=found.name[:TITLE_LENGTH],

@@ -68,7 +68,16 @@ class Participation(SQLModel, table=True):
     """Someone's answer to an activity, here or from elsewhere (by `Join`); the waiting list is
     the `waiting` ones in the order of `queued_at`."""
 
-    __table_args__ = (sa.Index("ix_participation_account", "account_id"),)
+    __table_args__ = (
+        sa.Index("ix_participation_account", "account_id"),
+        # An Accept or Reject from elsewhere finds the resident's Join by its id.
+        sa.Index(
+            "ix_participation_uri",
+            "uri",
+            sqlite_where=sa.text("uri IS NOT NULL"),
+            postgresql_where=sa.text("uri IS NOT NULL"),
+        ),
+    )
 
     post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")

@@ -6,12 +6,23 @@ need no aggregates; for a poll from elsewhere they are what its server last said
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from buurtnet.models.common import URI_LENGTH, utcnow
 
 
 class Poll(SQLModel, table=True):
+    # The polls still to end, by their end: what the worker looks for every minute.
+    __table_args__ = (
+        sa.Index(
+            "ix_poll_open_ends_at",
+            "ends_at",
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
+
     post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
     multiple: bool = Field(default=False)  # several choices (`anyOf`) or one (`oneOf`)
     ends_at: datetime

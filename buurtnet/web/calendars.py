@@ -25,13 +25,14 @@ from starlette.routing import Route
 from buurtnet import paths
 from buurtnet.core import calendars, neighbourhoods
 from buurtnet.core.errors import NotFound
+from buurtnet.core.local_times import utc
 from buurtnet.federation.uris import Uris
-from buurtnet.models import Account, EventCategory
+from buurtnet.models import Account
 from buurtnet.web import ical
 from buurtnet.web.auth import current_account
+from buurtnet.web.event_messages import CATEGORY_LABELS
 from buurtnet.web.i18n import choose_locale
 from buurtnet.web.ids import path_id
-from buurtnet.web.messages import N_
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for
 
@@ -43,14 +44,6 @@ FEED_REFRESH = timedelta(hours=1)
 # others depend on who asks, and the personal one holds a resident's plans.
 SHARED_FOR = "public, max-age=900"
 NOT_SHARED = "private, no-store"
-CATEGORY_LABELS: dict[str, str] = {
-    EventCategory.CLEAN_UP: N_("Clean-up"),
-    EventCategory.STREET_PARTY: N_("Street party"),
-    EventCategory.REPAIR_CAFE: N_("Repair café"),
-    EventCategory.MEETING: N_("Neighbourhood meeting"),
-    EventCategory.SPORT_AND_GAMES: N_("Sport and games"),
-    EventCategory.OTHER: N_("Activity"),
-}  # as the activity's page names them (`_event.html`)
 
 
 def personal_feed_path(token: str) -> str:
@@ -73,13 +66,13 @@ def entry_of(
     if event.cancelled_at is not None:
         title = gettext("Cancelled: %(title)s") % {"title": title}
     # An end that is not after the start means that none was given.
-    ends_at = event.ends_at if ical.as_utc(event.ends_at) > ical.as_utc(event.starts_at) else None
+    ends_at = event.ends_at if utc(event.ends_at) > utc(event.starts_at) else None
     changes = [post.created_at, post.edited_at, event.cancelled_at]
     label = CATEGORY_LABELS.get(event.category)  # one from elsewhere may be none of ours
     return ical.Entry(
         uid=uris.post_of(post, activity.organiser),
         sequence=event.sequence,
-        stamp=max(ical.as_utc(moment) for moment in changes if moment is not None),
+        stamp=max(utc(moment) for moment in changes if moment is not None),
         created=post.created_at,
         starts_at=event.starts_at,
         ends_at=ends_at,

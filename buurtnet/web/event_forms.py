@@ -189,11 +189,10 @@ def _render_form(
     *,
     status_code: int = 200,
 ) -> Response:
-    rows = [*tasks, *[TaskForm() for _blank in range(EMPTY_TASK_ROWS)]]
     context = {
         "editing": editing,
         "values": values,
-        "task_rows": rows[: max(len(tasks), 0) + EMPTY_TASK_ROWS],
+        "task_rows": [*tasks, *[TaskForm() for _blank in range(EMPTY_TASK_ROWS)]],
         "errors": _in_form_order(errors),
         "time_zone": services(request).settings.time_zone,
     }

@@ -1,16 +1,47 @@
 """Texts for the message codes of activities (`core.events` and its neighbours), translated when a
-page shows them; other codes fall back to the shared ones (`messages.FORM_MESSAGES`)."""
+page shows them; other codes fall back to the shared ones (`messages.FORM_MESSAGES`). And the
+names of the kinds of activity, as pages (the global `CATEGORY_LABELS`) and calendars show them,
+and one's answer to an activity. The globals are msgids, translated where a page shows them: a
+module-level dict of translated texts in a template would be built on every page.
+"""
 
 from collections.abc import Callable, Mapping
 
+from buurtnet.models import EventCategory
 from buurtnet.web.messages import FORM_MESSAGES, N_
 
+CATEGORY_LABELS: dict[str, str] = {
+    EventCategory.CLEAN_UP: N_("Clean-up"),
+    EventCategory.STREET_PARTY: N_("Street party"),
+    EventCategory.REPAIR_CAFE: N_("Repair café"),
+    EventCategory.MEETING: N_("Neighbourhood meeting"),
+    EventCategory.SPORT_AND_GAMES: N_("Sport and games"),
+    EventCategory.OTHER: N_("Activity"),
+}
+# One's own answer, as the activity's page says it (the globals `ANSWER_TEXTS`, and once it is over
+# or cancelled, when "You are coming." would be wrong, `PAST_ANSWER_TEXTS`).
+ANSWER_TEXTS = {
+    "going": N_("You are coming."),
+    "maybe": N_("You might come."),
+    "not_going": N_("You are not coming."),
+    "pending": N_("You asked to take part."),
+}
+PAST_ANSWER_TEXTS = {
+    "going": N_("You had said you would come."),
+    "maybe": N_("You had said you might come."),
+    "not_going": N_("You had said you would not come."),
+    "waiting": N_("You were on the waiting list."),
+    "pending": N_("You had asked to take part."),
+}
 EVENT_MESSAGES = {
     # Why someone cannot sign up, or take on a task (core.event_access)
     "event_cancelled": N_("This activity is cancelled."),
     "event_ended": N_("This activity is over."),
     "event_sign_ups_closed": N_("The organiser has closed the sign-ups."),
-    "event_full": N_("The activity is full. Sign up first; you will be on the waiting list."),
+    "event_full": N_(
+        "The activity is full, so you cannot take on a task now. Choose “I will come” to go "
+        "on the waiting list."
+    ),
     "task_full": N_("Enough people are doing this task already."),
     "answer_invalid": N_("Choose: I will come, maybe, or I will not come."),
     "event_join_elsewhere": N_(
@@ -64,7 +95,6 @@ EVENT_MESSAGES = {
     "litter_bags_invalid": N_("Fill in a number from 0 to 1000, or leave it empty."),
     "outcome_note_too_long": N_("Make the note shorter: at most 2000 characters."),
     "outcome_too_early": N_("You can fill this in once the activity is over."),
-    "outcome_invalid": N_("These numbers are not possible."),
     # The list (core.event_listings)
     "month_invalid": N_("Choose a month like 2026-12."),
 }

@@ -10,10 +10,12 @@ instead, so that every moment reads back as itself.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
+
+from buurtnet.core.local_times import utc, zone_or_none
 
 PRODUCT_ID = "-//Buurtnet//Buurtnet//NL"
 # Zones that are UTC by another name: written with `Z`, needing no VTIMEZONE.
@@ -53,26 +55,18 @@ class Feed:
 def zone_named(name: str, fallback: str) -> ZoneInfo | None:
     """The zone to write times in: the named one if it exists (an activity from elsewhere may
     name anything), else the fallback; None for UTC."""
-    for candidate in (name, fallback):
-        if candidate in UTC_NAMES:
-            return None
-        try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return None
+    zone = zone_or_none(name) or zone_or_none(fallback)
+    return None if zone is None or zone.key in UTC_NAMES else zone
 
 
-def as_utc(moment: datetime) -> datetime:
-    """An aware moment in UTC, to the second (iCalendar has no smaller unit)."""
-    if moment.tzinfo is None:  # SQLite hands back UTC without its zone
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
+def to_the_second(moment: datetime) -> datetime:
+    """The moment in UTC, to the second (iCalendar has no smaller unit)."""
+    return utc(moment).astimezone(UTC).replace(microsecond=0)
 
 
 def written_time(moment: datetime, zone: ZoneInfo | None) -> datetime:
     """The moment in `zone`, unless that wall-clock time would read back as another moment."""
-    moment = as_utc(moment)
+    moment = to_the_second(moment)
     if zone is None:
         return moment
     local = moment.astimezone(zone)
@@ -106,8 +100,8 @@ def _event(entry: Entry) -> CalendarEvent:
     event = CalendarEvent()
     event.add("uid", entry.uid)
     event.add("sequence", max(entry.sequence, 0))
-    event.add("dtstamp", as_utc(entry.stamp))
-    event.add("created", as_utc(entry.created))
+    event.add("dtstamp", to_the_second(entry.stamp))
+    event.add("created", to_the_second(entry.created))
     event.add("dtstart", written_time(entry.starts_at, entry.zone))
     if entry.ends_at is not None:
         event.add("dtend", written_time(entry.ends_at, entry.zone))
@@ -127,8 +121,8 @@ def _event(entry: Entry) -> CalendarEvent:
 
 def _years_covered(entries: Sequence[Entry]) -> tuple[date, date]:
     """From the first of January of the earliest activity's year, to some years after the last."""
-    moments = [as_utc(entry.starts_at) for entry in entries]
-    moments += [as_utc(entry.ends_at) for entry in entries if entry.ends_at is not None]
+    moments = [to_the_second(entry.starts_at) for entry in entries]
+    moments += [to_the_second(entry.ends_at) for entry in entries if entry.ends_at is not None]
     if not moments:
         moments = [datetime.now(UTC)]
     first = min(moments) - timedelta(days=1)  # the local date may be a day before UTC's

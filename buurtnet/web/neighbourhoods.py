@@ -2,13 +2,22 @@
 new-build neighbourhood the day its keys are handed over."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import event_listings, feeds, invites, neighbourhoods, new_build, permissions
+from buurtnet.core import (
+    event_listings,
+    feeds,
+    invites,
+    local_times,
+    neighbourhoods,
+    new_build,
+    permissions,
+)
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood, utcnow
 from buurtnet.web import forms
@@ -82,7 +91,7 @@ async def save_handover(request: Request) -> Response:
     account = require_account(request)
     form = await forms.read_form(request)
     raw = forms.text(form, "handover_on", 20).strip()
-    today = new_build.local_today(services(request).settings.time_zone, utcnow())
+    today = local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
     try:
         handover_on = date.fromisoformat(raw) if raw else None
     except ValueError:

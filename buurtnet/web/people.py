@@ -1,6 +1,7 @@
 """A person's profile page, and following, muting and blocking them from it."""
 
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet import paths, typed_text
-from buurtnet.core import feeds, new_build, relations
+from buurtnet.core import feeds, local_times, new_build, relations
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account, utcnow
 from buurtnet.web import forms
@@ -39,7 +40,7 @@ async def profile_page(request: Request) -> Response:
     async with services(request).database.reading() as session:
         profile = await relations.load_profile(session, request.path_params["username"], viewer)
         page = await feeds.profile_feed(session, profile.account, viewer, cursor(request))
-    today = new_build.local_today(services(request).settings.time_zone, utcnow())
+    today = local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
     context = {
         "profile": profile,
         "person": profile.account,

@@ -16,6 +16,7 @@ from buurtnet import paths
 from buurtnet.core import permissions, posts
 from buurtnet.web import csrf, event_display
 from buurtnet.web.auth import current_account, login_token, unread_notifications
+from buurtnet.web.event_messages import ANSWER_TEXTS, CATEGORY_LABELS, PAST_ANSWER_TEXTS
 from buurtnet.web.forms import this_page
 from buurtnet.web.i18n import choose_locale
 from buurtnet.web.services import services
@@ -45,6 +46,12 @@ def make_environments(
         environment.filters["local_date"] = clock.date
         environment.filters["local_time"] = clock.date_and_time
         event_display.install(environment, locale, catalog, clock.zone)
+        for name, texts in (
+            ("CATEGORY_LABELS", CATEGORY_LABELS),
+            ("ANSWER_TEXTS", ANSWER_TEXTS),
+            ("PAST_ANSWER_TEXTS", PAST_ANSWER_TEXTS),
+        ):
+            environment.globals[name] = texts  # msgids: translate with _()
         environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete

@@ -2,12 +2,12 @@
 and its category in Mobilizon's terms. Pure functions, for `objects.event_fields`.
 """
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 
-from buurtnet.core.local_times import utc
+from buurtnet.core.local_times import utc, zone_or_none
 from buurtnet.models import Event, EventCategory
 
 DEFAULT_LANGUAGE = "nl"
@@ -27,7 +27,7 @@ def when_and_where(event: Event, language: str | None) -> tuple[str, str]:
     """When ("zaterdag 12 december 2026, 10:00 to 12:00", with a dash) and where, as the
     post's readers read it: in the activity's own time zone, naming a later day it ends on."""
     locale = _locale(language)
-    zone = _zone(event.time_zone)
+    zone = zone_or_none(event.time_zone) or UTC
     start, end = utc(event.starts_at).astimezone(zone), utc(event.ends_at).astimezone(zone)
     day = format_date(start.date(), "full", locale=locale)
     ends = format_time(end, "HH:mm", locale=locale)
@@ -42,10 +42,3 @@ def _locale(language: str | None) -> Locale:
         return Locale.parse(language or DEFAULT_LANGUAGE)
     except (ValueError, UnknownLocaleError):
         return Locale.parse(DEFAULT_LANGUAGE)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -5,10 +5,10 @@ instead of becoming a note with its title glued on.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from buurtnet.core.local_times import zone_or_none
 from buurtnet.federation.as2.parse import (
     NOTE_TYPES,
     Attachment,
@@ -41,6 +41,7 @@ from buurtnet.federation.as2.parse_values import (
     timestamp,
     type_of,
 )
+from buurtnet.models import utcnow
 from buurtnet.sanitise import plain_text, sanitise
 
 EVENT_TYPE = "Event"
@@ -48,6 +49,10 @@ OBJECT_TYPES = NOTE_TYPES | {EVENT_TYPE}
 JOIN_MODES = frozenset({"free", "restricted", "invite", "external"})
 STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})
 MAX_CAPACITY = 1_000_000
+# Times pages, feeds and calendars can show and compute with (a year 9999 would overflow them).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=10 * 366)
+LONGEST = timedelta(days=366)  # an end further from the start is no end we keep
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ def as2_to_event(doc: Any) -> RemoteEvent:
     start = timestamp(doc, "startTime")
     if start is None:
         raise ParseError("startTime is missing")
+    if not EARLIEST <= start <= utcnow() + LATEST_AHEAD:
+        raise ParseError("startTime is out of range")
     language, content = content_of(doc)
     tags = tags_of(doc)
     return RemoteEvent(
@@ -149,7 +156,7 @@ def as2_to_event(doc: Any) -> RemoteEvent:
 
 def _end(doc: JsonObject, start: datetime) -> datetime | None:
     end = timestamp(doc, "endTime")
-    return end if end is not None and end >= start else None
+    return end if end is not None and start <= end <= start + LONGEST else None
 
 
 def _place(location: Any) -> Place | None:
@@ -188,13 +195,7 @@ def _count(value: Any) -> int | None:
 def _time_zone(doc: JsonObject) -> str | None:
     """An IANA zone name that we know, or None."""
     name = string(doc, "timezone", 60)
-    if name is None:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
+    return name if name is not None and zone_or_none(name) is not None else None
 
 
 def _one_of(value: Any, allowed: frozenset[str]) -> str | None:
