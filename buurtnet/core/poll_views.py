@@ -74,8 +74,8 @@ async def polls_of(
     session: AsyncSession, posts: Sequence[Post], viewer_id: int | None
 ) -> dict[int, PollView]:
     """The polls of these posts as the viewer (None: a visitor) sees them, in one statement
-    however many there are."""
-    ids = [post.id for post in posts if post.id is not None]
+    however many there are, and none when no post has one."""
+    ids = [post.id for post in posts if post.id is not None and post.has_poll]
     if not ids:
         return {}
     rows = await _polls_with_options(session, ids, viewer_id)

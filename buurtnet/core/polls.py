@@ -69,6 +69,8 @@ def draft_problems(draft: PollDraft) -> dict[str, str]:
 def attach(session: AsyncSession, post: Post, draft: PollDraft) -> None:
     """The poll of a new post, in the post's transaction (`posts.create_post` checked it)."""
     assert post.id is not None
+    post.has_poll = True
+    session.add(post)
     session.add(Poll(post_id=post.id, multiple=draft.multiple, ends_at=utcnow() + draft.duration))
     session.add_all(
         PollOption(post_id=post.id, position=position, name=name)

@@ -9,7 +9,7 @@ them and start afresh, as Mastodon resets them.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +35,7 @@ async def keep(session: AsyncSession, post_id: int, found: PollFromElsewhere) ->
     if poll is None:
         poll = Poll(post_id=post_id, multiple=found.multiple, ends_at=polls.NO_END)
         session.add(poll)
+        await session.exec(update(Post).where(col(Post.id) == post_id).values(has_poll=True))
         options = []
     else:
         options = await polls.options_of(session, post_id)

@@ -75,6 +75,8 @@ class Post(SQLModel, table=True):
         default=None, foreign_key="neighbourhood.id", ondelete="SET NULL"
     )
     kind: str = Field(default=PostKind.MESSAGE, max_length=20)
+    # Whether it carries a poll: a page of posts without any asks nothing more of the database.
+    has_poll: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     visibility: str = Field(default=Visibility.PUBLIC, max_length=20)
     # No foreign keys: a reply stays a reply, in its thread, when the post above it is deleted.
     in_reply_to_id: int | None = None
