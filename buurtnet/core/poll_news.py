@@ -16,9 +16,10 @@ from sqlalchemy import exists, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core import outbound
 from buurtnet.core.audience import audience_for, elsewhere, reaches_elsewhere
 from buurtnet.job_queue import enqueue
-from buurtnet.models import Job, JobStatus, PollVote, Post, Visibility, utcnow
+from buurtnet.models import Job, JobStatus, PollVote, Post, utcnow
 
 VOTED = "outbox.poll_voted"
 COUNTS_CHANGED = "outbox.poll_counts"
@@ -32,7 +33,7 @@ async def vote_cast(
     once: such a vote is final); in one of ours the counts changed."""
     if post.uri is None:
         await counts_changed(session, post)
-    elif option_ids and post.visibility != Visibility.NEIGHBOURHOOD:
+    elif option_ids and outbound.is_federated(post):
         payload = {"account_id": voter_id, "post_id": post.id, "option_ids": list(option_ids)}
         enqueue(session, VOTED, payload)
 
@@ -58,7 +59,7 @@ async def counts_changed(session: AsyncSession, post: Post, *, at_once: bool = F
 
 async def _known_elsewhere(session: AsyncSession, post: Post) -> bool:
     """Someone elsewhere is in the post's audience, or voted in its poll."""
-    if post.visibility == Visibility.NEIGHBOURHOOD:
+    if not outbound.is_federated(post):
         return False
     if await reaches_elsewhere(session, await audience_for(session, post)):
         return True

@@ -4,9 +4,7 @@ organiser and through the neighbourhood's group, with every field; alice signs u
 and is accepted, steps back with a `Leave` so that the resident on the waiting list moves up,
 and is refused once it is full again."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,8 +26,8 @@ from buurtnet.models import (
 )
 from tests.conftest import make_account
 from tests.events_kit import ZONE, answer, event_row, notified, soon, statuses
-from tests.federation.fedify import FedifyPeer, ReceivedActivity, start_fedify_peer
-from tests.federation.instances import Instance, make_neighbourhood, remote_account, start_instance
+from tests.federation.fedify import FedifyPeer, ReceivedActivity
+from tests.federation.instances import Instance, remote_account
 from tests.federation.test_with_fedify import followed_by_fedify
 from tests.kit.waiting import wait_until
 
@@ -40,28 +38,6 @@ PLACE = "Merelplein 3"
 SOURCE = "Samen maken we de buurt schoon. Neem handschoenen mee!"
 LATITUDE, LONGITUDE = 52.0907, 5.1214
 MESSAGE = "Ik neem een grijper mee."
-
-
-@pytest.fixture
-async def buurtnet(database_url: str, tmp_path: Path) -> AsyncIterator[Instance]:
-    async with start_instance(database_url, tmp_path) as instance:
-        yield instance
-
-
-@pytest.fixture
-async def peer() -> AsyncIterator[FedifyPeer]:
-    async with start_fedify_peer() as peer:
-        yield peer
-
-
-@pytest.fixture
-async def vogelwijk(buurtnet: Instance) -> Neighbourhood:
-    return await make_neighbourhood(buurtnet, "vogelwijk", "Vogelwijk")
-
-
-@pytest.fixture
-async def anna(buurtnet: Instance, vogelwijk: Neighbourhood) -> Account:
-    return await make_account(buurtnet.database, "anna", neighbourhood=vogelwijk)
 
 
 @pytest.fixture

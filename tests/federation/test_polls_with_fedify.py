@@ -2,46 +2,23 @@
 our Question, votes in it as Mastodon votes, and gets the Update with the new count; a resident
 votes in Fedify's poll, and Fedify's Update brings its counts here. Both sides then agree."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
 from buurtnet.core import poll_news, polls
-from buurtnet.models import Account, Job, Neighbourhood, Poll, Post, Visibility, utcnow
-from tests.conftest import csrf_token, make_account, write_post
-from tests.federation.fedify import FedifyPeer, ReceivedActivity, start_fedify_peer
+from buurtnet.models import Account, Job, Poll, Post, Visibility, utcnow
+from tests.conftest import csrf_token, write_post
+from tests.federation.fedify import FedifyPeer, ReceivedActivity
 from tests.federation.instances import (
     Instance,
     logged_in,
-    make_neighbourhood,
     post_by_uri,
-    start_instance,
 )
 from tests.federation.test_with_fedify import followed_by_fedify
 from tests.kit.waiting import wait_until
-
-
-@pytest.fixture
-async def buurtnet(database_url: str, tmp_path: Path) -> AsyncIterator[Instance]:
-    async with start_instance(database_url, tmp_path) as instance:
-        yield instance
-
-
-@pytest.fixture
-async def peer() -> AsyncIterator[FedifyPeer]:
-    async with start_fedify_peer() as peer:
-        yield peer
-
-
-@pytest.fixture
-async def anna(buurtnet: Instance) -> Account:
-    vogelwijk: Neighbourhood = await make_neighbourhood(buurtnet, "vogelwijk", "Vogelwijk")
-    return await make_account(buurtnet.database, "anna", neighbourhood=vogelwijk)
 
 
 async def counts_here(buurtnet: Instance, post_id: int) -> tuple[list[int], int]:

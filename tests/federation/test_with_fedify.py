@@ -1,11 +1,7 @@
 """buurtnet and Fedify, an independent ActivityPub server, on loopback: each finds, follows and
 hears the other, and what Fedify verified is what we sent (issue 4, "Done when")."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 from sqlmodel import col, func, select
 
 from buurtnet.core import relations
@@ -23,44 +19,20 @@ from buurtnet.models import (
     ReceivedActivity,
     Visibility,
 )
-from tests.conftest import make_account, write_post
+from tests.conftest import write_post
 from tests.federation import fedify
-from tests.federation.fedify import FedifyPeer, start_fedify_peer
+from tests.federation.fedify import FedifyPeer
 from tests.federation.instances import (
     Instance,
     logged_in,
-    make_neighbourhood,
     page_text,
     post_by_uri,
     remote_account,
-    start_instance,
 )
 from tests.kit.waiting import wait_until
 
 ACTIVITY_JSON = "application/activity+json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-@pytest.fixture
-async def buurtnet(database_url: str, tmp_path: Path) -> AsyncIterator[Instance]:
-    async with start_instance(database_url, tmp_path) as instance:
-        yield instance
-
-
-@pytest.fixture
-async def peer() -> AsyncIterator[FedifyPeer]:
-    async with start_fedify_peer() as peer:
-        yield peer
-
-
-@pytest.fixture
-async def vogelwijk(buurtnet: Instance) -> Neighbourhood:
-    return await make_neighbourhood(buurtnet, "vogelwijk", "Vogelwijk")
-
-
-@pytest.fixture
-async def anna(buurtnet: Instance, vogelwijk: Neighbourhood) -> Account:
-    return await make_account(buurtnet.database, "anna", neighbourhood=vogelwijk)
 
 
 async def followed_by_fedify(
