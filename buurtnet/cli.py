@@ -21,7 +21,7 @@ from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
 from buurtnet.job_queue import Worker
-from buurtnet.models import Role
+from buurtnet.models import Duty, Role
 from buurtnet.moderation import domains
 from buurtnet.storage import MediaStorage
 from buurtnet.web.messages import FORM_MESSAGES
@@ -57,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument(
         "--password-stdin", action="store_true", required=True, help="read the password from stdin"
     )
-    create_user.add_argument("--role", choices=[role.value for role in Role], default="resident")
+    create_user.add_argument(
+        "--role",
+        choices=[*(role.value for role in Role), *(duty.value for duty in Duty)],
+        default="resident",
+        help="moderator and director hold their duty in --neighbourhood",
+    )
     create_user.add_argument("--neighbourhood", metavar="SLUG")
     create_user.add_argument("--display-name", default="")
 
@@ -197,7 +202,7 @@ async def create_demo(database: Database, time_zone: str) -> None:
     print(f"Demo neighbourhood: {neighbourhood.name}, at /n/{neighbourhood.slug}")
     print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")
     for login in logins:
-        print(f"  {login.username:<10} {login.role.value}")
+        print(f"  {login.username:<10} {login.role}")
 
 
 async def create_user(database: Database, arguments: argparse.Namespace) -> None:
@@ -222,11 +227,12 @@ async def create_user(database: Database, arguments: argparse.Namespace) -> None
                 email=arguments.email,
                 password=password,
                 display_name=arguments.display_name,
-                role=Role(arguments.role),
+                role=Role.ADMIN if arguments.role == Role.ADMIN else Role.RESIDENT,
                 neighbourhood_id=neighbourhood_id,
+                duty=Duty(arguments.role) if arguments.role in set(Duty) else None,
             ),
         )
-    print(f"Created {account.role} {account.username}.")
+    print(f"Created {arguments.role} {account.username}.")
 
 
 async def create_neighbourhood(database: Database, arguments: argparse.Namespace) -> None:

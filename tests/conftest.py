@@ -24,7 +24,7 @@ from buurtnet.app import create_app
 from buurtnet.config import Settings
 from buurtnet.core import accounts, neighbourhoods, passwords, posts
 from buurtnet.db import Database
-from buurtnet.models import Account, Follow, Neighbourhood, Post, Role
+from buurtnet.models import Account, Duty, Follow, Neighbourhood, Post, Role
 from tests.kit.databases import (
     TEST_DATABASE_URL,
     fresh_database_url,
@@ -115,7 +115,9 @@ async def make_account(
     role: Role = Role.RESIDENT,
     neighbourhood: Neighbourhood | None = None,
     password: str = PASSWORD,
+    duty: Duty | None = None,
 ) -> Account:
+    """An account; a `duty` (moderator, director) is held in its `neighbourhood`."""
     async with database.transaction() as session:
         return await accounts.create_account(
             session,
@@ -125,6 +127,7 @@ async def make_account(
                 password=password,
                 role=role,
                 neighbourhood_id=neighbourhood.id if neighbourhood else None,
+                duty=duty,
             ),
         )
 

@@ -16,7 +16,7 @@ from buurtnet.db import Database
 from buurtnet.federation import delivery, keys, signatures
 from buurtnet.federation.context import Federation
 from buurtnet.federation.fetch import ConnectionFailed, FetchTimeout, ForbiddenAddress
-from buurtnet.models import Job, JobStatus, KeyPair, RemoteDomain, utcnow
+from buurtnet.models import DomainBlock, Job, JobStatus, KeyPair, RemoteDomain, utcnow
 from tests.kit.federation import federation_on, worker_for
 from tests.kit.network import FakeNetwork
 
@@ -195,7 +195,7 @@ async def test_suspended_domains_get_nothing(
     database: Database, federation: Federation, network: FakeNetwork
 ) -> None:
     async with database.transaction() as session:
-        session.add(RemoteDomain(domain="bad.example", suspended=True))
+        session.add(DomainBlock(domain="bad.example"))
     await send(database, ["https://bad.example/inbox", "https://good.example/inbox"])
     await worker_for(federation).run_until_empty()
     assert network.urls() == ["https://good.example/inbox"]

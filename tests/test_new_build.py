@@ -12,7 +12,7 @@ from sqlmodel import select
 from buurtnet.core import neighbourhoods, new_build
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.db import Database
-from buurtnet.models import Account, Neighbourhood, Role, utcnow
+from buurtnet.models import Account, Duty, Neighbourhood, Role, utcnow
 from tests.conftest import log_in, make_account, post_form
 from tests.test_cli import clean_env, run
 
@@ -47,7 +47,7 @@ def test_the_hand_over_date_must_be_a_sensible_one(handover: date | None, proble
 async def test_the_director_sets_the_date_and_the_profile_says_future_resident(
     client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
 ) -> None:
-    await make_account(database, "dirk", role=Role.DIRECTOR, neighbourhood=neighbourhood)
+    await make_account(database, "dirk", duty=Duty.DIRECTOR, neighbourhood=neighbourhood)
     await make_account(database, "fatima", neighbourhood=neighbourhood)
     soon = (utcnow() + timedelta(days=60)).date()
     await log_in(client, "dirk")
@@ -74,7 +74,7 @@ async def test_the_director_sets_the_date_and_the_profile_says_future_resident(
 async def test_a_wrong_date_is_refused_on_the_form_and_nothing_changes(
     client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
 ) -> None:
-    await make_account(database, "dirk", role=Role.DIRECTOR, neighbourhood=neighbourhood)
+    await make_account(database, "dirk", duty=Duty.DIRECTOR, neighbourhood=neighbourhood)
     await log_in(client, "dirk")
     for bad in ("1900-01-01", "morgen", "2026-02-30"):
         refused = await post_form(
@@ -91,7 +91,7 @@ async def test_only_its_director_or_an_admin_sets_the_date(
     database: Database, neighbourhood: Neighbourhood, resident: Account
 ) -> None:
     moderator = await make_account(
-        database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood
+        database, "mila", duty=Duty.MODERATOR, neighbourhood=neighbourhood
     )
     for person in (resident, moderator):
         async with database.transaction() as session:

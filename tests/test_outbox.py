@@ -15,6 +15,7 @@ from buurtnet.federation.uris import PUBLIC
 from buurtnet.job_queue import enqueue
 from buurtnet.models import (
     Account,
+    DomainBlock,
     Follow,
     FollowRequest,
     Job,
@@ -438,7 +439,7 @@ async def test_suspended_and_unavailable_servers_are_left_out(
             database, await remote(network, federation, name, f"{name}.example"), resident
         )
     async with database.transaction() as session:
-        session.add(RemoteDomain(domain="bad.example", suspended=True))
+        session.add(DomainBlock(domain="bad.example"))
         session.add(RemoteDomain(domain="down.example", unavailable=True))
     await write_post(database, resident, "Hallo", visibility=Visibility.PUBLIC)
     await worker_for(federation).run_until_empty()

@@ -7,7 +7,7 @@ import pytest
 
 from buurtnet.core import invites, login, passwords, registration, site
 from buurtnet.db import Database
-from buurtnet.models import InviteCode, Neighbourhood, RateLimitHit, RegistrationMode, Role
+from buurtnet.models import Duty, InviteCode, Neighbourhood, RateLimitHit, RegistrationMode
 from tests.conftest import csrf_token_in, log_in, make_account, post_form
 
 NEW_PERSON = {
@@ -26,7 +26,7 @@ async def set_mode(database: Database, mode: RegistrationMode) -> None:
 
 @pytest.fixture
 async def invite(database: Database, neighbourhood: Neighbourhood) -> InviteCode:
-    director = await make_account(database, "dirk", role=Role.DIRECTOR, neighbourhood=neighbourhood)
+    director = await make_account(database, "dirk", duty=Duty.DIRECTOR, neighbourhood=neighbourhood)
     async with database.transaction() as session:
         return await invites.create_invite(session, neighbourhood, director, max_uses=1)
 
@@ -103,7 +103,7 @@ async def test_approval_mode_waits_for_a_moderator(
     client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
 ) -> None:
     await set_mode(database, RegistrationMode.APPROVAL)
-    await make_account(database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood)
+    await make_account(database, "mila", duty=Duty.MODERATOR, neighbourhood=neighbourhood)
     form = {**NEW_PERSON, "neighbourhood": "vogelwijk"}
     response = await post_form(client, "/register", "/register", form)
     assert response.status_code == 200
@@ -219,7 +219,7 @@ async def test_a_refused_sign_up_is_deleted_after_a_second_click(
     client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
 ) -> None:
     await set_mode(database, RegistrationMode.APPROVAL)
-    await make_account(database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood)
+    await make_account(database, "mila", duty=Duty.MODERATOR, neighbourhood=neighbourhood)
     form = {**NEW_PERSON, "neighbourhood": "vogelwijk"}
     assert (await post_form(client, "/register", "/register", form)).status_code == 200
     async with database.reading() as session:

@@ -5,7 +5,7 @@ from sqlmodel import select
 from starlette.applications import Starlette
 
 from buurtnet.db import Database
-from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower, Role
+from buurtnet.models import Account, Duty, Neighbourhood, NeighbourhoodFollower
 from tests.conftest import BASE_URL, log_in, make_account, post_form
 from tests.kit.as2 import follow_of
 from tests.kit.federation import deliver, run_queue
@@ -27,7 +27,7 @@ async def test_a_moderator_lets_a_waiting_follower_in(
     neighbourhood: Neighbourhood,
     network: FakeNetwork,
 ) -> None:
-    await make_account(database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood)
+    await make_account(database, "mila", duty=Duty.MODERATOR, neighbourhood=neighbourhood)
     await log_in(client, "mila")
     chosen = await post_form(
         client, PAGE, f"{PAGE}/{neighbourhood.id}/approval", {"approval": "moderator"}
@@ -64,7 +64,7 @@ async def test_a_refused_follower_is_told_and_removed(
         stored = await session.get(Neighbourhood, neighbourhood.id)
         assert stored is not None
         stored.approves_remote_followers = True
-    await make_account(database, "mila", role=Role.MODERATOR, neighbourhood=neighbourhood)
+    await make_account(database, "mila", duty=Duty.MODERATOR, neighbourhood=neighbourhood)
     group = f"{BASE_URL}/n/{neighbourhood.slug}"
     await deliver(client, BOB, follow_of(BOB, group))
     await run_queue(app)

@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import typed_text
-from buurtnet.core import login, media, names, outbound, passwords, ratelimit
+from buurtnet.core import login, media, names, outbound, passwords, permissions, ratelimit
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
-from buurtnet.models import Account, AccountStatus, Neighbourhood, Role
+from buurtnet.models import Account, AccountStatus, Duty, Neighbourhood, Role
 
 SUPPORTED_LOCALES = ("nl", "en")
 DISPLAY_NAME_LENGTH = 60
@@ -28,6 +28,7 @@ class NewAccount:
     role: Role = Role.RESIDENT
     status: AccountStatus = AccountStatus.ACTIVE
     neighbourhood_id: int | None = None
+    duty: Duty | None = None  # moderator or director of `neighbourhood_id`
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ async def add_account(session: AsyncSession, new: NewAccount, password_hash: str
         if errors := await taken_problems(session, new):
             raise InvalidInput(errors) from error
         raise
+    if new.duty is not None:
+        if new.neighbourhood_id is None:
+            raise InvalidInput({"neighbourhood": "duty_needs_neighbourhood"})
+        assert account.id is not None
+        await permissions.grant(session, account.id, new.neighbourhood_id, new.duty)
     return account
 
 

@@ -21,6 +21,7 @@ from buurtnet.core.errors import NotFound
 from buurtnet.models import (
     Account,
     AccountStatus,
+    Duty,
     Neighbourhood,
     PostKind,
     RegistrationMode,
@@ -32,13 +33,15 @@ from buurtnet.models import (
 DEMO_SLUG = "vogelwijk"
 DEMO_PASSWORD = "welkom-in-de-buurt"  # printed on purpose: only for a demo on one's own machine
 DEMO_TIME_ZONE = "Europe/Amsterdam"  # the clock the demo's activities are planned on
-DEMO_PEOPLE = (
-    ("anna", "Anna de Vries", Role.RESIDENT),
-    ("bram", "Bram Jansen", Role.RESIDENT),
-    ("fatima", "Fatima El Amrani", Role.RESIDENT),
-    ("mila", "Mila (moderator)", Role.MODERATOR),
-    ("dirk", "Dirk (buurtregisseur)", Role.DIRECTOR),
-    ("beheerder", "Beheerder", Role.ADMIN),
+# Name, display name, instance role, and duty in the demo neighbourhood.
+DEMO_PEOPLE: tuple[tuple[str, str, Role, Duty | None], ...] = (
+    ("anna", "Anna de Vries", Role.RESIDENT, None),
+    ("bram", "Bram Jansen", Role.RESIDENT, None),
+    ("fatima", "Fatima El Amrani", Role.RESIDENT, None),
+    ("mila", "Mila (moderator)", Role.RESIDENT, Duty.MODERATOR),
+    ("kees", "Kees (moderator)", Role.RESIDENT, Duty.MODERATOR),
+    ("dirk", "Dirk (buurtregisseur)", Role.RESIDENT, Duty.DIRECTOR),
+    ("beheerder", "Beheerder", Role.ADMIN, None),
 )
 
 
@@ -46,7 +49,7 @@ DEMO_PEOPLE = (
 class DemoLogin:
     username: str
     password: str
-    role: Role
+    role: str  # what the person does: resident, moderator, director or admin
 
 
 async def create_demo(
@@ -67,13 +70,15 @@ async def create_demo(
         await _add_conversation(session, people)
         await demo_activities.add_activities(session, people, now or utcnow(), ZoneInfo(time_zone))
         await site.set_registration_mode(session, RegistrationMode.INVITE)
-    logins = [DemoLogin(username, DEMO_PASSWORD, role) for username, _, role in DEMO_PEOPLE]
+    logins = [
+        DemoLogin(username, DEMO_PASSWORD, duty or role) for username, _, role, duty in DEMO_PEOPLE
+    ]
     return neighbourhood, logins
 
 
 async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> dict[str, Account]:
     created: dict[str, Account] = {}
-    for username, display_name, role in DEMO_PEOPLE:
+    for username, display_name, role, duty in DEMO_PEOPLE:
         created[username] = await accounts.create_account(
             session,
             accounts.NewAccount(
@@ -83,6 +88,7 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> di
                 display_name=display_name,
                 role=role,
                 neighbourhood_id=neighbourhood.id,
+                duty=duty,
             ),
         )
     # Someone who waits for a moderator, so that Mila has a sign-up to look at.

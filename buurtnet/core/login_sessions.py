@@ -5,12 +5,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import notifications
-from buurtnet.models import Account, AccountStatus, LoginSession, Neighbourhood, utcnow
+from buurtnet.models import Account, AccountStatus, LoginSession, Neighbourhood, RoleGrant, utcnow
 
 LIFETIME = timedelta(days=30)
 REFRESH_AFTER = timedelta(hours=12)  # extend a session at most this often, not on every request
@@ -43,6 +43,7 @@ class LiveLogin:
     account: Account
     neighbourhood: Neighbourhood | None  # the account's own, which the start page shows
     unread_notifications: int  # for the count in the menu of every page
+    has_duties: bool  # holds a duty in some neighbourhood: `permissions.roles_of` tells which
 
 
 # Built once: every request of a logged-in person starts with this look-up.
@@ -53,6 +54,7 @@ _LIVE_LOGIN = (
         Neighbourhood,
         notifications.unread_count_of(col(Account.id), col(Account.neighbourhood_id)),
     )
+    .add_columns(exists().where(col(RoleGrant.account_id) == col(Account.id)).correlate(Account))
     .join(Account, col(Account.id) == col(LoginSession.account_id))
     .outerjoin(Neighbourhood, col(Neighbourhood.id) == col(Account.neighbourhood_id))
     .where(
@@ -66,7 +68,7 @@ _LIVE_LOGIN = (
 async def find_login(session: AsyncSession, token: str) -> LiveLogin | None:
     """The live login and its active account for a cookie token, if any."""
     parameters = {"token_hash": hash_token(token), "now": utcnow()}
-    row = (await session.exec(_LIVE_LOGIN, params=parameters)).first()
+    row = (await session.exec(_LIVE_LOGIN, params=parameters)).first()  # type: ignore[call-overload]
     return None if row is None else LiveLogin(*row)
 
 

@@ -56,7 +56,8 @@ async def set_handover(
 ) -> Neighbourhood:
     """Mark a neighbourhood as new-build with the date of its key hand-over (None: it is not,
     or no longer, a new-build neighbourhood). For its director, or an admin."""
-    if not permissions.can_manage_invites(actor, neighbourhood_id):
+    roles = await permissions.roles_of(session, actor)
+    if not permissions.can_manage_invites(roles, neighbourhood_id):
         raise NotAllowed
     if problem := handover_problem(handover_on, today):
         raise InvalidInput.single("handover_on", problem)

@@ -1,50 +1,109 @@
-"""Who may manage what: directors and moderators their own neighbourhood, admins all of them."""
+"""Who may manage what. Admins act everywhere; moderators and directors hold their duty per
+neighbourhood (`RoleGrant`), one person possibly in several. `Roles` is what someone holds, read
+once per request with their login; every check here takes it, so that no page decides alone."""
 
-from sqlalchemy import ColumnElement, true
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, delete, false, true
 from sqlalchemy.orm import Mapped
-from sqlmodel import col
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.models import Account, Role
-
-
-def can_manage_invites(account: Account, neighbourhood_id: int) -> bool:
-    """Directors hand out invite codes for their own neighbourhood only."""
-    if account.role == Role.ADMIN:
-        return True
-    return account.role == Role.DIRECTOR and account.neighbourhood_id == neighbourhood_id
+from buurtnet.db import insert_new
+from buurtnet.models import Account, Duty, Role, RoleGrant
 
 
-def moderation_scope(account: Account) -> frozenset[int] | None:
-    """The neighbourhoods someone moderates: None for all of them (an admin), their own for a
-    moderator, none for anyone else. The one rule that `can_moderate` and `moderated` apply."""
-    if account.role == Role.ADMIN:
-        return None
-    if account.role == Role.MODERATOR and account.neighbourhood_id is not None:
-        return frozenset({account.neighbourhood_id})
-    return frozenset()
+@dataclass(frozen=True)
+class Roles:
+    admin: bool = False
+    moderates: frozenset[int] = frozenset()  # neighbourhood ids
+    directs: frozenset[int] = frozenset()
+
+    @property
+    def any_duty(self) -> bool:
+        return self.admin or bool(self.moderates or self.directs)
 
 
-def can_moderate(account: Account, neighbourhood_id: int | None) -> bool:
-    """Moderators act in their own neighbourhood only; without one (on either side) only admins.
+NO_ROLES = Roles()
 
-    Otherwise a moderator without a neighbourhood would "match" everyone without one.
-    """
-    scope = moderation_scope(account)
+
+async def roles_of(session: AsyncSession, account: Account | None) -> Roles:
+    if account is None or account.id is None or account.is_remote:
+        return NO_ROLES
+    found = await session.exec(
+        select(RoleGrant.neighbourhood_id, RoleGrant.duty).where(
+            col(RoleGrant.account_id) == account.id
+        )
+    )
+    grants = list(found.all())
+    return Roles(
+        admin=account.role == Role.ADMIN,
+        moderates=frozenset(n for n, duty in grants if duty == Duty.MODERATOR),
+        directs=frozenset(n for n, duty in grants if duty == Duty.DIRECTOR),
+    )
+
+
+async def grant(session: AsyncSession, account_id: int, neighbourhood_id: int, duty: Duty) -> bool:
+    """Give a duty; False when it was held already."""
+    added = await insert_new(
+        session,
+        RoleGrant,
+        [{"account_id": account_id, "neighbourhood_id": neighbourhood_id, "duty": duty.value}],
+        unique=["account_id", "neighbourhood_id", "duty"],
+    )
+    return bool(added)
+
+
+async def revoke(session: AsyncSession, account_id: int, neighbourhood_id: int, duty: Duty) -> bool:
+    """Take a duty back; False when it was not held."""
+    result = await session.exec(
+        delete(RoleGrant).where(
+            col(RoleGrant.account_id) == account_id,
+            col(RoleGrant.neighbourhood_id) == neighbourhood_id,
+            col(RoleGrant.duty) == duty,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def moderation_scope(roles: Roles) -> frozenset[int] | None:
+    """The neighbourhoods someone moderates: None for all of them (an admin). The one rule that
+    `can_moderate` and `moderated` apply."""
+    return None if roles.admin else roles.moderates
+
+
+def can_moderate(roles: Roles, neighbourhood_id: int | None) -> bool:
+    """Moderators act in their own neighbourhoods; for what has none (someone elsewhere, not
+    reported by a resident), only admins."""
+    scope = moderation_scope(roles)
     return scope is None or (neighbourhood_id is not None and neighbourhood_id in scope)
 
 
 def moderated(
-    account: Account, neighbourhood_id: Mapped[int] | Mapped[int | None]
+    roles: Roles, neighbourhood_id: Mapped[int] | Mapped[int | None]
 ) -> ColumnElement[bool]:
     """`can_moderate`, as a condition on a column that holds a neighbourhood's id."""
-    scope = moderation_scope(account)
-    return true() if scope is None else col(neighbourhood_id).in_(sorted(scope))
+    scope = moderation_scope(roles)
+    if scope is None:
+        return true()
+    return col(neighbourhood_id).in_(sorted(scope)) if scope else false()
 
 
-def reviews_sign_ups(account: Account) -> bool:
-    """Moderators (and admins) see the sign-ups waiting for approval."""
-    return account.role in (Role.MODERATOR, Role.ADMIN)
+def is_moderator(roles: Roles) -> bool:
+    """Moderators (of any neighbourhood) and admins see the moderation pages."""
+    return roles.admin or bool(roles.moderates)
 
 
-def is_admin(account: Account) -> bool:
-    return account.role == Role.ADMIN
+def can_direct(roles: Roles, neighbourhood_id: int) -> bool:
+    """The neighbourhood's director: invite codes, and the care signals that only they read.
+
+    Admins hand out invite codes everywhere (`can_manage_invites`) but never read care signals."""
+    return neighbourhood_id in roles.directs
+
+
+def can_manage_invites(roles: Roles, neighbourhood_id: int) -> bool:
+    return roles.admin or can_direct(roles, neighbourhood_id)
+
+
+def is_admin(roles: Roles) -> bool:
+    return roles.admin

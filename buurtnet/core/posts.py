@@ -16,7 +16,6 @@ from buurtnet.core import (
     media,
     mentions,
     outbound,
-    permissions,
     polls,
     post_removal,
     replies,
@@ -86,8 +85,9 @@ def is_shareable(post: Post) -> bool:
 
 
 def may_delete(actor: Account, post: Post) -> bool:
-    """Its author may delete a post, and a moderator of its neighbourhood."""
-    return post.author_id == actor.id or permissions.can_moderate(actor, post.neighbourhood_id)
+    """Only its author deletes a post. A moderator removes it instead, with a reason that is
+    logged and can be appealed (`moderation/actions`)."""
+    return post.author_id == actor.id
 
 
 def parse_kind(value: str) -> PostKind:

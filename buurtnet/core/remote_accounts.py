@@ -17,7 +17,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import account_deletion, accounts
 from buurtnet.core.text import clean_line
-from buurtnet.models import Account, AccountStatus, RemoteDomain, utcnow
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    BlockSeverity,
+    DomainBlock,
+    RemoteDomain,
+    utcnow,
+)
 
 FRESH_FOR = timedelta(days=1)  # fetch an actor again when it is older than this
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -170,20 +177,30 @@ async def shut_domains(session: AsyncSession, domains: Iterable[str]) -> set[str
     """Those of these servers that get nothing from us: suspended (by their own name or one
     above them), or unavailable (failing for a day, until they answer again)."""
     wanted = set(domains)
-    found = await session.exec(
-        select(RemoteDomain).where(
-            col(RemoteDomain.domain).in_(sorted(suspension_names_of(*wanted))),
-            or_(col(RemoteDomain.suspended), col(RemoteDomain.unavailable)),
+    names = sorted(suspension_names_of(*wanted))
+    suspended = await suspended_names(session, names)
+    unavailable = await session.exec(
+        select(RemoteDomain.domain).where(
+            col(RemoteDomain.domain).in_(sorted(wanted)), col(RemoteDomain.unavailable)
         )
     )
-    records = list(found.all())
-    suspended = [record.domain for record in records if record.suspended]
-    unavailable = {record.domain for record in records if record.unavailable}
+    shut = set(unavailable.all())
     return {
         domain
         for domain in wanted
-        if domain in unavailable or any(covers(name, domain) for name in suspended)
+        if domain in shut or any(covers(name, domain) for name in suspended)
     }
+
+
+async def suspended_names(session: AsyncSession, names: Iterable[str]) -> set[str]:
+    """Those of these names that an admin suspended (`moderation/domain_blocks`)."""
+    found = await session.exec(
+        select(DomainBlock.domain).where(
+            col(DomainBlock.domain).in_(sorted(set(names))),
+            col(DomainBlock.severity) == BlockSeverity.SUSPEND,
+        )
+    )
+    return set(found.all())
 
 
 async def accounts_covered(session: AsyncSession, suspended: str) -> list[int]:
@@ -202,9 +219,11 @@ async def domain_is_suspended(session: AsyncSession, *domains: str) -> bool:
     """Whether any of these servers is suspended (by its own name or one above it)."""
     names = sorted(suspension_names_of(*domains))
     found = await session.exec(
-        select(exists().where(_SUSPENDED, col(RemoteDomain.domain).in_(names)))
+        select(
+            exists().where(
+                col(DomainBlock.domain).in_(names),
+                col(DomainBlock.severity) == BlockSeverity.SUSPEND,
+            )
+        )
     )
     return bool(found.one())
-
-
-_SUSPENDED = col(RemoteDomain.suspended).is_(True)

@@ -15,6 +15,12 @@ elsewhere whose server signed its fetch. A post is seen, while its author's acco
 
 and by nobody at all, whatever the above, between two people of whom one blocks the other. A
 post for the neighbourhood never leaves the instance: nobody elsewhere sees it, named or not.
+
+Moderation takes posts out of view: one removed by a moderator is seen by nobody (its author
+learns why from the notice, and the evidence stays for the appeal); one held for review by a word
+filter is seen by its author only, marked "waiting for a moderator". A suspended author's posts
+are seen by nobody, as those of an account that is not active. Moderators read reported and held
+posts through moderation's own pages, never through this condition.
 """
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
@@ -23,7 +29,17 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.models import Account, AccountStatus, Block, Follow, Mention, Mute, Post, Visibility
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Block,
+    Follow,
+    Mention,
+    ModerationState,
+    Mute,
+    Post,
+    Visibility,
+)
 
 # An account's id: a value, the column that holds one, or a parameter of a statement built once.
 AccountId = int | Mapped[int] | Mapped[int | None] | BindParameter[int]
@@ -73,8 +89,9 @@ def visible_to_viewer(
         .correlate_except(author)
     )
     is_open = col(Post.visibility).in_(OPEN)
+    published = col(Post.moderation).is_(None)
     if viewer_id is None:
-        return and_(is_open, author_active)
+        return and_(is_open, published, author_active)
     in_neighbourhood = (
         false() if neighbourhood_id is None else col(Post.neighbourhood_id) == neighbourhood_id
     )
@@ -95,8 +112,18 @@ def visible_to_viewer(
         and_(col(Post.visibility) == Visibility.FOLLOWERS, follows_author),
         named,
     )
-    seen = and_(may_see, author_active, ~blocks_either_way(col(Post.author_id), viewer_id))
-    return and_(seen, col(Post.visibility) != Visibility.NEIGHBOURHOOD) if elsewhere else seen
+    held_for_author = and_(
+        col(Post.moderation) == ModerationState.HELD, col(Post.author_id) == viewer_id
+    )
+    seen = and_(
+        may_see,
+        or_(published, held_for_author),
+        author_active,
+        ~blocks_either_way(col(Post.author_id), viewer_id),
+    )
+    if elsewhere:
+        return and_(seen, published, col(Post.visibility) != Visibility.NEIGHBOURHOOD)
+    return seen
 
 
 def not_muted_by(viewer: Account | None) -> ColumnElement[bool]:

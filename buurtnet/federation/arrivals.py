@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import job_queue
-from buurtnet.core import remote_relations
+from buurtnet.core import remote_accounts, remote_relations
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.remote_accounts import domain_of, suspension_names_of
 from buurtnet.db import insert_new, is_postgresql
@@ -35,6 +35,7 @@ from buurtnet.federation.known_keys import KnownKey
 from buurtnet.federation.verify import Refusal
 from buurtnet.models import (
     Account,
+    AccountStatus,
     DeferredActivity,
     ReceivedActivity,
     RemoteDomain,
@@ -83,7 +84,10 @@ async def take_in_alone(arrival: Arrival) -> Refusal | None:
 async def _take_in(arrivals: Sequence[Arrival], *, store_at_once: bool) -> list[Refusal | None]:
     async with arrivals[0].federation.database.transaction() as session:
         signers, domains = await _signers_and_domains(session, arrivals)
-        refusals = [_refusal(arrival, signers, domains) for arrival in arrivals]
+        suspended = await remote_accounts.suspended_names(
+            session, {name for arrival in arrivals for name in arrival.suspension_names}
+        )
+        refusals = [_refusal(arrival, signers, suspended) for arrival in arrivals]
         taken = [
             arrival for arrival, refusal in zip(arrivals, refusals, strict=True) if refusal is None
         ]
@@ -147,12 +151,15 @@ async def _answering_again(
 
 
 def _refusal(
-    arrival: Arrival, signers: dict[int | None, Account], domains: dict[str, RemoteDomain]
+    arrival: Arrival, signers: dict[int | None, Account], suspended: set[str]
 ) -> Refusal | None:
-    if any(domains[name].suspended for name in arrival.suspension_names if name in domains):
+    if suspended & arrival.suspension_names:
         return Refusal(403, "this server does not federate with yours")
-    if not arrival.signer.held_by(signers.get(arrival.signer.account_id)):
+    signer = signers.get(arrival.signer.account_id)
+    if not arrival.signer.held_by(signer):
         return Refusal(401, "signature refused: the key is no longer the signer's; try again")
+    if signer is not None and signer.status == AccountStatus.SUSPENDED:
+        return Refusal(403, "this account is suspended here")
     return None
 
 

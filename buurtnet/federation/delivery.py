@@ -195,7 +195,7 @@ async def record_outcomes(session: AsyncSession, outcomes: dict[str, Outcome]) -
     if not failing:
         return
     now = utcnow()
-    fresh = {"suspended": False, "failures": 0, "unavailable": False, "failing_since": None}
+    fresh = {"failures": 0, "unavailable": False, "failing_since": None}
     rows = [{"domain": domain, **fresh} for domain in failing]
     await insert_new(session, RemoteDomain, rows, unique=["domain"])
     await session.exec(

@@ -10,9 +10,9 @@ from buurtnet.models.common import URI_LENGTH, utcnow
 
 
 class Role(StrEnum):
+    """Instance-wide; moderators and directors hold their duty per neighbourhood (`RoleGrant`)."""
+
     RESIDENT = "resident"
-    MODERATOR = "moderator"
-    DIRECTOR = "director"
     ADMIN = "admin"
 
 
@@ -21,6 +21,7 @@ class AccountStatus(StrEnum):
     PENDING = "pending"  # signed up, waiting for a moderator's approval
     REJECTED = "rejected"
     DELETED = "deleted"  # the resident deleted their account; the name stays taken
+    SUSPENDED = "suspended"  # by a moderator, until `suspended_until` (None: for good)
 
 
 class RegistrationMode(StrEnum):
@@ -69,6 +70,9 @@ class Account(SQLModel, table=True):
         default=None, foreign_key="neighbourhood.id", index=True, ondelete="SET NULL"
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # A moderator's measures: a limited account's posts reach its followers only.
+    limited: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    suspended_until: datetime | None = None
     # Remote accounts only:
     domain: str | None = Field(default=None, max_length=255, index=True)
     actor_uri: str | None = Field(default=None, max_length=URI_LENGTH, unique=True)

@@ -45,12 +45,11 @@ class DeferredActivity(SQLModel, table=True):
 
 
 class RemoteDomain(SQLModel, table=True):
-    """What we know of another server: whether it is suspended, and whether it answers."""
+    """Whether another server answers. An admin's block of it is a `DomainBlock`."""
 
     __tablename__ = "remote_domain"
 
     domain: str = Field(primary_key=True, max_length=255)
-    suspended: bool = Field(default=False)  # an admin's choice: nothing in, nothing out
     failing_since: datetime | None = None  # first failed delivery since the last success
     failures: int = Field(default=0)
     unavailable: bool = Field(default=False)  # failing long enough: skipped until it answers

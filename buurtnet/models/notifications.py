@@ -21,6 +21,9 @@ class NotificationKind(StrEnum):
     JOIN_REFUSED = "join_refused"  # an activity elsewhere said no (full, closed) to one's sign-up
     REMINDER = "reminder"  # an activity one takes part in is tomorrow
     POLL_ENDED = "poll_ended"  # a poll one voted in (or made) has ended
+    MODERATED = "moderated"  # a moderator acted on one's post or account (`action_id`: why)
+    REPORT_CLOSED = "report_closed"  # one's report was handled (`report_id`: the outcome)
+    APPEAL_DECIDED = "appeal_decided"  # one's appeal against `action_id` was decided
 
 
 class Notification(SQLModel, table=True):
@@ -34,5 +37,10 @@ class Notification(SQLModel, table=True):
     actor_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=20)
     post_id: int | None = Field(default=None, foreign_key="post.id", index=True, ondelete="CASCADE")
+    # Moderation's news: the action (with its reason) or the report it is about.
+    action_id: int | None = Field(
+        default=None, foreign_key="moderation_action.id", ondelete="CASCADE"
+    )
+    report_id: int | None = Field(default=None, foreign_key="report.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None

@@ -24,6 +24,15 @@ class Visibility(StrEnum):
     DIRECT = "direct"  # only the people mentioned
 
 
+class ModerationState(StrEnum):
+    """A post a moderator took out of view, or one a word filter holds until a moderator looks.
+
+    Posts without either (`Post.moderation` None) are the rest; `core/visibility` decides."""
+
+    HELD = "held"  # wacht op een moderator: seen by its author only
+    REMOVED = "removed"  # seen by nobody; kept for the appeal and the audit, purged later
+
+
 class Post(SQLModel, table=True):
     """A message, a question for help or an offer; a reply when `in_reply_to_id` is set.
 
@@ -42,6 +51,7 @@ class Post(SQLModel, table=True):
             "id",
             "visibility",
             "author_id",
+            "moderation",
             sqlite_where=sa.text("in_reply_to_id IS NULL"),
             postgresql_where=sa.text("in_reply_to_id IS NULL"),
         ),
@@ -51,6 +61,7 @@ class Post(SQLModel, table=True):
             "id",
             "visibility",
             "neighbourhood_id",
+            "moderation",
             sqlite_where=sa.text("in_reply_to_id IS NULL"),
             postgresql_where=sa.text("in_reply_to_id IS NULL"),
         ),
@@ -85,6 +96,10 @@ class Post(SQLModel, table=True):
     uri: str | None = Field(default=None, max_length=URI_LENGTH, unique=True)
     url: str | None = Field(default=None, max_length=URI_LENGTH)
     summary: str = Field(default="", max_length=500)  # content warning
+    # Marked sensitive by a moderator: shown folded, like a content warning.
+    sensitive: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    moderation: str | None = Field(default=None, max_length=20)  # a `ModerationState`
+    moderated_at: datetime | None = None  # when it was held or removed
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)
     content_html: str = Field(sa_type=sa.Text)

@@ -4,12 +4,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.core.permissions import can_moderate, moderated
+from buurtnet.core.permissions import Roles, can_moderate, moderated
 from buurtnet.models import Account, AccountStatus, Neighbourhood
 
 
 async def pending_sign_ups(
-    session: AsyncSession, moderator: Account
+    session: AsyncSession, roles: Roles
 ) -> list[tuple[Account, Neighbourhood | None]]:
     """The sign-ups this moderator may decide on, oldest first."""
     query = (
@@ -17,7 +17,7 @@ async def pending_sign_ups(
         .join(Neighbourhood, col(Neighbourhood.id) == Account.neighbourhood_id, isouter=True)
         .where(
             Account.status == AccountStatus.PENDING,
-            moderated(moderator, col(Account.neighbourhood_id)),
+            moderated(roles, col(Account.neighbourhood_id)),
         )
         .order_by(col(Account.id))
     )
@@ -25,32 +25,32 @@ async def pending_sign_ups(
 
 
 async def pending_sign_up(
-    session: AsyncSession, moderator: Account, account_id: int
+    session: AsyncSession, roles: Roles, account_id: int
 ) -> tuple[Account, Neighbourhood | None]:
     """One sign-up this moderator may decide on, to ask "are you sure?" before refusing it."""
-    account = await _decidable(session, moderator, account_id)
+    account = await _decidable(session, roles, account_id)
     if account.neighbourhood_id is None:
         return account, None
     return account, await session.get(Neighbourhood, account.neighbourhood_id)
 
 
-async def approve_sign_up(session: AsyncSession, moderator: Account, account_id: int) -> Account:
+async def approve_sign_up(session: AsyncSession, roles: Roles, account_id: int) -> Account:
     """Let the person in: from now on they can log in."""
-    account = await _decidable(session, moderator, account_id)
+    account = await _decidable(session, roles, account_id)
     account.status = AccountStatus.ACTIVE
     return account
 
 
-async def refuse_sign_up(session: AsyncSession, moderator: Account, account_id: int) -> None:
+async def refuse_sign_up(session: AsyncSession, roles: Roles, account_id: int) -> None:
     """Delete the pending account: it has no content yet, and its username and e-mail address
     become free again, for a new sign-up or for someone else."""
-    await session.delete(await _decidable(session, moderator, account_id))
+    await session.delete(await _decidable(session, roles, account_id))
 
 
-async def _decidable(session: AsyncSession, moderator: Account, account_id: int) -> Account:
+async def _decidable(session: AsyncSession, roles: Roles, account_id: int) -> Account:
     account = await session.get(Account, account_id)
     if account is None or account.status != AccountStatus.PENDING:
         raise NotFound(str(account_id))
-    if not can_moderate(moderator, account.neighbourhood_id):
+    if not can_moderate(roles, account.neighbourhood_id):
         raise NotAllowed
     return account

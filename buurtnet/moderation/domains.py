@@ -9,7 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import remote_accounts
 from buurtnet.core.remote_accounts import domain_of
 from buurtnet.db import insert_new
-from buurtnet.models import Follow, FollowRequest, NeighbourhoodFollower, RemoteDomain
+from buurtnet.models import (
+    BlockSeverity,
+    DomainBlock,
+    Follow,
+    FollowRequest,
+    NeighbourhoodFollower,
+)
 
 
 def clean_domain(domain: str) -> str:
@@ -20,10 +26,10 @@ def clean_domain(domain: str) -> str:
 
 async def suspend(session: AsyncSession, domain: str) -> None:
     name = clean_domain(domain)
-    await insert_new(session, RemoteDomain, [{"domain": name}], unique=["domain"])
-    stored = await session.get(RemoteDomain, name, populate_existing=True)
+    await insert_new(session, DomainBlock, [{"domain": name}], unique=["domain"])
+    stored = await session.get(DomainBlock, name, populate_existing=True)
     assert stored is not None
-    stored.suspended = True
+    stored.severity = BlockSeverity.SUSPEND
     # Its subdomains too, and the server on any port (`remote_accounts.covers`).
     people = await remote_accounts.accounts_covered(session, name)
     for table in (Follow, FollowRequest):
@@ -39,15 +45,17 @@ async def suspend(session: AsyncSession, domain: str) -> None:
 
 async def lift_suspension(session: AsyncSession, domain: str) -> bool:
     """False when the server was not suspended."""
-    stored = await session.get(RemoteDomain, clean_domain(domain))
-    if stored is None or not stored.suspended:
+    stored = await session.get(DomainBlock, clean_domain(domain))
+    if stored is None or stored.severity != BlockSeverity.SUSPEND:
         return False
-    stored.suspended = False
+    await session.delete(stored)
     return True
 
 
 async def suspended_domains(session: AsyncSession) -> list[str]:
     found = await session.exec(
-        select(RemoteDomain.domain).where(col(RemoteDomain.suspended)).order_by(RemoteDomain.domain)
+        select(DomainBlock.domain)
+        .where(col(DomainBlock.severity) == BlockSeverity.SUSPEND)
+        .order_by(DomainBlock.domain)
     )
     return list(found.all())

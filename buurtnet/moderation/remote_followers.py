@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import outbound
 from buurtnet.core.errors import NotAllowed, NotFound
-from buurtnet.core.permissions import can_moderate, moderated
+from buurtnet.core.permissions import Roles, can_moderate, moderated
 from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
 
 
@@ -19,11 +19,9 @@ class WaitingFollower:
     neighbourhood: Neighbourhood
 
 
-async def moderated_neighbourhoods(
-    session: AsyncSession, moderator: Account
-) -> list[Neighbourhood]:
+async def moderated_neighbourhoods(session: AsyncSession, roles: Roles) -> list[Neighbourhood]:
     """The neighbourhoods this moderator decides for: their own, or every one for an admin."""
-    query = select(Neighbourhood).where(moderated(moderator, col(Neighbourhood.id)))
+    query = select(Neighbourhood).where(moderated(roles, col(Neighbourhood.id)))
     return list((await session.exec(query.order_by(col(Neighbourhood.name)))).all())
 
 
@@ -45,33 +43,31 @@ async def waiting_followers(
 
 
 async def set_approval(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int, *, approves: bool
+    session: AsyncSession, roles: Roles, neighbourhood_id: int, *, approves: bool
 ) -> None:
     """Whether followers elsewhere wait for a moderator (True) or are let in at once."""
-    neighbourhood = await _decidable(session, moderator, neighbourhood_id)
+    neighbourhood = await _decidable(session, roles, neighbourhood_id)
     neighbourhood.approves_remote_followers = approves
 
 
 async def accept_follower(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+    session: AsyncSession, roles: Roles, neighbourhood_id: int, account_id: int
 ) -> None:
-    follower = await _waiting(session, moderator, neighbourhood_id, account_id)
+    follower = await _waiting(session, roles, neighbourhood_id, account_id)
     follower.accepted = True
     outbound.neighbourhood_follow_answered(session, follower, accepted=True)
 
 
 async def refuse_follower(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+    session: AsyncSession, roles: Roles, neighbourhood_id: int, account_id: int
 ) -> None:
-    follower = await _waiting(session, moderator, neighbourhood_id, account_id)
+    follower = await _waiting(session, roles, neighbourhood_id, account_id)
     outbound.neighbourhood_follow_answered(session, follower, accepted=False)
     await session.delete(follower)
 
 
-async def _decidable(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int
-) -> Neighbourhood:
-    if not can_moderate(moderator, neighbourhood_id):
+async def _decidable(session: AsyncSession, roles: Roles, neighbourhood_id: int) -> Neighbourhood:
+    if not can_moderate(roles, neighbourhood_id):
         raise NotAllowed
     neighbourhood = await session.get(Neighbourhood, neighbourhood_id, with_for_update=True)
     if neighbourhood is None:
@@ -80,9 +76,9 @@ async def _decidable(
 
 
 async def _waiting(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int, account_id: int
+    session: AsyncSession, roles: Roles, neighbourhood_id: int, account_id: int
 ) -> NeighbourhoodFollower:
-    await _decidable(session, moderator, neighbourhood_id)
+    await _decidable(session, roles, neighbourhood_id)
     follower = await session.get(NeighbourhoodFollower, (neighbourhood_id, account_id))
     if follower is None or follower.accepted:
         raise NotFound(account_id)

@@ -6,21 +6,21 @@ from starlette.routing import Route
 
 from buurtnet.core import neighbourhoods, site
 from buurtnet.core.errors import InvalidInput
-from buurtnet.models import RegistrationMode, Role
+from buurtnet.models import RegistrationMode
 from buurtnet.web import forms
-from buurtnet.web.auth import require_role
+from buurtnet.web.auth import require_admin
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
 
 
 async def admin_page(request: Request) -> Response:
-    require_role(request, Role.ADMIN)
+    require_admin(request)
     return await _render(request, {}, {})
 
 
 async def save_registration_mode(request: Request) -> Response:
-    require_role(request, Role.ADMIN)
+    require_admin(request)
     form = await forms.read_form(request)
     chosen = forms.text(form, "registration_mode", 20)
     if chosen not in set(RegistrationMode):
@@ -33,7 +33,7 @@ async def save_registration_mode(request: Request) -> Response:
 
 
 async def add_neighbourhood(request: Request) -> Response:
-    require_role(request, Role.ADMIN)
+    require_admin(request)
     form = await forms.read_form(request)
     values = {name: forms.text(form, name, 2000) for name in ("slug", "name", "description")}
     try:

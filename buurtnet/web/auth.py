@@ -1,5 +1,7 @@
 """Who is logged in: a session cookie with a random token, looked up in the database."""
 
+from collections.abc import Callable
+
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
@@ -10,8 +12,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from buurtnet.core import login, login_sessions
+from buurtnet.core import login, login_sessions, permissions
 from buurtnet.core.errors import NotAllowed
+from buurtnet.core.permissions import Roles
 from buurtnet.models import Account, Neighbourhood, Role
 from buurtnet.web.services import services
 
@@ -29,11 +32,13 @@ class SignedIn(BaseUser):
         token: str,
         neighbourhood: Neighbourhood | None,
         unread_notifications: int,
+        roles: Roles,
     ) -> None:
         self.account = account
         self.token = token
         self.neighbourhood = neighbourhood  # the account's own
         self.unread_notifications = unread_notifications  # for the count in the menu
+        self.roles = roles  # admin, and the neighbourhoods moderated or directed
 
     @property
     def is_authenticated(self) -> bool:
@@ -64,7 +69,14 @@ class SessionBackend(AuthenticationBackend):
             async with database.transaction() as session:
                 await login_sessions.refresh(session, found.login.id)
             conn.scope[REFRESHED_TOKEN] = token
-        user = SignedIn(found.account, token, found.neighbourhood, found.unread_notifications)
+        roles = permissions.NO_ROLES
+        if found.has_duties or found.account.role == Role.ADMIN:
+            roles = await database.read_retrying(
+                lambda session: permissions.roles_of(session, found.account)
+            )
+        user = SignedIn(
+            found.account, token, found.neighbourhood, found.unread_notifications, roles
+        )
         return AuthCredentials(["authenticated"]), user
 
 
@@ -101,11 +113,22 @@ def require_account(request: Request) -> Account:
     return account
 
 
-def require_role(request: Request, *roles: Role) -> Account:
+def current_roles(connection: HTTPConnection) -> Roles:
+    user = signed_in(connection)
+    return permissions.NO_ROLES if user is None else user.roles
+
+
+def require_duty(request: Request, holds: Callable[[Roles], bool]) -> tuple[Account, Roles]:
+    """The logged-in person and their roles, if `holds` says their roles allow the page."""
     account = require_account(request)
-    if not account.has_role(*roles):
+    roles = current_roles(request)
+    if not holds(roles):
         raise NotAllowed
-    return account
+    return account, roles
+
+
+def require_admin(request: Request) -> Account:
+    return require_duty(request, permissions.is_admin)[0]
 
 
 def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:

@@ -21,7 +21,7 @@ from buurtnet.core import (
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood, utcnow
 from buurtnet.web import forms
-from buurtnet.web.auth import current_account, require_account
+from buurtnet.web.auth import current_account, current_roles, require_account
 from buurtnet.web.ids import cursor, path_id
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
@@ -47,8 +47,7 @@ async def neighbourhood_home(request: Request) -> Response:
         "is_member": is_member,
         "page": page,
         "upcoming": upcoming,
-        "can_invite": account is not None
-        and permissions.can_manage_invites(account, neighbourhood.id),
+        "can_invite": permissions.can_manage_invites(current_roles(request), neighbourhood.id),
     }
     return render(request, "neighbourhood.html", context)
 
@@ -125,7 +124,7 @@ async def _managed_neighbourhood(
 ) -> Neighbourhood:
     neighbourhood = await neighbourhoods.get_by_slug(session, request.path_params["slug"])
     assert neighbourhood.id is not None
-    if not permissions.can_manage_invites(account, neighbourhood.id):
+    if not permissions.can_manage_invites(current_roles(request), neighbourhood.id):
         raise NotAllowed
     return neighbourhood
 

@@ -8,35 +8,36 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.models import Account, Role
+from buurtnet.core import permissions
+from buurtnet.core.permissions import Roles
 from buurtnet.moderation import remote_followers
 from buurtnet.web import forms
-from buurtnet.web.auth import require_role
+from buurtnet.web.auth import require_duty
 from buurtnet.web.ids import path_id
 from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
 PAGE = "/moderation/followers"
-Decision = Callable[[AsyncSession, Account, int, int], Awaitable[None]]
+Decision = Callable[[AsyncSession, Roles, int, int], Awaitable[None]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def followers_page(request: Request) -> Response:
-    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    _, roles = require_duty(request, permissions.is_moderator)
     async with services(request).database.reading() as session:
-        neighbourhoods = await remote_followers.moderated_neighbourhoods(session, moderator)
+        neighbourhoods = await remote_followers.moderated_neighbourhoods(session, roles)
         waiting = await remote_followers.waiting_followers(session, neighbourhoods)
     context = {"neighbourhoods": neighbourhoods, "waiting": waiting}
     return render(request, "remote_followers.html", context)
 
 
 async def choose(request: Request) -> Response:
-    moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+    _, roles = require_duty(request, permissions.is_moderator)
     form = await forms.read_form(request)
     approves = form.get("approval") == "moderator"
     async with services(request).database.transaction() as session:
         await remote_followers.set_approval(
-            session, moderator, path_id(request, "neighbourhood_id"), approves=approves
+            session, roles, path_id(request, "neighbourhood_id"), approves=approves
         )
     return RedirectResponse(PAGE, status_code=303)
 
@@ -45,11 +46,11 @@ def decision(decide: Decision) -> Endpoint:
     """Let a waiting follower in, or refuse them: the same form, another decision."""
 
     async def endpoint(request: Request) -> Response:
-        moderator = require_role(request, Role.MODERATOR, Role.ADMIN)
+        _, roles = require_duty(request, permissions.is_moderator)
         await forms.read_form(request)
         neighbourhood_id = path_id(request, "neighbourhood_id")
         async with services(request).database.transaction() as session:
-            await decide(session, moderator, neighbourhood_id, path_id(request, "account_id"))
+            await decide(session, roles, neighbourhood_id, path_id(request, "account_id"))
         return RedirectResponse(PAGE, status_code=303)
 
     return endpoint

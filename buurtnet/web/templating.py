@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from buurtnet import paths
 from buurtnet.core import permissions, posts
 from buurtnet.web import csrf, event_display
-from buurtnet.web.auth import current_account, login_token, unread_notifications
+from buurtnet.web.auth import current_account, current_roles, login_token, unread_notifications
 from buurtnet.web.event_messages import ANSWER_TEXTS, CATEGORY_LABELS, PAST_ANSWER_TEXTS
 from buurtnet.web.forms import this_page
 from buurtnet.web.i18n import choose_locale
@@ -52,7 +52,7 @@ def make_environments(
             ("PAST_ANSWER_TEXTS", PAST_ANSWER_TEXTS),
         ):
             environment.globals[name] = texts  # msgids: translate with _()
-        environment.globals["reviews_sign_ups"] = permissions.reviews_sign_ups
+        environment.globals["is_moderator"] = permissions.is_moderator
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete
         environment.globals["is_shareable"] = posts.is_shareable
@@ -104,6 +104,7 @@ def render(
     page_context = {
         "request": request,
         "account": current_account(request),
+        "roles": current_roles(request),
         "locale": locale,
         "instance_name": found.settings.instance_name,
         "csrf_token": csrf.token_for(request, found.settings.secret_key, login_token(request)),

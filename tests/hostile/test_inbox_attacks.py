@@ -13,7 +13,7 @@ from buurtnet.app import create_app
 from buurtnet.config import Settings
 from buurtnet.db import Database
 from buurtnet.federation.flood import FloodGuard
-from buurtnet.models import Account, Job, Post, ReceivedActivity, RemoteDomain, Visibility
+from buurtnet.models import Account, DomainBlock, Job, Post, ReceivedActivity, Visibility
 from tests.conftest import BASE_URL, browser_for, write_post
 from tests.kit.as2 import create, delete_of, follow_of, note, update_of
 from tests.kit.federation import deliver, run_queue
@@ -234,7 +234,7 @@ async def test_a_suspended_server_is_refused_before_any_key_fetch(
     client: httpx.AsyncClient, database: Database, resident: Account, network: FakeNetwork
 ) -> None:
     async with database.transaction() as session:
-        session.add(RemoteDomain(domain="evil.example", suspended=True))
+        session.add(DomainBlock(domain="evil.example"))
     response = await deliver(client, EVE, follow_of(EVE, f"{BASE_URL}/users/anna"))
     assert response.status_code == 403
     assert network.fetched == []
