@@ -21,6 +21,8 @@ from buurtnet.federation.context import Federation, make_federation
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.routes import federation_routes
 from buurtnet.job_queue import Registry, Worker
+from buurtnet.moderation import care_retention
+from buurtnet.moderation import upkeep as moderation_upkeep
 from buurtnet.storage import FolderStorage, MediaStorage
 from buurtnet.web import neighbourhoods, people, posts
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
@@ -53,6 +55,8 @@ def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
     """Every job and periodic task of every layer."""
     registry = Registry()
     housekeeping.register(registry)
+    care_retention.register(registry)
+    moderation_upkeep.register(registry)
     media.register(registry, storage)
     poll_ends.register(registry)
     reminders.register(registry)

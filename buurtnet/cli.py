@@ -12,6 +12,7 @@ from typing import NoReturn
 
 import uvicorn
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import schema
 from buurtnet.app import job_registry, media_storage
@@ -21,8 +22,8 @@ from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
 from buurtnet.job_queue import Worker
-from buurtnet.models import Duty, Role
-from buurtnet.moderation import domains
+from buurtnet.models import Duty, Neighbourhood, Role
+from buurtnet.moderation import domain_blocks, roles
 from buurtnet.storage import MediaStorage
 from buurtnet.web.messages import FORM_MESSAGES
 
@@ -81,14 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     domain = commands.add_parser(
-        "domain", help="suspend other servers, or lift a suspension"
+        "domain", help="suspend other servers, or lift a block (more on the page /admin/domains)"
     ).add_subparsers(dest="action", required=True, metavar="ACTION")
     for action, text in (
         ("suspend", "take nothing in from a server, send it nothing"),
-        ("allow", "lift a server's suspension"),
+        ("allow", "lift a server's block"),
     ):
         domain.add_parser(action, help=text).add_argument("domain")
-    domain.add_parser("list", help="list the suspended servers")
+    domain.add_parser("list", help="list the blocked servers, each with its severity")
+
+    role = commands.add_parser(
+        "role", help="appoint moderators and directors of a neighbourhood"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (("grant", "give someone a duty"), ("revoke", "take a duty back")):
+        change_role = role.add_parser(action, help=text)
+        change_role.add_argument("username")
+        change_role.add_argument("neighbourhood", metavar="NEIGHBOURHOOD_SLUG")
+        change_role.add_argument("duty", choices=[duty.value for duty in Duty])
     return parser
 
 
@@ -132,6 +142,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: create_neighbourhood(database, arguments),
         "domain": lambda database: manage_domain(database, arguments),
+        "role": lambda database: change_role(database, arguments),
     }
     asyncio.run(with_database(settings, commands[arguments.command]))
 
@@ -184,15 +195,15 @@ async def run_worker(database: Database, storage: MediaStorage, settings: Settin
 async def manage_domain(database: Database, arguments: argparse.Namespace) -> None:
     async with database.transaction() as session:
         if arguments.action == "suspend":
-            await domains.suspend(session, arguments.domain)
-            print(f"Suspended {domains.clean_domain(arguments.domain)}.")
+            await domain_blocks.suspend(session, arguments.domain)
+            print(f"Suspended {domain_blocks.clean_domain(arguments.domain)}.")
         elif arguments.action == "allow":
-            if not await domains.lift_suspension(session, arguments.domain):
-                raise CliError(f"{arguments.domain} is not suspended")
-            print(f"{domains.clean_domain(arguments.domain)} may federate again.")
+            if not await domain_blocks.remove_block(session, None, arguments.domain):
+                raise CliError(f"{arguments.domain} is not blocked")
+            print(f"{domain_blocks.clean_domain(arguments.domain)} may federate again.")
         else:
-            for name in await domains.suspended_domains(session):
-                print(name)
+            for block in await domain_blocks.all_blocks(session):
+                print(f"{block.domain}\t{block.severity}")
 
 
 async def create_demo(database: Database, time_zone: str) -> None:
@@ -211,15 +222,13 @@ async def create_user(database: Database, arguments: argparse.Namespace) -> None
         raise CliError(
             "give the password on standard input, e.g. `echo … | buurtnet user create …`"
         )
+    duty = roles.duty_named(arguments.role)
     async with database.transaction() as session:
         neighbourhood_id = None
         if arguments.neighbourhood:
-            try:
-                neighbourhood_id = (
-                    await neighbourhoods.get_by_slug(session, arguments.neighbourhood)
-                ).id
-            except NotFound as error:
-                raise CliError(f"there is no neighbourhood {arguments.neighbourhood!r}") from error
+            neighbourhood_id = (await neighbourhood_named(session, arguments.neighbourhood)).id
+        elif duty is not None:
+            raise CliError(f"a {duty} needs --neighbourhood")
         account = await accounts.create_account(
             session,
             accounts.NewAccount(
@@ -229,10 +238,34 @@ async def create_user(database: Database, arguments: argparse.Namespace) -> None
                 display_name=arguments.display_name,
                 role=Role.ADMIN if arguments.role == Role.ADMIN else Role.RESIDENT,
                 neighbourhood_id=neighbourhood_id,
-                duty=Duty(arguments.role) if arguments.role in set(Duty) else None,
             ),
         )
+        if duty is not None:  # given as `role grant` gives it: logged
+            wanted = roles.Appointment(account.username, neighbourhood_id, duty)
+            await roles.appoint(session, None, roles.COMMAND_LINE, wanted)
     print(f"Created {arguments.role} {account.username}.")
+
+
+async def change_role(database: Database, arguments: argparse.Namespace) -> None:
+    """`role grant` and `role revoke`, as an admin would on the roles page (and logged alike)."""
+    granting = arguments.action == "grant"
+    async with database.transaction() as session:
+        neighbourhood = await neighbourhood_named(session, arguments.neighbourhood)
+        wanted = roles.Appointment(arguments.username, neighbourhood.id, Duty(arguments.duty))
+        decide = roles.appoint if granting else roles.take_back
+        changed = await decide(session, None, roles.COMMAND_LINE, wanted)
+    where = f"{arguments.duty} of {neighbourhood.name}"
+    if granting:
+        print(f"{arguments.username} {'is now' if changed else 'already was'} {where}.")
+    else:
+        print(f"{arguments.username} {'is no longer' if changed else 'was not'} {where}.")
+
+
+async def neighbourhood_named(session: AsyncSession, slug: str) -> Neighbourhood:
+    try:
+        return await neighbourhoods.get_by_slug(session, slug)
+    except NotFound as error:
+        raise CliError(f"there is no neighbourhood {slug!r}") from error
 
 
 async def create_neighbourhood(database: Database, arguments: argparse.Namespace) -> None:

@@ -38,6 +38,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     time_zone: str = DEFAULT_TIME_ZONE
     inbox_limit: int = 300  # inbox requests per address in 5 minutes; 0: no limit
+    flag_limit: int = 20  # reports (`Flag`s) one server may send in an hour; 0: no limit
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,6 +80,7 @@ def load_settings(
         forwarded_allow_ips=(env.get(PREFIX + "FORWARDED_ALLOW_IPS") or "127.0.0.1").strip(),
         time_zone=check_time_zone(env.get(PREFIX + "TIME_ZONE") or DEFAULT_TIME_ZONE),
         inbox_limit=parse_count(env, "INBOX_LIMIT", default=300),
+        flag_limit=parse_count(env, "FLAG_LIMIT", default=20),
     )
 
 

@@ -12,6 +12,7 @@ from buurtnet.core import (
     login,
     login_sessions,
     names,
+    permissions,
     relations,
     search,
 )
@@ -20,6 +21,7 @@ from buurtnet.models import (
     Account,
     AccountStatus,
     Block,
+    Duty,
     Follow,
     Job,
     Like,
@@ -30,6 +32,7 @@ from buurtnet.models import (
     Neighbourhood,
     Notification,
     Post,
+    RoleGrant,
     Share,
     Visibility,
 )
@@ -55,6 +58,8 @@ async def fill_a_life(database: Database, anna: Account, bram: Account) -> tuple
         await interactions.share(session, anna, bram_post.id or 0)
         await interactions.like(session, bram, anna_post.id or 0)
         await relations.follow(session, anna, bram.id)
+        if anna.neighbourhood_id is not None:  # she moderates her neighbourhood
+            await permissions.grant(session, anna.id, anna.neighbourhood_id, Duty.MODERATOR)
         await relations.follow(session, bram, anna.id)
         await relations.block(session, anna, third.id or 0)
         await relations.mute(session, bram, anna.id)
@@ -104,6 +109,7 @@ async def rows_about(database: Database, account_id: int) -> dict[str, int]:
             ),
         ),
         "logins": (LoginSession, col(LoginSession.account_id) == account_id),
+        "duties": (RoleGrant, col(RoleGrant.account_id) == account_id),
         "media": (MediaAttachment, col(MediaAttachment.owner_id) == account_id),
     }
     counts = {}

@@ -277,7 +277,8 @@ def test_a_server_is_suspended_listed_and_allowed_again(tmp_path: Path) -> None:
     suspended = run(["domain", "suspend", "https://Spam.Example/"], env)
     assert suspended.returncode == 0, suspended.stderr
     assert "Suspended spam.example." in suspended.stdout
-    assert run(["domain", "list"], env).stdout.splitlines() == ["spam.example"]
+    assert run(["domain", "list"], env).stdout.splitlines() == ["spam.example\tsuspend"]
     assert run(["domain", "allow", "spam.example"], env).returncode == 0
     assert run(["domain", "list"], env).stdout == ""
-    assert_one_line_error(run(["domain", "allow", "spam.example"], env), "not suspended")
+    assert_one_line_error(run(["domain", "allow", "spam.example"], env), "not blocked")
+    assert_one_line_error(run(["domain", "suspend", "not a server"], env), "domain")

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, func, select
 from starlette.applications import Starlette
 
-from buurtnet.core import demo
+from buurtnet.core import demo, permissions
 from buurtnet.core.local_times import utc
 from buurtnet.db import Database
 from buurtnet.models import (
@@ -25,6 +25,7 @@ from buurtnet.models import (
     TaskVolunteer,
     utcnow,
 )
+from buurtnet.moderation import reports
 from tests.conftest import browser_for, log_in
 
 ZONE = ZoneInfo(demo.DEMO_TIME_ZONE)
@@ -171,3 +172,16 @@ async def test_the_demo_activities_and_poll_show_on_their_pages(
         to_come = (await fatima.get(f"/posts/{upcoming.post_id}")).text
         assert "Iemand met een bakfiets" in to_come
         assert "Waar zou u hem het liefst zien?" in (await fatima.get("/")).text
+
+
+async def test_the_moderators_find_a_report_waiting(database: Database) -> None:
+    async with database.transaction() as session:
+        neighbourhood, _ = await demo.create_demo(session)
+    async with database.reading() as session:
+        mila = (await session.exec(select(Account).where(Account.username == "mila"))).one()
+        roles = await permissions.roles_of(session, mila)
+        waiting = await reports.queue(session, roles)
+    assert roles.moderates == {neighbourhood.id}
+    assert [(item.reporter and item.reporter.username, item.post_count) for item in waiting] == [
+        ("fatima", 1)
+    ]

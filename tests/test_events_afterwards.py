@@ -16,8 +16,10 @@ from buurtnet.models import (
     Account,
     Event,
     EventCategory,
+    ModerationState,
     Neighbourhood,
     NotificationKind,
+    Post,
     utcnow,
 )
 from buurtnet.models import ParticipationStatus as Status
@@ -73,6 +75,22 @@ async def test_no_reminder_for_a_cancelled_activity_nor_one_made_too_late(
         assert await reminders.send_due(session, now) == 1  # the late one, marked and skipped
     assert await notified(database, neighbour, NotificationKind.REMINDER) == []
     assert (await event_row(database, soon.id)).reminded_at is not None
+
+
+async def test_no_reminder_for_an_activity_removed_by_a_moderator(
+    database: Database, resident: Account, neighbour: Account
+) -> None:
+    now = utcnow()
+    removed = await make_event(database, resident, starts_at=now + 20 * HOURS)
+    assert removed.id is not None
+    await answer(database, neighbour, removed.id, Status.GOING)
+    async with database.transaction() as session:
+        stored = await session.get(Post, removed.id)
+        assert stored is not None
+        stored.moderation = ModerationState.REMOVED
+    async with database.transaction() as session:
+        assert await reminders.send_due(session, now) == 0
+    assert await notified(database, neighbour, NotificationKind.REMINDER) == []
 
 
 async def test_the_worker_sends_due_reminders_by_itself(

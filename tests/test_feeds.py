@@ -215,3 +215,29 @@ async def test_a_block_hides_earlier_notifications_of_the_blocked(
     async with database.reading() as session:
         assert await notifications.unread_count(session, resident) == 0
         assert await notifications.newest(session, resident) == []
+
+
+async def test_a_limited_persons_posts_reach_only_their_followers(
+    database: Database, resident: Account, neighbour: Account, neighbourhood: Neighbourhood
+) -> None:
+    follower = await make_account(database, "chris", neighbourhood=neighbourhood)
+    post = await write(database, neighbour, "Koop nu #aanbieding", visibility=Visibility.PUBLIC)
+    async with database.transaction() as session:
+        assert neighbour.id is not None
+        await relations.follow(session, follower, neighbour.id)
+        limited = await session.get(Account, neighbour.id)
+        assert limited is not None
+        limited.limited = True
+        tag = await hashtags.get_by_name(session, "aanbieding")
+    async with database.reading() as session:
+        assert texts(await feeds.home_feed(session, resident)) == []
+        assert texts(await feeds.neighbourhood_feed(session, neighbourhood, resident)) == []
+        assert texts(await feeds.neighbourhood_feed(session, neighbourhood, None)) == []
+        assert texts(await feeds.hashtag_feed(session, tag, resident)) == []
+        assert texts(await feeds.home_feed(session, follower)) == [post.source]
+        assert texts(await feeds.neighbourhood_feed(session, neighbourhood, follower)) == [
+            post.source
+        ]
+        assert texts(await feeds.home_feed(session, neighbour)) == [post.source]
+        # Not hidden: who has the link, or looks at the profile, still reads it.
+        assert texts(await feeds.profile_feed(session, neighbour, resident)) == [post.source]

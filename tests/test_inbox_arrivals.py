@@ -19,7 +19,7 @@ from buurtnet.db import Database
 from buurtnet.federation import verify
 from buurtnet.federation.context import Federation
 from buurtnet.models import Account, Job, Post, ReceivedActivity, RemoteDomain, utcnow
-from buurtnet.moderation import domains
+from buurtnet.moderation import domain_blocks
 from tests.conftest import BASE_URL, add_follow
 from tests.kit.as2 import create, follow_of, note
 from tests.kit.federation import account_of, deliver, meet, run_queue
@@ -80,7 +80,7 @@ async def test_a_server_suspended_after_its_key_was_kept_is_refused_at_once(
     client: httpx.AsyncClient, database: Database, known: None
 ) -> None:
     async with database.transaction() as session:
-        await domains.suspend(session, "social.example")  # by the command line, say
+        await domain_blocks.suspend(session, "social.example")  # by the command line, say
     received, queued = await count(database, ReceivedActivity), await count(database, Job)
     response = await deliver(client, BOB, follow_of(BOB, ANNA))
     assert response.status_code == 403

@@ -29,7 +29,7 @@ from buurtnet.models import (
     Post,
     Role,
 )
-from buurtnet.moderation import domains
+from buurtnet.moderation import domain_blocks
 from tests.conftest import BASE_URL, make_account, write_post
 from tests.kit.as2 import create, note, update_of
 from tests.kit.federation import deliver, run_queue
@@ -168,7 +168,7 @@ async def test_a_suspension_covers_the_same_servers_everywhere(
         session.add(person)
     async with database.transaction() as session:
         session.add(Follow(follower_id=person.id or 0, followed_id=resident.id or 0))
-        await domains.suspend(session, suspended)
+        await domain_blocks.suspend(session, suspended)
     async with database.reading() as session:
         follows = (await session.exec(select(Follow))).all()
         shut = await remote_accounts.shut_domains(session, [domain])

@@ -8,7 +8,7 @@ from buurtnet.core.remote_accounts import domain_of, suspension_names
 from buurtnet.db import Database
 from buurtnet.federation.remote_actors import ActorUnavailable, fetch_document
 from buurtnet.models import Account
-from buurtnet.moderation import domains
+from buurtnet.moderation import domain_blocks
 from tests.conftest import BASE_URL
 from tests.hostile.test_inbox_attacks import nothing_stored
 from tests.kit.as2 import follow_of
@@ -51,7 +51,7 @@ async def test_no_spelling_of_a_suspended_server_gets_in(
 ) -> None:
     eve = network.add(RemoteActor("eve", domain=domain, key_number=1))
     async with database.transaction() as session:
-        await domains.suspend(session, "evil.example")
+        await domain_blocks.suspend(session, "evil.example")
     activity = follow_of(eve, f"{BASE_URL}/users/anna")
     response = await deliver(client, eve, activity)
     assert response.status_code == 403
@@ -66,7 +66,7 @@ async def test_nothing_is_fetched_from_a_suspended_server_for_someone_else(
     network.serve({"id": "https://cdn.spam.example/notes/1", "type": "Note"})
     federation = app.state.federation
     async with database.transaction() as session:
-        await domains.suspend(session, "spam.example")
+        await domain_blocks.suspend(session, "spam.example")
     with pytest.raises(ActorUnavailable, match="suspended"):
         await fetch_document(federation, "https://cdn.spam.example/notes/1")
     assert network.fetched == []

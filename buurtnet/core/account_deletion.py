@@ -28,6 +28,8 @@ from buurtnet.models import (
     AccountStatus,
     Block,
     CalendarFeed,
+    CareSignal,
+    CareSignalNote,
     Follow,
     FollowRequest,
     Like,
@@ -39,6 +41,7 @@ from buurtnet.models import (
     Notification,
     Post,
     Role,
+    RoleGrant,
     Share,
 )
 
@@ -109,6 +112,7 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     await polls.forget_voter(session, account_id)
     await _remove_other_media(session, account_id, stored.avatar_key)
     await _remove_relations(session, account_id)
+    await _untie_care_signals(session, account_id)
     stored.status = AccountStatus.DELETED
     stored.role = Role.RESIDENT
     stored.email = placeholder_email(account_id)
@@ -118,6 +122,21 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     stored.avatar_key = None
     stored.locale = None
     stored.neighbourhood_id = None
+
+
+async def _untie_care_signals(session: AsyncSession, account_id: int) -> None:
+    """Signals they raised stay with the director, no longer tied to them (the tombstone keeps
+    the row, so the foreign key's SET NULL never fires); so do notes they wrote as director."""
+    await session.exec(
+        update(CareSignal)
+        .where(col(CareSignal.raised_by_id) == account_id)
+        .values(raised_by_id=None, may_contact=False)
+    )
+    await session.exec(
+        update(CareSignalNote)
+        .where(col(CareSignalNote.author_id) == account_id)
+        .values(author_id=None)
+    )
 
 
 async def _remove_reactions(
@@ -162,6 +181,7 @@ async def _remove_relations(session: AsyncSession, account_id: int) -> None:
             )
         ),
         delete(NeighbourhoodFollower).where(col(NeighbourhoodFollower.account_id) == account_id),
+        delete(RoleGrant).where(col(RoleGrant.account_id) == account_id),  # duties end too
         delete(Block).where(
             or_(col(Block.blocker_id) == account_id, col(Block.blocked_id) == account_id)
         ),

@@ -87,7 +87,9 @@ async def add_account(session: AsyncSession, new: NewAccount, password_hash: str
     """Add an account whose details were checked, with its password hashed beforehand.
 
     Two sign-ups with one name or address at the same moment: the database refuses the second,
-    and InvalidInput then names the field that collided.
+    and InvalidInput then names the field that collided. A `duty` is granted without an entry
+    in the audit log, for the demo and tests only: everywhere else `moderation/roles.appoint`
+    gives duties.
     """
     account = Account(
         username=new.username,

@@ -31,7 +31,8 @@ class Audience:
     visibility: Visibility
     author_id: int
     named_ids: tuple[int, ...]  # the people it names or answers
-    neighbourhood_id: int | None  # where it was written
+    # Where it was written; None when its author is limited: no group passes their posts on.
+    neighbourhood_id: int | None
 
     @property
     def leaves_the_instance(self) -> bool:
@@ -73,16 +74,19 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def audience_of(post: Post, named: Iterable[Account]) -> Audience:
+def audience_of(post: Post, author: Account, named: Iterable[Account]) -> Audience:
     assert post.id is not None
     ids = sorted({account.id for account in named if account.id is not None})
-    return Audience(Visibility(post.visibility), post.author_id, tuple(ids), post.neighbourhood_id)
+    place = None if author.limited else post.neighbourhood_id
+    return Audience(Visibility(post.visibility), post.author_id, tuple(ids), place)
 
 
 async def audience_for(session: AsyncSession, post: Post) -> Audience:
-    """The audience of a post as stored now (its mentions read afresh)."""
+    """The audience of a post as stored now (its author and mentions read afresh)."""
+    author = await session.get(Account, post.author_id)
+    assert author is not None
     named = await session.exec(select(Account).join(Mention).where(Mention.post_id == post.id))
-    return audience_of(post, named.all())
+    return audience_of(post, author, named.all())
 
 
 async def reaches_elsewhere(session: AsyncSession, audience: Audience) -> bool:

@@ -78,11 +78,13 @@ async def activity(session: AsyncSession, viewer: Account | None, post_id: int) 
 async def neighbourhood_activities(
     session: AsyncSession, neighbourhood_id: int, now: datetime | None = None
 ) -> list[Activity]:
-    """The neighbourhood's activities that a visitor sees on its page, soonest first."""
+    """The neighbourhood's activities that a visitor sees on its page, soonest first (so not
+    those of a limited organiser, which are listed only for their followers)."""
     query = _activities().where(
         col(Post.neighbourhood_id) == neighbourhood_id,
         col(Post.in_reply_to_id).is_(None),
         feeds.ON_NEIGHBOURHOOD_PAGE,
+        feeds.listed_in_neighbourhood(None),
         visibility.visible_to(None),
         _not_long_over(now or utcnow()),
     )

@@ -25,10 +25,12 @@ from buurtnet.models import (
     Neighbourhood,
     PostKind,
     RegistrationMode,
+    ReportCategory,
     Role,
     Visibility,
     utcnow,
 )
+from buurtnet.moderation import reports
 
 DEMO_SLUG = "vogelwijk"
 DEMO_PASSWORD = "welkom-in-de-buurt"  # printed on purpose: only for a demo on one's own machine
@@ -153,3 +155,21 @@ async def _add_conversation(session: AsyncSession, people: dict[str, Account]) -
     assert welcome.id is not None and bram.id is not None
     await interactions.like(session, anna, welcome.id)
     await relations.follow(session, anna, bram.id)
+    await _add_report(session, people)
+
+
+async def _add_report(session: AsyncSession, people: dict[str, Account]) -> None:
+    """Something for the moderators (Mila and Kees) to look at: Fatima reports an advert."""
+    advert = await posts.create_post(
+        session,
+        people["bram"],
+        posts.Draft(
+            "TE KOOP: goedkope zonnepanelen, alleen vandaag! Bel 06-12345678.",
+            visibility=Visibility.PUBLIC,
+        ),
+    )
+    assert advert.id is not None and people["bram"].id is not None
+    draft = reports.ReportDraft(
+        ReportCategory.SPAM, "Dit is reclame, geen bericht van een buur.", (advert.id,)
+    )
+    await reports.file_report(session, people["fatima"], people["bram"].id, draft)

@@ -22,3 +22,14 @@ class NotFound(Exception):
 
 class NotAllowed(Exception):
     """The asker may not do this."""
+
+
+class TooMany(Exception):
+    """The asker used up a budget (posts, replies, reports an hour): try again later.
+
+    `what` names the budget ("posts", "replies", "reports"); `retry_after` is in seconds."""
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        super().__init__(f"too many {what}; try again in {retry_after} s")
+        self.what = what
+        self.retry_after = retry_after

@@ -3,7 +3,8 @@ the next few at the top of the home and neighbourhood pages.
 
 Only what the viewer may see (`visibility.visible_to`), and of that what a neighbourhood's page
 lists (`feeds.ON_NEIGHBOURHOOD_PAGE`: public and neighbourhood activities of the neighbourhood;
-not those of people the viewer muted). A cancelled activity stays listed, marked as cancelled.
+not those of people the viewer muted, nor a limited organiser's unless the viewer follows them:
+`feeds.listed_in_neighbourhood`). A cancelled activity stays listed, marked as cancelled.
 """
 
 import functools
@@ -178,6 +179,7 @@ def _statement(viewer_kind: str, soonest: bool) -> Select[Post, Account]:
     visibility policy is a large expression, costly to build and compile on every page."""
     viewer_id = bindparam("viewer_id", type_=Integer)
     not_muted: ColumnElement[bool] = true()
+    listed = feeds.listed_in_neighbourhood(None if viewer_kind == "visitor" else viewer_id)
     if viewer_kind == "visitor":
         visible = visibility.visible_to_viewer(None, None)
     else:
@@ -207,6 +209,7 @@ def _statement(viewer_kind: str, soonest: bool) -> Select[Post, Account]:
             col(Post.neighbourhood_id) == bindparam("neighbourhood_id", type_=Integer),
             col(Post.in_reply_to_id).is_(None),
             feeds.ON_NEIGHBOURHOOD_PAGE,
+            listed,
             visible,
             not_muted,
         )

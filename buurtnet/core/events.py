@@ -64,9 +64,10 @@ async def create_event(
     if len(images) > MAX_PHOTOS:
         raise InvalidInput.single("images", "image_too_many")
     draft = replace(made.draft, kind=PostKind.EVENT, in_reply_to_id=None)
-    post = await posts.create_post(session, organiser, draft, images)
-    assert post.id is not None
     details = made.details
+    more_text = _filtered_text(details)
+    post = await posts.create_post(session, organiser, draft, images, more_text=more_text)
+    assert post.id is not None
     session.add(
         Event(
             post_id=post.id,
@@ -106,7 +107,8 @@ async def edit_event(
     if details.capacity is not None and details.capacity < event.going_count:
         raise InvalidInput.single("capacity", CAPACITY_BELOW_GOING)
     text_changed = posts.clean_source(changed.draft.source) != post.source
-    await posts.edit_post(session, organiser, post_id, replace(changed.draft, kind=PostKind.EVENT))
+    draft = replace(changed.draft, kind=PostKind.EVENT)
+    await posts.edit_post(session, organiser, post_id, draft, more_text=_filtered_text(details))
     moved = _time_or_place_changed(event, details)
     if moved or text_changed or details.title != event.title:
         event.sequence += 1
@@ -182,6 +184,11 @@ def _checked(
     if problems:
         raise InvalidInput(problems)
     return made
+
+
+def _filtered_text(details: EventDetails) -> tuple[str, ...]:
+    """What the word filters read of an activity besides its post: its name and place."""
+    return (details.title, details.place)
 
 
 def _time_or_place_changed(event: Event, details: EventDetails) -> bool:

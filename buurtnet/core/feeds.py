@@ -21,9 +21,11 @@ from sqlalchemy import (
     exists,
     literal,
     literal_column,
+    or_,
     true,
     union,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select as ModelSelect
@@ -50,6 +52,27 @@ PAGE_SIZE = 20
 # those who follow their author or have the link, not for the pages of a place or a hashtag.
 ON_NEIGHBOURHOOD_PAGE = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
 NOT_UNLISTED = col(Post.visibility) != Visibility.UNLISTED
+
+
+def listed_in_neighbourhood(viewer_id: visibility.AccountId | None) -> ColumnElement[bool]:
+    """A limited author's posts are listed on a neighbourhood's pages (and in the home feed's
+    neighbourhood part) only for their followers and themselves; everyone else's for all."""
+    author = aliased(Account)
+    limited = (
+        exists()
+        .where(col(author.id) == col(Post.author_id), col(author.limited))
+        .correlate_except(author)
+    )
+    if viewer_id is None:
+        return ~limited
+    follows = (
+        exists()
+        .where(col(Follow.follower_id) == viewer_id, col(Follow.followed_id) == col(Post.author_id))
+        .correlate_except(Follow)
+    )
+    return or_(~limited, col(Post.author_id) == viewer_id, follows)
+
+
 # One page and one more post, to tell whether there is a next page; written into the SQL rather
 # than passed as a parameter, so that PostgreSQL can plan the home feed once for every viewer (a
 # plan made without knowing the limit expects thousands of rows and is never chosen).
@@ -109,7 +132,14 @@ def _home_feed_statement(postgresql: bool, *, paged: bool) -> FeedQuery:
     candidates = [
         _newest_ids(before, col(Post.author_id) == viewer_id, visible),
         _newest_ids(before, col(Post.id).in_(mentioning), visible, not_muted),
-        _newest_ids(before, in_my_neighbourhood, ON_NEIGHBOURHOOD_PAGE, visible, not_muted),
+        _newest_ids(
+            before,
+            in_my_neighbourhood,
+            ON_NEIGHBOURHOOD_PAGE,
+            visible,
+            not_muted,
+            listed_in_neighbourhood(viewer_id),
+        ),
     ]
     # Muted people are left out of the followed ones, so their posts need no check of their own.
     followed: Select[tuple[int]] = select(col(Follow.followed_id).label("author_id")).where(
@@ -149,6 +179,7 @@ async def neighbourhood_feed(
         col(Post.neighbourhood_id) == neighbourhood.id,
         col(Post.in_reply_to_id).is_(None),
         ON_NEIGHBOURHOOD_PAGE,
+        listed_in_neighbourhood(None if viewer is None else viewer.id),
     )
     return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
 
@@ -168,7 +199,8 @@ async def hashtag_feed(
     tagged = select(PostHashtag.post_id).where(PostHashtag.hashtag_id == hashtag.id)
     if before is not None:  # read only the older part of the tag's index, not all of it
         tagged = tagged.where(col(PostHashtag.post_id) < before)
-    condition = and_(col(Post.id).in_(tagged), NOT_UNLISTED)
+    viewer_id = None if viewer is None else viewer.id
+    condition = and_(col(Post.id).in_(tagged), NOT_UNLISTED, listed_in_neighbourhood(viewer_id))
     return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
 
 

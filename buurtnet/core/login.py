@@ -42,6 +42,9 @@ class LoginRefusal(StrEnum):
     WRONG = "login_wrong"
     PENDING = "login_pending"
     TOO_MANY = "login_too_many"
+    # The password was right, but a moderator suspended the account: only then is this told,
+    # with the reason and a way to appeal (`PasswordCheck.account_id` says whose).
+    SUSPENDED = "login_suspended"
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ async def finish_login(session: AsyncSession, check: PasswordCheck) -> LoginOutc
         return LoginOutcome(refusal=LoginRefusal.WRONG)
     if account.status == AccountStatus.PENDING:
         return LoginOutcome(refusal=LoginRefusal.PENDING)
+    if account.status == AccountStatus.SUSPENDED:
+        return LoginOutcome(refusal=LoginRefusal.SUSPENDED)
     if account.status != AccountStatus.ACTIVE:
         return LoginOutcome(refusal=LoginRefusal.WRONG)
     if check.fresh_hash:

@@ -34,15 +34,21 @@ async def address(
     addressed: Iterable[int],
     *,
     answered: int | None = None,
+    tell: bool = True,
 ) -> None:
     """Make the post address exactly these people (its author left out): rows added and removed,
     and everyone newly addressed told, except `answered`, the author of the post it answers (who
-    is told of the reply instead), and except whoever was told of this post before."""
+    is told of the reply instead), and except whoever was told of this post before.
+
+    Without `tell` (a post held for review) nobody is told yet: addressing it again once it is
+    published tells them."""
     wanted = set(addressed) - {author_id}
     gone = col(Mention.account_id).not_in(wanted)
     await session.exec(delete(Mention).where(col(Mention.post_id) == post_id, gone))
     rows = [{"post_id": post_id, "account_id": account_id} for account_id in sorted(wanted)]
     await insert_new(session, Mention, rows, unique=["post_id", "account_id"])
+    if not tell:
+        return
     told = await session.exec(
         select(Notification.recipient_id).where(
             Notification.post_id == post_id, Notification.kind == NotificationKind.MENTION

@@ -1,4 +1,5 @@
-"""Telling people what others did: mentions, replies, likes, shares and new followers."""
+"""Telling people what others did: mentions, replies, likes, shares and new followers; and what
+moderation decided about them (written by `moderation/notices`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,11 +9,27 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import visibility
-from buurtnet.models import Account, Mute, Notification, NotificationKind, Post, utcnow
+from buurtnet.models import (
+    Account,
+    Appeal,
+    ModerationAction,
+    Mute,
+    Notification,
+    NotificationKind,
+    Post,
+    Report,
+    utcnow,
+)
 
 PAGE_SIZE = 30
 # News of one's own post that nobody else made: the author hears of it too.
 ABOUT_ONES_OWN = frozenset({NotificationKind.POLL_ENDED})
+# Moderation's news shows whoever the person blocks or mutes: a measure never goes unexplained.
+FROM_MODERATION = (
+    NotificationKind.MODERATED,
+    NotificationKind.REPORT_CLOSED,
+    NotificationKind.APPEAL_DECIDED,
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +37,9 @@ class NotificationView:
     notification: Notification
     actor: Account
     post: Post | None
+    action: ModerationAction | None = None  # moderation's news: what was done, and why
+    report: Report | None = None  # the report whose outcome this tells
+    appeal: Appeal | None = None  # the appeal against `action`, once made
 
 
 async def notify(
@@ -80,7 +100,8 @@ def _still_shown(
     recipient_id: visibility.AccountId, neighbourhood_id: visibility.NeighbourhoodId | None
 ) -> ColumnElement[bool]:
     """A block made later hides what the blocked person did before it, too; and a notification
-    about a post shows only while the recipient may see that post."""
+    about a post shows only while the recipient may see that post. Moderation's news always
+    shows (it names no post)."""
     post_seen = (
         exists()
         .where(
@@ -89,9 +110,12 @@ def _still_shown(
         )
         .correlate_except(Post)
     )
-    return and_(
-        ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id),
-        or_(col(Notification.post_id).is_(None), post_seen),
+    return or_(
+        col(Notification.kind).in_(FROM_MODERATION),
+        and_(
+            ~visibility.blocks_either_way(col(Notification.actor_id), recipient_id),
+            or_(col(Notification.post_id).is_(None), post_seen),
+        ),
     )
 
 
@@ -119,7 +143,8 @@ async def unread_count(session: AsyncSession, recipient: Account) -> int:
 async def newest(
     session: AsyncSession, recipient: Account, *, before: int | None = None
 ) -> list[NotificationView]:
-    """A page of notifications, newest first, with who did it and the post it is about."""
+    """A page of notifications, newest first, with who did it and the post it is about (or the
+    action, report and appeal that moderation's news is about)."""
     assert recipient.id is not None
     query = (
         select(Notification, Account, Post)
@@ -135,7 +160,39 @@ async def newest(
     if before is not None:
         query = query.where(col(Notification.id) < before)
     rows = (await session.exec(query)).all()
-    return [NotificationView(notification, actor, post) for notification, actor, post in rows]
+    notes = [notification for notification, _, _ in rows]
+    actions = await _actions_of(session, notes)
+    reports = await _reports_of(session, notes)
+    views = []
+    for notification, actor, post in rows:
+        action, appeal = actions.get(notification.action_id or 0, (None, None))
+        report = reports.get(notification.report_id or 0)
+        views.append(NotificationView(notification, actor, post, action, report, appeal))
+    return views
+
+
+async def _actions_of(
+    session: AsyncSession, notes: Sequence[Notification]
+) -> dict[int, tuple[ModerationAction, Appeal | None]]:
+    """Moderation's actions that notifications tell of, with their appeals: one query, and
+    only for a page that has any."""
+    wanted = sorted({note.action_id for note in notes if note.action_id is not None})
+    if not wanted:
+        return {}
+    found = await session.exec(
+        select(ModerationAction, Appeal)
+        .outerjoin(Appeal, col(Appeal.action_id) == col(ModerationAction.id))
+        .where(col(ModerationAction.id).in_(wanted))
+    )
+    return {action.id: (action, appeal) for action, appeal in found.all() if action.id}
+
+
+async def _reports_of(session: AsyncSession, notes: Sequence[Notification]) -> dict[int, Report]:
+    wanted = sorted({note.report_id for note in notes if note.report_id is not None})
+    if not wanted:
+        return {}
+    found = await session.exec(select(Report).where(col(Report.id).in_(wanted)))
+    return {report.id: report for report in found.all() if report.id}
 
 
 async def mark_read(session: AsyncSession, recipient_id: int, up_to_id: int) -> None:

@@ -32,6 +32,7 @@ from buurtnet.models import (
     Like,
     NeighbourhoodFollower,
     Post,
+    Report,
     Share,
     Visibility,
 )
@@ -51,6 +52,7 @@ UNBLOCKED = "outbox.unblocked"
 ACCOUNT_DELETED = "outbox.account_deleted"
 PROFILE_UPDATED = "outbox.profile_updated"
 NEIGHBOURHOOD_FOLLOW_ANSWERED = "outbox.neighbourhood_follow_answered"
+REPORT_FORWARDED = "outbox.report_forwarded"
 
 # A follow request's id until its Follow is sent: core cannot make our URLs, federation can.
 PENDING_FOLLOW = "urn:buurtnet:pending-follow:"
@@ -66,8 +68,10 @@ def _is_ours(post: Post) -> bool:
 
 
 async def _news_of(session: AsyncSession, post: Post) -> Audience | None:
-    """The post's audience, when it is ours and someone elsewhere is in it."""
-    if not _is_ours(post):
+    """The post's audience, when it is ours, published, and someone elsewhere is in it. A post
+    held for review or removed is news to nobody elsewhere: it was never sent, or its `Delete`
+    was (moderation sends what changes when it publishes or removes one)."""
+    if not _is_ours(post) or post.moderation is not None:
         return None
     found = await audience_for(session, post)
     return found if await reaches_elsewhere(session, found) else None
@@ -261,3 +265,9 @@ def neighbourhood_follow_answered(
         "accepted": accepted,
     }
     enqueue(session, NEIGHBOURHOOD_FOLLOW_ANSWERED, payload)
+
+
+def report_forwarded(session: AsyncSession, report: Report) -> None:
+    """A moderator sends a report on to the reported person's server (a `Flag` from the
+    instance; the payload names no reporter, so no delivery can)."""
+    enqueue(session, REPORT_FORWARDED, {"report_id": report.id})

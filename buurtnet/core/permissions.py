@@ -15,6 +15,7 @@ from buurtnet.models import Account, Duty, Role, RoleGrant
 
 @dataclass(frozen=True)
 class Roles:
+    account_id: int | None = None  # whose roles: nobody judges themselves
     admin: bool = False
     moderates: frozenset[int] = frozenset()  # neighbourhood ids
     directs: frozenset[int] = frozenset()
@@ -37,6 +38,7 @@ async def roles_of(session: AsyncSession, account: Account | None) -> Roles:
     )
     grants = list(found.all())
     return Roles(
+        account_id=account.id,
         admin=account.role == Role.ADMIN,
         moderates=frozenset(n for n, duty in grants if duty == Duty.MODERATOR),
         directs=frozenset(n for n, duty in grants if duty == Duty.DIRECTOR),

@@ -39,7 +39,7 @@ async def remove_posts(session: AsyncSession, posts: Sequence[Post]) -> None:
     keys += [key for pair in outcome_photos.all() for key in pair if key]
     if keys:
         media.enqueue_removal(session, keys)
-    await _uncount_replies(session, posts, ids)
+    await uncount_replies(session, posts, ids)
     await _tell_who_signed_up(session, ids)
     await session.exec(delete(Post).where(col(Post.id).in_(ids)))
 
@@ -67,12 +67,15 @@ async def _tell_who_signed_up(session: AsyncSession, ids: list[int]) -> None:
         )
 
 
-async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: list[int]) -> None:
-    """Lower the reply counts of the posts these answered, in one statement however many."""
+async def uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: list[int]) -> None:
+    """Lower the reply counts of the posts these answered, in one statement however many. Only
+    counted replies are taken back: of a counted visibility, and published (a held reply was
+    never counted, a removed one was taken back when it was removed)."""
     parents = {
         post.in_reply_to_id
         for post in posts
-        if replies.is_counted(post.visibility)  # only counted replies are taken back
+        if replies.is_counted(post.visibility)
+        and post.moderation is None
         and post.in_reply_to_id is not None
         and post.in_reply_to_id not in ids
     }
@@ -85,6 +88,7 @@ async def _uncount_replies(session: AsyncSession, posts: Sequence[Post], ids: li
             col(reply.in_reply_to_id) == col(Post.id),
             col(reply.id).in_(ids),
             replies.counted(col(reply.visibility)),
+            col(reply.moderation).is_(None),
         )
         .scalar_subquery()
     )

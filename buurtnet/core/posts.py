@@ -33,6 +33,7 @@ from buurtnet.models import (
     Visibility,
     utcnow,
 )
+from buurtnet.moderation import word_filters
 
 MAX_LENGTH = 5000
 SUMMARY_LENGTH = 500
@@ -105,11 +106,18 @@ async def create_post(
     author: Account,
     draft: Draft,
     images: Sequence[media.StoredImage] = (),
+    *,
+    more_text: Sequence[str] = (),
 ) -> Post:
     """A new post or reply, with its mentions, hashtags and images, and the notifications it causes.
 
     A reply goes to the people who can see the post it answers: it takes that post's visibility
     and neighbourhood (unless it is made direct), and the author it answers is always addressed.
+
+    A post that uses a word filter of its neighbourhood (in its text, warning, poll answers or
+    `more_text`, such as an activity's title) is held for a moderator: stored with whom it
+    addresses, but nobody is told, no reply is counted and nothing leaves the instance until
+    `publish_held` does that.
     """
     assert author.id is not None
     if errors := draft_problems(draft):
@@ -142,23 +150,69 @@ async def create_post(
     session.add(post)
     await session.flush()
     assert post.id is not None
-    await _address(session, post, mentioned, parent, draft.addressed)
+    texts = [post.source, post.summary, *_poll_answers(draft), *more_text]
+    held = await word_filters.hold_if_filtered(session, post, texts)
+    await _address(session, post, mentioned, parent, draft.addressed, tell=not held)
     session.add_all(media.attachment_rows(images, author.id, post.id))
     if draft.poll is not None:
         polls.attach(session, post, draft.poll)
     await hashtags.tag_post(session, post.id, typed_text.find_hashtags(post.source))
-    if parent is not None:
-        await replies.count_reply(session, parent, post.id, post.author_id, post.visibility)
-    await outbound.post_created(session, post)
+    if not held:
+        await _announce(session, post, parent)
     return post
 
 
-async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft: Draft) -> Post:
-    """Change a post's text, warning and kind; the earlier version is kept for everyone to see."""
+async def publish_held(session: AsyncSession, post: Post) -> None:
+    """What a held post waited for, once a moderator lets it through (after `post.moderation`
+    is cleared): the people it addresses are told, the reply counted and its author told, and
+    servers elsewhere get it."""
+    assert post.id is not None
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    addressed = await session.exec(select(Mention.account_id).where(Mention.post_id == post.id))
+    answered = parent.author_id if parent is not None else None
+    await mentions.address(session, post.id, post.author_id, addressed.all(), answered=answered)
+    await _announce(session, post, parent)
+
+
+async def republish(session: AsyncSession, post: Post) -> None:
+    """A post a moderator took out of view and put back (an appeal granted): counted as a reply
+    again and sent out again; the people it names were told the first time."""
+    parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
+    await _announce(session, post, parent)
+
+
+async def _announce(session: AsyncSession, post: Post, parent: Post | None) -> None:
+    """Publishing: a reply counted and its parent's author told; servers elsewhere told."""
+    assert post.id is not None
+    if parent is not None:
+        await replies.count_reply(session, parent, post.id, post.author_id, post.visibility)
+    await outbound.post_created(session, post)
+
+
+def _poll_answers(draft: Draft) -> list[str]:
+    return polls.option_names(draft.poll) if draft.poll is not None else []
+
+
+async def edit_post(
+    session: AsyncSession,
+    editor: Account,
+    post_id: int,
+    draft: Draft,
+    *,
+    more_text: Sequence[str] = (),
+) -> Post:
+    """Change a post's text, warning and kind; the earlier version is kept for everyone to see.
+
+    An edit that uses a word filter of the neighbourhood (in the text, the warning or
+    `more_text`) is refused for a published post; a held post stays held, whatever it says.
+    """
     if errors := draft_problems(draft):
         raise InvalidInput(errors)
     post = await own_post(session, editor, post_id)
     assert post.id is not None and editor.id is not None
+    if post.moderation is None:
+        texts = [clean_source(draft.source), draft.summary, *more_text]
+        await word_filters.refuse_if_filtered(session, post, texts)
     keep_earlier_version(session, post)
     addressed_beyond_text = await _addressed_beyond_text(session, post)
     mentioned = await _mentioned_accounts(session, editor, draft.source)
@@ -170,7 +224,8 @@ async def edit_post(session: AsyncSession, editor: Account, post_id: int, draft:
     post.content_html = render(post.source, mentioned)
     post.edited_at = utcnow()
     parent = await session.get(Post, post.in_reply_to_id) if post.in_reply_to_id else None
-    await _address(session, post, mentioned, parent, addressed_beyond_text)
+    published = post.moderation is None  # a held post stays held, and quiet, when edited
+    await _address(session, post, mentioned, parent, addressed_beyond_text, tell=published)
     await hashtags.retag_post(session, post.id, typed_text.find_hashtags(post.source))
     await outbound.post_edited(session, post)
     return post
@@ -209,15 +264,20 @@ async def _address(
     mentioned: Sequence[Account],
     parent: Post | None,
     also: Iterable[int] = (),
+    *,
+    tell: bool = True,
 ) -> None:
     """A post written here addresses the people it names, the people it was written to (`also`)
-    and, answering a post, the people of that conversation (`mentions.conversation_of`)."""
+    and, answering a post, the people of that conversation (`mentions.conversation_of`); they
+    are told unless the post is held (`tell`)."""
     assert post.id is not None
     addressed = {account.id for account in mentioned if account.id is not None} | set(also)
     if parent is not None:
         addressed |= await mentions.conversation_of(session, parent)
     answered = parent.author_id if parent is not None else None
-    await mentions.address(session, post.id, post.author_id, addressed, answered=answered)
+    await mentions.address(
+        session, post.id, post.author_id, addressed, answered=answered, tell=tell
+    )
 
 
 async def _addressed_beyond_text(session: AsyncSession, post: Post) -> set[int]:

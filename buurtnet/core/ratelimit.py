@@ -7,9 +7,10 @@ per key that the transaction holds until it ends.
 """
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import col, select
@@ -50,6 +51,21 @@ async def any_spent(session: AsyncSession, budgets: Sequence[Budget]) -> bool:
         if await hits_within(session, budget.key, budget.window) >= budget.limit:
             return True
     return False
+
+
+async def seconds_until_room(session: AsyncSession, budget: Budget) -> int:
+    """How long until the budget has room again: until its oldest hit in the window leaves it
+    (at least 1 s; what a `Retry-After` header says)."""
+    since = utcnow() - budget.window
+    query = select(func.min(RateLimitHit.at)).where(
+        RateLimitHit.key == budget.key, col(RateLimitHit.at) > since
+    )
+    oldest = (await session.exec(query)).one()
+    if oldest is None:
+        return 1
+    if oldest.tzinfo is None:  # SQLite hands back UTC without its zone
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(1, math.ceil((oldest - since).total_seconds()))
 
 
 async def lock(session: AsyncSession, budgets: Sequence[Budget]) -> None:

@@ -32,6 +32,7 @@ async def send_due(session: AsyncSession, now: datetime | None = None) -> int:
         .where(
             col(Event.reminded_at).is_(None),
             col(Event.cancelled_at).is_(None),
+            col(Post.moderation).is_(None),  # not an activity removed or held by moderation
             col(Event.starts_at) > now,
             col(Event.starts_at) <= now + AHEAD,
         )

@@ -28,6 +28,7 @@ from buurtnet.models import (
 
 FRESH_FOR = timedelta(days=1)  # fetch an actor again when it is older than this
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SEVERITIES = (BlockSeverity.NOOP, BlockSeverity.SILENCE, BlockSeverity.SUSPEND)  # weak to strong
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ async def store_remote_account(session: AsyncSession, profile: RemoteProfile) ->
         await session.flush()
     if account is None:
         account = Account(username=profile.username, username_key=key)
+        # Someone first met on a blocked server starts under the block, as its people here do.
+        apply_block(account, strongest_severity(await blocks_on(session, profile.domain)))
         session.add(account)
     if account.status == AccountStatus.DELETED:
         return account
@@ -203,16 +206,13 @@ async def suspended_names(session: AsyncSession, names: Iterable[str]) -> set[st
     return set(found.all())
 
 
-async def accounts_covered(session: AsyncSession, suspended: str) -> list[int]:
-    """The accounts (elsewhere) on the servers that a suspension of `suspended` covers."""
+async def domains_covered(session: AsyncSession, blocked: Iterable[str]) -> list[str]:
+    """The servers we know people on that a block of any of these names covers (`covers`)."""
+    names = set(blocked)
     known = await session.exec(
         select(Account.domain).where(col(Account.domain).is_not(None)).distinct()
     )
-    covered = [domain for domain in known.all() if domain and covers(suspended, domain)]
-    if not covered:
-        return []
-    found = await session.exec(select(Account.id).where(col(Account.domain).in_(covered)))
-    return [account_id for account_id in found.all() if account_id is not None]
+    return [domain for domain in known.all() if domain and names & suspension_names_of(domain)]
 
 
 async def domain_is_suspended(session: AsyncSession, *domains: str) -> bool:
@@ -227,3 +227,34 @@ async def domain_is_suspended(session: AsyncSession, *domains: str) -> bool:
         )
     )
     return bool(found.one())
+
+
+async def blocks_on(session: AsyncSession, *domains: str) -> list[DomainBlock]:
+    """The admins' blocks of whole servers that cover any of these servers (`covers`)."""
+    names = sorted(suspension_names_of(*domains))
+    found = await session.exec(select(DomainBlock).where(col(DomainBlock.domain).in_(names)))
+    return list(found.all())
+
+
+def strongest_severity(blocks: Iterable[DomainBlock]) -> BlockSeverity | None:
+    """What several blocks on one server add up to: the strongest of them (None: no block)."""
+    severities = [BlockSeverity(block.severity) for block in blocks]
+    return max(severities, key=SEVERITIES.index, default=None)
+
+
+def apply_block(
+    account: Account,
+    severity: BlockSeverity | None,
+    *,
+    own_suspension: bool = False,
+    own_limit: bool = False,
+) -> None:
+    """What a block of its server does to an account elsewhere: `suspend` suspends it (its posts
+    vanish from every feed, `visible_to`), `silence` limits it; with a weaker block, or none, it
+    is free again, unless a moderator suspended or limited it on its own (the caller says so)."""
+    if account.status in (AccountStatus.ACTIVE, AccountStatus.SUSPENDED):
+        suspended = severity == BlockSeverity.SUSPEND or own_suspension
+        account.status = AccountStatus.SUSPENDED if suspended else AccountStatus.ACTIVE
+        if not suspended:
+            account.suspended_until = None
+    account.limited = severity == BlockSeverity.SILENCE or own_limit

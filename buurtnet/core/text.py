@@ -15,3 +15,13 @@ def clean_line(text: str, max_length: int) -> str:
     text = INVISIBLE_CHARACTERS.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\t\n")
     return WHITESPACE.sub(" ", text).strip()[:max_length]
+
+
+def clean_text(text: str, max_length: int) -> str:
+    """A few lines of visible text (a comment, a note): like `clean_line`, but the line breaks
+    stay, at most one empty line in a row."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    text = INVISIBLE_CHARACTERS.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch == "\n")
+    lines = [WHITESPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:max_length]

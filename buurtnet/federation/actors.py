@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names, neighbourhoods, visibility
+from buurtnet.core import feeds, names, neighbourhoods, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.post_details import Authored
 from buurtnet.federation import keys, notes
@@ -65,8 +65,11 @@ def parse_page(raw: str | None) -> PageRef | None:
     return PageRef(int(raw), raw)
 
 
-async def local_account(session: AsyncSession, username: str) -> Account:
-    """A resident by username (any case): NotFound unless active, AccountGone when deleted."""
+async def local_account(
+    session: AsyncSession, username: str, *, suspended_too: bool = False
+) -> Account:
+    """A resident by username (any case): NotFound unless active (or suspended, for the actor
+    document that tells other servers so), AccountGone when deleted."""
     if not names.may_be_stored(username):
         raise NotFound(username)
     query = select(Account).where(
@@ -75,7 +78,12 @@ async def local_account(session: AsyncSession, username: str) -> Account:
     account = (await session.exec(query)).first()
     if account is not None and account.status == AccountStatus.DELETED:
         raise AccountGone(username)
-    if account is None or account.status != AccountStatus.ACTIVE:
+    shown = (
+        (AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+        if suspended_too
+        else (AccountStatus.ACTIVE,)
+    )
+    if account is None or account.status not in shown:
         raise NotFound(username)
     return account
 
@@ -163,7 +171,8 @@ def neighbourhood_outbox_listing(
     federation: Federation, neighbourhood: Neighbourhood, fetcher: Account | None
 ) -> Listing:
     """What the neighbourhood's group passed on: its `Announce`s of the public posts its members
-    wrote in it, as they were delivered. Neighbourhood-only posts never appear here."""
+    wrote in it, as they were delivered. Neighbourhood-only posts never appear here, nor those of
+    a limited author, which the group does not pass on (`audience.audience_of`)."""
     uris = federation.uris
 
     async def documents(session: AsyncSession, rows: list[Authored]) -> list[Any]:
@@ -174,7 +183,9 @@ def neighbourhood_outbox_listing(
         ]
 
     in_it = col(Post.neighbourhood_id) == neighbourhood.id
-    return _posts_listing(fetcher, documents, in_it, col(Post.visibility) == Visibility.PUBLIC)
+    public = col(Post.visibility) == Visibility.PUBLIC
+    # Nobody's view of the neighbourhood: a limited author's posts are not the group's.
+    return _posts_listing(fetcher, documents, in_it, public, feeds.listed_in_neighbourhood(None))
 
 
 def followers_listing(

@@ -71,15 +71,16 @@ def _key_of(account: Account) -> str:
 async def news_of_post(
     federation: Federation, session: AsyncSession, post_id: int
 ) -> PostNews | None:
-    """The post as a Note, and where it goes; None when it is gone or stays here."""
+    """The post as a Note, and where it goes; None when it is gone, stays here, or was taken
+    out of view by moderation since the job was written."""
     post = await session.get(Post, post_id)
-    if post is None or post.uri is not None:
+    if post is None or post.uri is not None or post.moderation is not None:
         return None
     author = await session.get(Account, post.author_id)
     if author is None or author.domain is not None:
         return None
     [details] = await details_of(session, [(post, author)])
-    audience = audience_of(post, details.named)
+    audience = audience_of(post, author, details.named)
     if not audience.leaves_the_instance:
         return None
     note = objects.note_to_as2(details, federation.uris, host=federation.host)
@@ -115,8 +116,9 @@ async def _announce_in_group(
 async def post_edited(federation: Federation, payload: Payload) -> None:
     async with federation.database.transaction() as session:
         news = await news_of_post(federation, session, number(payload, "post_id"))
-        if news is not None and news.post.edited_at is not None:
-            await _send_update(federation, session, news, activities.stamp(news.post.edited_at))
+        changed = objects.changed_at(news.post) if news is not None else None
+        if news is not None and changed is not None:
+            await _send_update(federation, session, news, activities.stamp(changed))
 
 
 async def event_changed(federation: Federation, payload: Payload) -> None:

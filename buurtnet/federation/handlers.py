@@ -14,6 +14,7 @@ from buurtnet.federation import (
     event_joins,
     follows,
     incoming_events,
+    incoming_flags,
     incoming_posts,
     questions,
     remote_media,
@@ -199,6 +200,7 @@ HANDLERS: dict[str, Handler] = {
     "Like": handle_like,
     "Announce": handle_announce,
     "Block": handle_block,
+    "Flag": incoming_flags.handle_flag,
 }
 
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from buurtnet import job_queue
-from buurtnet.federation import handlers
+from buurtnet.federation import handlers, incoming_flags
 from buurtnet.federation.arrivals import PROCESS_JOB, Arrival, take_in, take_in_alone
 from buurtnet.federation.as2 import parse, parse_values
 from buurtnet.federation.as2.parse import ParseError
@@ -58,6 +58,8 @@ async def receive(
     signer = await signer_of(federation, signed, params, claimed_actor)
     try:
         activity = parse.as2_to_activity(document)
+        if activity.type == "Flag":  # one that names nothing of ours is refused, with the reason
+            incoming_flags.read_flag(federation.uris, activity)
     except ParseError as error:
         raise Refusal(400, str(error)) from error
     if signer.actor_uri != activity.actor:
@@ -66,6 +68,8 @@ async def receive(
         # Else a sender could take another server's activity ids in advance, and the real
         # activities would be dropped as seen before.
         raise Refusal(400, "the activity's id is not on its actor's server")
+    if activity.type == "Flag":  # signed by its server: only now may it spend that budget
+        await incoming_flags.admit_flag(federation, activity)
     note = _post_needing_no_fetch(activity)
     handled = activity.type in handlers.HANDLERS
     arrival = Arrival(federation, document, activity.id, signer, note, handled)
@@ -101,7 +105,8 @@ def inbox_routes(guard: FloodGuard) -> list[BaseRoute]:
         try:
             await receive(federation_of(request), request, guard, arrivals)
         except Refusal as refusal:
-            retry = {"Retry-After": str(guard.window_seconds)} if refusal.status == 429 else None
+            wait = refusal.retry_after or guard.window_seconds
+            retry = {"Retry-After": str(wait)} if refusal.status == 429 else None
             body = {"error": refusal.reason}
             return JSONResponse(body, status_code=refusal.status, headers=retry)
         return Response(status_code=202)

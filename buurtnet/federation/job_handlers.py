@@ -9,6 +9,7 @@ from buurtnet.federation import (
     arrivals,
     deliver_posts,
     deliver_relations,
+    deliver_reports,
     delivery,
     event_joins,
     follows,
@@ -24,6 +25,7 @@ def register(registry: Registry, federation: Federation) -> None:
     for name, handler in (
         deliver_posts.handlers(federation)
         | deliver_relations.handlers(federation)
+        | deliver_reports.handlers(federation)
         | questions.handlers(federation)
         | event_joins.handlers(federation)
     ).items():

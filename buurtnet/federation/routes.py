@@ -111,7 +111,8 @@ async def instance_outbox(request: Request) -> Response:
 async def person(request: Request) -> Response:
     federation = federation_of(request)
     async with federation.database.reading() as session:
-        account = await actors.local_account(session, request.path_params["username"])
+        username = request.path_params["username"]
+        account = await actors.local_account(session, username, suspended_too=True)
     document = await actors.person_document(federation, account)
     return activity_response(request, document, headers=ACTOR_CACHE)
 

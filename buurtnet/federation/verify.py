@@ -31,10 +31,11 @@ _KEY_HOLDER = select(Account).where(col(Account.key_id) == bindparam("key_id"))
 class Refusal(Exception):
     """Why a request is not taken: the status to answer and a reason the sender may read."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, retry_after: int | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.retry_after = retry_after  # seconds, for a 429 that knows when there is room
 
 
 def signed_request(request: Request, body: bytes) -> SignedRequest:

@@ -144,6 +144,10 @@ class ActionKind(StrEnum):
     UNBLOCK_DOMAIN = "unblock_domain"
     GRANT_ROLE = "grant_role"
     REVOKE_ROLE = "revoke_role"
+    APPROVE_SIGN_UP = "approve_sign_up"
+    REFUSE_SIGN_UP = "refuse_sign_up"  # the account is deleted: `reason` keeps its name
+    ACCEPT_FOLLOWER = "accept_follower"  # a follower of the neighbourhood elsewhere
+    REFUSE_FOLLOWER = "refuse_follower"
     CHANGE_SETTING = "change_setting"
     EXPORT = "export"  # figures leaving the instance (the liveability instrument)
 

@@ -99,7 +99,7 @@ class Post(SQLModel, table=True):
     # Marked sensitive by a moderator: shown folded, like a content warning.
     sensitive: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     moderation: str | None = Field(default=None, max_length=20)  # a `ModerationState`
-    moderated_at: datetime | None = None  # when it was held or removed
+    moderated_at: datetime | None = None  # when moderation last changed it: held, removed, marked
     language: str | None = Field(default=None, max_length=10)
     source: str = Field(sa_type=sa.Text)
     content_html: str = Field(sa_type=sa.Text)

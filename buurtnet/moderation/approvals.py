@@ -1,11 +1,13 @@
-"""Approving sign-ups, when the instance lets anyone sign up and a moderator decides."""
+"""Approving sign-ups, when the instance lets anyone sign up and a moderator decides; each
+decision goes into the audit log."""
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.permissions import Roles, can_moderate, moderated
-from buurtnet.models import Account, AccountStatus, Neighbourhood
+from buurtnet.models import Account, AccountStatus, ActionKind, Neighbourhood
+from buurtnet.moderation import audit
 
 
 async def pending_sign_ups(
@@ -34,17 +36,38 @@ async def pending_sign_up(
     return account, await session.get(Neighbourhood, account.neighbourhood_id)
 
 
-async def approve_sign_up(session: AsyncSession, roles: Roles, account_id: int) -> Account:
+async def approve_sign_up(
+    session: AsyncSession, moderator: Account, roles: Roles, account_id: int
+) -> Account:
     """Let the person in: from now on they can log in."""
     account = await _decidable(session, roles, account_id)
     account.status = AccountStatus.ACTIVE
+    await _log(session, ActionKind.APPROVE_SIGN_UP, moderator, account)
     return account
 
 
-async def refuse_sign_up(session: AsyncSession, roles: Roles, account_id: int) -> None:
+async def refuse_sign_up(
+    session: AsyncSession, moderator: Account, roles: Roles, account_id: int
+) -> None:
     """Delete the pending account: it has no content yet, and its username and e-mail address
     become free again, for a new sign-up or for someone else."""
-    await session.delete(await _decidable(session, roles, account_id))
+    account = await _decidable(session, roles, account_id)
+    await _log(session, ActionKind.REFUSE_SIGN_UP, moderator, account)
+    await session.delete(account)
+
+
+async def _log(
+    session: AsyncSession, kind: ActionKind, moderator: Account, account: Account
+) -> None:
+    # The name too: a refused account is deleted, and the entry's link to it with it.
+    await audit.record(
+        session,
+        kind,
+        moderator,
+        target_account_id=account.id,
+        neighbourhood_id=account.neighbourhood_id,
+        reason=account.username,
+    )
 
 
 async def _decidable(session: AsyncSession, roles: Roles, account_id: int) -> Account:

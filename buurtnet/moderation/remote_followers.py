@@ -1,5 +1,6 @@
 """Followers of a neighbourhood on other servers, for neighbourhoods whose moderators let such
-followers in one by one; and the choice between that and letting everyone in at once."""
+followers in one by one; and the choice between that and letting everyone in at once. Every
+decision goes into the audit log."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import outbound
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.permissions import Roles, can_moderate, moderated
-from buurtnet.models import Account, Neighbourhood, NeighbourhoodFollower
+from buurtnet.models import Account, ActionKind, Neighbourhood, NeighbourhoodFollower
+from buurtnet.moderation import audit
 
 
 @dataclass(frozen=True)
@@ -43,27 +45,55 @@ async def waiting_followers(
 
 
 async def set_approval(
-    session: AsyncSession, roles: Roles, neighbourhood_id: int, *, approves: bool
+    session: AsyncSession,
+    moderator: Account,
+    roles: Roles,
+    neighbourhood_id: int,
+    *,
+    approves: bool,
 ) -> None:
     """Whether followers elsewhere wait for a moderator (True) or are let in at once."""
     neighbourhood = await _decidable(session, roles, neighbourhood_id)
+    if neighbourhood.approves_remote_followers == approves:
+        return  # nothing changed, nothing to log
     neighbourhood.approves_remote_followers = approves
+    await audit.record(
+        session,
+        ActionKind.CHANGE_SETTING,
+        moderator,
+        neighbourhood_id=neighbourhood_id,
+        reason=f"followers elsewhere: {'one by one' if approves else 'let in at once'}",
+    )
 
 
 async def accept_follower(
-    session: AsyncSession, roles: Roles, neighbourhood_id: int, account_id: int
+    session: AsyncSession, moderator: Account, roles: Roles, neighbourhood_id: int, account_id: int
 ) -> None:
     follower = await _waiting(session, roles, neighbourhood_id, account_id)
     follower.accepted = True
     outbound.neighbourhood_follow_answered(session, follower, accepted=True)
+    await _log(session, ActionKind.ACCEPT_FOLLOWER, moderator, follower)
 
 
 async def refuse_follower(
-    session: AsyncSession, roles: Roles, neighbourhood_id: int, account_id: int
+    session: AsyncSession, moderator: Account, roles: Roles, neighbourhood_id: int, account_id: int
 ) -> None:
     follower = await _waiting(session, roles, neighbourhood_id, account_id)
     outbound.neighbourhood_follow_answered(session, follower, accepted=False)
+    await _log(session, ActionKind.REFUSE_FOLLOWER, moderator, follower)
     await session.delete(follower)
+
+
+async def _log(
+    session: AsyncSession, kind: ActionKind, moderator: Account, follower: NeighbourhoodFollower
+) -> None:
+    await audit.record(
+        session,
+        kind,
+        moderator,
+        target_account_id=follower.account_id,
+        neighbourhood_id=follower.neighbourhood_id,
+    )
 
 
 async def _decidable(session: AsyncSession, roles: Roles, neighbourhood_id: int) -> Neighbourhood:

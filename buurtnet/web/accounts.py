@@ -8,7 +8,7 @@ from starlette.routing import Route
 from buurtnet.core import login, login_sessions, neighbourhoods, registration, site
 from buurtnet.db import Database
 from buurtnet.models import AccountStatus, RegistrationMode
-from buurtnet.web import forms
+from buurtnet.web import appeals, forms
 from buurtnet.web.auth import (
     LOGIN_LIMIT_HEADERS,
     clear_session_cookie,
@@ -60,6 +60,8 @@ async def log_in(request: Request) -> Response:
             token = await login_sessions.start_session(session, outcome.account)
     if token is None:
         assert outcome.refusal is not None
+        if outcome.refusal == login.LoginRefusal.SUSPENDED and check.account_id is not None:
+            return await appeals.suspended_page(request, check.account_id)
         return _refused(request, outcome.refusal, login_name, next_path)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, token, secure=found.settings.uses_https)

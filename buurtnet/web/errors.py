@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ExceptionHandler
 
-from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.core.errors import NotAllowed, NotFound, TooMany
 from buurtnet.web.auth import LoginRequired
 from buurtnet.web.forms import this_page
 from buurtnet.web.headers import security_headers
@@ -30,6 +30,19 @@ async def not_found(request: Request, _error: Exception) -> Response:
 
 async def not_allowed(request: Request, _error: Exception) -> Response:
     return error_page(request, 403)
+
+
+async def too_many(request: Request, error: Exception) -> Response:
+    """A used-up budget (posts, replies, reports): 429, with when to try again."""
+    assert isinstance(error, TooMany)
+    minutes = -(-error.retry_after // 60)
+    return render(
+        request,
+        "too_many.html",
+        {"what": error.what, "minutes": minutes},
+        status_code=429,
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 async def login_required(request: Request, _error: Exception) -> Response:
@@ -59,6 +72,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {
     HTTPException: http_error,
     NotFound: not_found,
     NotAllowed: not_allowed,
+    TooMany: too_many,
     LoginRequired: login_required,
     Exception: server_error,
 }

@@ -20,6 +20,7 @@ from buurtnet.core import (
     events,
     local_times,
     media,
+    posting_limits,
     posts,
 )
 from buurtnet.core.errors import InvalidInput
@@ -94,11 +95,14 @@ async def create(request: Request) -> Response:
         try:
             typed = _event_form(values, tasks)
             made = event_input.read(typed, _draft(values), _zone(request), utcnow())
+            async with services(request).database.reading() as session:
+                await posting_limits.check(session, account, values["source"], is_reply=False)
             uploads = await forms.uploaded_images(form, PHOTO, PHOTO_ALT, max_images=MAX_PHOTOS)
             stored = await media.store_images(storage, uploads)
         finally:
             await form.close()
         async with services(request).database.transaction() as session:
+            await posting_limits.admit(session, account, values["source"], is_reply=False)
             post = await events.create_event(
                 session,
                 account,

@@ -15,6 +15,7 @@ from buurtnet.core import (
     event_tasks,
     events,
     participation,
+    posting_limits,
     posts,
 )
 from buurtnet.core.errors import InvalidInput
@@ -127,6 +128,7 @@ async def send_message(request: Request) -> Response:
     text = forms.text(form, "source", posts.MAX_LENGTH + 100)
     try:
         async with services(request).database.transaction() as session:
+            await posting_limits.admit(session, account, text, is_reply=True)
             message = await events.message_participants(session, account, post_id, text)
     except InvalidInput as error:
         errors = translate(error.errors, gettext_for(request))

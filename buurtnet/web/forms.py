@@ -73,13 +73,30 @@ async def uploaded_images(
     return [upload for upload in uploads if upload.data]
 
 
-async def _bounded_read(file: UploadFile, field: str) -> bytes:
+async def uploaded_file(form: FormData, field: str, *, max_bytes: int, too_large: str) -> bytes:
+    """The bytes of the one file chosen in a field (b"" when none was), with `too_large` as the
+    message code beyond the bound. The form's files are closed afterwards."""
+    try:
+        file = form.get(field)
+        if not isinstance(file, UploadFile):
+            return b""
+        return await _bounded_read(file, field, max_bytes, too_large)
+    finally:
+        await form.close()
+
+
+async def _bounded_read(
+    file: UploadFile,
+    field: str,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    too_large: str = TOO_LARGE,
+) -> bytes:
     """The file's bytes; never more than the bound is read into memory."""
-    if file.size is not None and file.size > MAX_IMAGE_BYTES:
-        raise InvalidInput.single(field, TOO_LARGE)
-    data = await file.read(MAX_IMAGE_BYTES + 1)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidInput.single(field, TOO_LARGE)
+    if file.size is not None and file.size > max_bytes:
+        raise InvalidInput.single(field, too_large)
+    data = await file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InvalidInput.single(field, too_large)
     return data
 
 

@@ -90,3 +90,125 @@ FORM_MESSAGES.update(
         "poll_already_voted": N_("You have already voted in this poll."),
     }
 )
+
+# Care signals (moderation.care_signals, care_retention).
+FORM_MESSAGES.update(
+    {
+        "care_concern_missing": N_("Choose what you are worried about."),
+        "care_about_missing": N_("Fill in who or which address it is about."),
+        "care_about_too_long": N_("Make this shorter: at most 200 characters."),
+        "care_text_missing": N_("Write what you have noticed."),
+        "care_text_too_long": N_("Make your message shorter: at most 2000 characters."),
+        "care_no_director": N_(
+            "Your neighbourhood has no neighbourhood director at the moment. "
+            "Your message has not been sent."
+        ),
+        "care_too_many": N_(
+            "You have already sent the most messages for today. Please try again tomorrow. "
+            "Is it urgent? Call 112."
+        ),
+        "care_closed": N_("This care signal is already closed."),
+        "care_outcome_missing": N_("Choose what was done."),
+        "care_note_missing": N_("Explain in the note what was done."),
+        "care_note_too_long": N_("Make the note shorter: at most 2000 characters."),
+        "care_retention_invalid": N_("Choose from 1 to 24 months."),
+    }
+)
+
+# Roles (moderation.roles): appointing moderators and directors.
+FORM_MESSAGES.update(
+    {
+        "role_username_missing": N_("Fill in the username of the person."),
+        "role_person_unknown": N_("There is no account with this username here."),
+        "role_person_elsewhere": N_(
+            "This is an account on another server. Only people with an account here can get a role."
+        ),
+        "role_person_not_active": N_(
+            "This account is not active (yet). Only people with an active account can get a role."
+        ),
+        "role_neighbourhood_missing": N_("Choose a neighbourhood from the list."),
+        "role_duty_missing": N_("Choose moderator or neighbourhood director."),
+    }
+)
+
+# Appeals (moderation.appeals) and the login of a suspended account.
+FORM_MESSAGES.update(
+    {
+        "login_suspended": N_("Your account is suspended."),
+        "appeal_text_missing": N_("Write why you think the decision is wrong."),
+        "appeal_text_too_long": N_("Make your appeal shorter: at most 2000 characters."),
+        "appeal_already_made": N_(
+            "You have already appealed against this decision. You can appeal only once."
+        ),
+        "appeal_decision_missing": N_("Choose whether you grant or refuse the appeal."),
+        "appeal_needs_another_moderator": N_(
+            "You took this measure yourself. Another moderator must decide about the appeal."
+        ),
+        "reason_missing": N_("Fill in a reason. The person reads it."),
+        "reason_too_long": N_("Make the reason shorter: at most 1000 characters."),
+    }
+)
+
+# Blocks of whole servers (moderation.domain_blocks) and block lists (moderation.block_lists).
+FORM_MESSAGES.update(
+    {
+        "block_domain_invalid": N_("This is not the name of a server, such as social.example."),
+        "block_severity_invalid": N_("Choose what happens to this server."),
+        "block_comment_too_long": N_("Make the comment shorter: at most 1000 characters."),
+        "block_line_severity_invalid": N_("The severity must be noop, silence or suspend."),
+        "block_flag_invalid": N_(
+            "Reject media, reject reports and obfuscate must be true or false."
+        ),
+        "block_line_unreadable": N_("This line cannot be read. Check the quotation marks."),
+        "block_list_missing": N_("Choose a CSV file first."),
+        "block_list_too_large": N_("This file is larger than 1 MB. Split it into smaller files."),
+        "block_list_too_long": N_(
+            "This file has more than 10,000 lines. Split it into smaller files."
+        ),
+        "block_list_not_text": N_("This is not a CSV file in UTF-8. Save it as CSV (UTF-8)."),
+    }
+)
+
+# Reports and the moderators' measures (moderation.reports, actions; web.moderation_reports).
+FORM_MESSAGES.update(
+    {
+        "report_category_missing": N_("Choose what is wrong."),
+        "report_comment_too_long": N_("Make your explanation shorter: at most 1000 characters."),
+        "report_too_many_posts": N_("Tick at most 10 messages."),
+        "report_decision_missing": N_("Choose whether the report is handled or dismissed."),
+        "report_already_closed": N_("This report is closed already, perhaps by another moderator."),
+        "note_missing": N_("Write a note first."),
+        "note_too_long": N_("Make the note shorter: at most 2000 characters."),
+        "outcome_too_long": N_("Make the message shorter: at most 1000 characters."),
+        "forward_not_remote": N_("This person is not on another server."),
+        "already_removed": N_("This message has already been removed."),
+        "nothing_to_lift": N_("This person has no limit or suspension to lift."),
+        "suspension_length_missing": N_("Choose how long the suspension lasts."),
+        "suspension_end_in_past": N_("The end of the suspension must be in the future."),
+    }
+)
+
+# Prevention (core.posting_limits, moderation.word_filters).
+FORM_MESSAGES.update(
+    {
+        "new_account_post_limit": N_(
+            "New accounts can write a limited number of messages a day in their first days. "
+            "You have reached that number. Please try again tomorrow."
+        ),
+        "new_account_link_limit": N_(
+            "New accounts can share a limited number of links a day in their first days. "
+            "Remove a link, or try again tomorrow."
+        ),
+        "new_account_days_invalid": N_("Choose from 0 to 90 days."),
+        "new_account_posts_per_day_invalid": N_("Choose from 1 to 1000 messages."),
+        "new_account_links_per_day_invalid": N_("Choose from 0 to 1000 links."),
+        "word_filter_empty": N_("Fill in a word or phrase."),
+        "word_filter_too_long": N_("Make the phrase shorter: at most 100 characters."),
+        "word_filter_too_many": N_("This neighbourhood has 500 word filters already."),
+        "word_filter_exists": N_("This word or phrase is already in the list."),
+        "text_needs_review": N_(
+            "This text contains a word that a moderator of this neighbourhood must look at "
+            "first. Please change the text."
+        ),
+    }
+)

@@ -23,10 +23,10 @@ async def sign_ups_page(request: Request) -> Response:
 
 
 async def approve(request: Request) -> Response:
-    _, roles = require_duty(request, permissions.is_moderator)
+    moderator, roles = require_duty(request, permissions.is_moderator)
     await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        await approvals.approve_sign_up(session, roles, path_id(request, "account_id"))
+        await approvals.approve_sign_up(session, moderator, roles, path_id(request, "account_id"))
     return RedirectResponse(SIGN_UPS, status_code=303)
 
 
@@ -39,10 +39,10 @@ async def refuse_page(request: Request) -> Response:
 
 
 async def refuse(request: Request) -> Response:
-    _, roles = require_duty(request, permissions.is_moderator)
+    moderator, roles = require_duty(request, permissions.is_moderator)
     await forms.read_form(request)
     async with services(request).database.transaction() as session:
-        await approvals.refuse_sign_up(session, roles, path_id(request, "account_id"))
+        await approvals.refuse_sign_up(session, moderator, roles, path_id(request, "account_id"))
     return RedirectResponse(SIGN_UPS, status_code=303)
 
 

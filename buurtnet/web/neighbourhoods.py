@@ -20,6 +20,7 @@ from buurtnet.core import (
 )
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood, utcnow
+from buurtnet.moderation import log_views
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, current_roles, require_account
 from buurtnet.web.ids import cursor, path_id
@@ -40,6 +41,7 @@ async def neighbourhood_home(request: Request) -> Response:
         upcoming = await event_listings.upcoming(
             session, account, neighbourhood.id, limit=event_listings.UPCOMING_SHORT
         )
+    roles = current_roles(request)
     context = {
         "neighbourhood": neighbourhood,
         "member_count": count,
@@ -47,7 +49,9 @@ async def neighbourhood_home(request: Request) -> Response:
         "is_member": is_member,
         "page": page,
         "upcoming": upcoming,
-        "can_invite": permissions.can_manage_invites(current_roles(request), neighbourhood.id),
+        "can_invite": permissions.can_manage_invites(roles, neighbourhood.id),
+        "may_read_log": account is not None
+        and log_views.may_read_public_log(account, roles, neighbourhood.id),
     }
     return render(request, "neighbourhood.html", context)
 

@@ -5,6 +5,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from buurtnet.core import notifications
+from buurtnet.moderation import appeals
 from buurtnet.web.auth import require_account
 from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
@@ -27,6 +28,8 @@ async def notifications_page(request: Request) -> Response:
         "unread": unread,
         "next_before": more,
         "unread_notifications": 0,  # read now
+        "from_moderation": notifications.FROM_MODERATION,
+        "appealable": appeals.APPEALABLE,
     }
     return render(request, "notifications.html", context)
 

@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import media, posts, threads
+from buurtnet.core import media, posting_limits, posts, threads
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account, Post
 from buurtnet.web import forms
@@ -57,16 +57,23 @@ async def create(request: Request) -> Response:
 async def _write_post(
     request: Request, account: Account, draft: posts.Draft, form: FormData
 ) -> Post:
-    """Store the photos, then the post; the photos go again when the post cannot be written."""
+    """Store the photos, then the post; the photos go again when the post cannot be written.
+
+    The posting limits are checked before the photos are decoded, and again (counting this
+    post) in the transaction that writes it."""
     storage = services(request).storage
+    is_reply = draft.in_reply_to_id is not None
     try:
         if problems := posts.draft_problems(draft):
             raise InvalidInput(problems)
+        async with services(request).database.reading() as session:
+            await posting_limits.check(session, account, draft.source, is_reply=is_reply)
         stored = await media.store_images(storage, await forms.uploaded_images(form))
     finally:
         await form.close()
     try:
         async with services(request).database.transaction() as session:
+            await posting_limits.admit(session, account, draft.source, is_reply=is_reply)
             return await posts.create_post(session, account, draft, stored)
     except BaseException:
         await media.discard(storage, stored)

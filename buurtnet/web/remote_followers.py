@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from buurtnet.core import permissions
 from buurtnet.core.permissions import Roles
+from buurtnet.models import Account
 from buurtnet.moderation import remote_followers
 from buurtnet.web import forms
 from buurtnet.web.auth import require_duty
@@ -18,7 +19,7 @@ from buurtnet.web.services import services
 from buurtnet.web.templating import render
 
 PAGE = "/moderation/followers"
-Decision = Callable[[AsyncSession, Roles, int, int], Awaitable[None]]
+Decision = Callable[[AsyncSession, Account, Roles, int, int], Awaitable[None]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -32,12 +33,12 @@ async def followers_page(request: Request) -> Response:
 
 
 async def choose(request: Request) -> Response:
-    _, roles = require_duty(request, permissions.is_moderator)
+    moderator, roles = require_duty(request, permissions.is_moderator)
     form = await forms.read_form(request)
     approves = form.get("approval") == "moderator"
     async with services(request).database.transaction() as session:
         await remote_followers.set_approval(
-            session, roles, path_id(request, "neighbourhood_id"), approves=approves
+            session, moderator, roles, path_id(request, "neighbourhood_id"), approves=approves
         )
     return RedirectResponse(PAGE, status_code=303)
 
@@ -46,11 +47,12 @@ def decision(decide: Decision) -> Endpoint:
     """Let a waiting follower in, or refuse them: the same form, another decision."""
 
     async def endpoint(request: Request) -> Response:
-        _, roles = require_duty(request, permissions.is_moderator)
+        moderator, roles = require_duty(request, permissions.is_moderator)
         await forms.read_form(request)
         neighbourhood_id = path_id(request, "neighbourhood_id")
+        account_id = path_id(request, "account_id")
         async with services(request).database.transaction() as session:
-            await decide(session, roles, neighbourhood_id, path_id(request, "account_id"))
+            await decide(session, moderator, roles, neighbourhood_id, account_id)
         return RedirectResponse(PAGE, status_code=303)
 
     return endpoint

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from buurtnet import paths
 from buurtnet.core import permissions, posts
-from buurtnet.web import csrf, event_display
+from buurtnet.web import csrf, event_display, relative_time
 from buurtnet.web.auth import current_account, current_roles, login_token, unread_notifications
 from buurtnet.web.event_messages import ANSWER_TEXTS, CATEGORY_LABELS, PAST_ANSWER_TEXTS
 from buurtnet.web.forms import this_page
@@ -46,6 +46,7 @@ def make_environments(
         environment.filters["local_date"] = clock.date
         environment.filters["local_time"] = clock.date_and_time
         event_display.install(environment, locale, catalog, clock.zone)
+        relative_time.install(environment, locale)
         for name, texts in (
             ("CATEGORY_LABELS", CATEGORY_LABELS),
             ("ANSWER_TEXTS", ANSWER_TEXTS),

@@ -2,8 +2,8 @@
 
 `start_fedify_peer()` starts `peer/peer.mjs` with the Node 22 that npm installs beside it
 (`./dev test` runs `npm ci` there) and yields a `FedifyPeer`, whose methods drive the peer's
-control API: look objects up, follow, post, like, vote, sign up for events, and read back
-what its inbox verified. Its one actor is alice, at `FedifyPeer.actor_url`.
+control API: look objects up, follow, post, like, vote, sign up for events, report (`Flag`),
+and read back what its inbox verified. Its one actor is alice, at `FedifyPeer.actor_url`.
 """
 
 import asyncio
@@ -166,6 +166,12 @@ class FedifyPeer:
     async def leave(self, event_id: str, to: str) -> Delivery:
         """alice steps back from an Event: a Leave to its organiser."""
         return cast(Delivery, await self._post("leave", {"object": event_id, "to": to}))
+
+    async def flag(self, objects: list[str], to: str, content: str = "") -> Delivery:
+        """The peer reports people and posts (`objects`) to the server of `to`: a Flag from
+        alice, with the content as its comment, to the inbox of `to`."""
+        body = {"objects": objects, "to": to, "content": content}
+        return cast(Delivery, await self._post("flag", body))
 
     async def question(
         self,

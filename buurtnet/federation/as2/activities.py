@@ -206,3 +206,18 @@ def block_to_as2(block_id: str, actor_id: str, blocked_id: str) -> JsonObject:
         "to": [blocked_id],
         "object": blocked_id,
     }
+
+
+def flag_to_as2(
+    flag_id: str, actor_id: str, reported_id: str, post_ids: list[str], comment: str
+) -> JsonObject:
+    """A report sent on to the reported person's server, as Mastodon sends it: from the instance
+    actor, naming the person and their posts, with the comment. Nothing in it names who
+    reported: a person's reporter is never told to another server."""
+    return {
+        "id": flag_id,
+        "type": "Flag",
+        "actor": actor_id,
+        "content": comment,
+        "object": [reported_id, *post_ids],
+    }  # no `to`: a server might show a report addressed to the person to that person

@@ -15,7 +15,15 @@ from buurtnet.core.poll_views import PollFacts
 from buurtnet.core.post_details import PostDetails
 from buurtnet.federation.as2.event_texts import MOBILIZON_CATEGORIES, when_and_where
 from buurtnet.federation.uris import PUBLIC, Uris
-from buurtnet.models import Account, Event, MediaAttachment, Neighbourhood, Visibility
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Event,
+    MediaAttachment,
+    Neighbourhood,
+    Post,
+    Visibility,
+)
 from buurtnet.sanitise import absolute_links
 
 AS2 = "https://www.w3.org/ns/activitystreams"
@@ -27,6 +35,7 @@ EXTRA_TERMS = {
     "Hashtag": "as:Hashtag",
     "toot": "http://joinmastodon.org/ns#",
     "discoverable": "toot:discoverable",
+    "suspended": "toot:suspended",
     "votersCount": "toot:votersCount",
     # An event's terms, as Mobilizon defines them (schema.org, its own namespace, iCalendar).
     "sc": "http://schema.org#",
@@ -70,6 +79,15 @@ def plain_to_html(text: str) -> str:
     return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
+def changed_at(post: Post, *more: datetime | None) -> datetime | None:
+    """The last change of a post that servers elsewhere should take over: its author's edit, a
+    moderator marking it sensitive (`moderated_at` of a published post), and any of `more` (an
+    activity's cancellation). Mastodon takes no change without a newer `updated`."""
+    marked = post.moderated_at if post.moderation is None else None
+    moments = [utc(moment) for moment in (post.edited_at, marked, *more) if moment]
+    return max(moments, default=None)
+
+
 def actor_to_as2(
     account: Account,
     uris: Uris,
@@ -78,14 +96,16 @@ def actor_to_as2(
     icon_type: str = "image/webp",
     public_key_pem: str | None = None,
 ) -> JsonObject:
-    """A local person as a `Person` actor."""
+    """A local person as a `Person` actor. A suspended one says so and shows nothing of
+    themselves, as Mastodon's actors do."""
     username = account.username
+    suspended = account.status == AccountStatus.SUSPENDED
     actor: JsonObject = {
         "id": uris.actor(username),
         "type": "Person",
         "preferredUsername": username,
-        "name": account.name_to_show,
-        "summary": plain_to_html(account.bio),
+        "name": username if suspended else account.name_to_show,
+        "summary": "" if suspended else plain_to_html(account.bio),
         "url": uris.profile_page(username),
         "inbox": uris.inbox(username),
         "outbox": uris.outbox(username),
@@ -96,7 +116,9 @@ def actor_to_as2(
         "discoverable": False,
         "published": timestamp(account.created_at),
     }
-    if icon_url is not None:
+    if suspended:
+        actor["suspended"] = True
+    elif icon_url is not None:
         actor["icon"] = {"type": "Image", "mediaType": icon_type, "url": icon_url}
     if public_key_pem is not None:
         actor["publicKey"] = public_key_to_as2(uris.key(username), actor["id"], public_key_pem)
@@ -220,12 +242,12 @@ def note_to_as2(
         "attributedTo": uris.actor(author.username),
         "url": uris.post_page(post.id),
         "published": timestamp(post.created_at),
-        "updated": timestamp(post.edited_at) if post.edited_at else None,
+        "updated": None,
         "inReplyTo": uris.post_of(*details.parent) if details.parent else None,
         "to": to,
         "cc": cc,
         "summary": post.summary or None,
-        "sensitive": bool(post.summary),
+        "sensitive": bool(post.summary) or post.sensitive,
         "content": content,
         "source": {"content": post.source, "mediaType": "text/plain"},
         "tag": [hashtag_to_as2(name, uris) for name in details.hashtags]
@@ -238,11 +260,12 @@ def note_to_as2(
         note["audience"] = place  # the group that passes it on (FEP-1b12)
     if details.poll is not None:
         note |= question_fields(details.poll)
+    cancelled_at = None
     if details.event is not None:
         note |= event_fields(details.event, content, post.language, details.neighbourhood)
-        if details.event.cancelled_at is not None:  # a change too, for whoever has it
-            edits = [moment for moment in (post.edited_at, details.event.cancelled_at) if moment]
-            note["updated"] = timestamp(max(utc(moment) for moment in edits))
+        cancelled_at = details.event.cancelled_at  # a change too, for whoever has it
+    changed = changed_at(post, cancelled_at)
+    note["updated"] = timestamp(changed) if changed else None
     if post.language:
         note["contentMap"] = {post.language: note["content"]}
     return note

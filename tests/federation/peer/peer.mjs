@@ -19,6 +19,7 @@ import {
   Create,
   Delete,
   Endpoints,
+  Flag,
   Follow,
   isActor,
   Join,
@@ -234,6 +235,7 @@ federation
   .on(Announce, record)
   .on(Join, record)
   .on(Leave, record)
+  .on(Flag, record)
   .on(Activity, record)
   .onError((_ctx, error) => console.error("inbox listener failed:", error));
 
@@ -504,6 +506,22 @@ const control = {
       participationMessage: body.message,
     };
     return delivered(await sendJson(ctx, organiser, join));
+  },
+
+  // alice's server reports people and posts elsewhere: a Flag naming "objects" (URLs), with the
+  // "content" as its comment, to the inbox of "to", as Mastodon sends one (but from alice: the
+  // peer has no instance actor).
+  "POST /control/flag": async (ctx, body) => {
+    if (!Array.isArray(body.objects)) throw new ControlError(400, '"objects" (URLs) are required');
+    const actor = await lookupActor(ctx, required(body, "to"));
+    const flag = new Flag({
+      id: nextId("flags"),
+      actor: ctx.getActorUri(ALICE),
+      objects: body.objects.map((url) => new URL(url)),
+      content: String(body.content ?? ""),
+      to: actor.id,
+    });
+    return delivered(await send(ctx, actor, flag));
   },
 
   // alice steps back from an activity elsewhere: a Leave of the Event, to its organiser.
