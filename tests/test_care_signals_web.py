@@ -70,7 +70,7 @@ async def test_the_screen_says_who_reads_it_and_what_happens(
     page = (await client.get("/care/new")).text
     for said in (
         "Alleen de buurtregisseur van uw buurt leest uw melding: Dirk de Regisseur.",
-        "De moderatoren lezen het niet. De beheerders van de woningcorporatie",
+        "De moderators lezen het niet. De beheerders van de woningcorporatie",
         "Uw buur hoort niet wie de melding heeft gedaan.",
         "doorgeven aan het wijkteam",
         "na 6 maanden vanzelf gewist",

@@ -60,7 +60,7 @@ async def test_a_report_from_the_form_to_its_outcome(
     link = f"/report/{neighbour.id}?post={post.id}"
     assert link in (await client.get(f"/posts/{post.id}")).text
     form = (await client.get(link)).text
-    assert "krijgt niet te horen wie" in form and "moderatoren van Vogelwijk" in form
+    assert "krijgt niet te horen wie" in form and "moderators van Vogelwijk" in form
     assert re.search(rf'value="{post.id}"[^>]*checked', form)
     sent = await post_form(
         client,

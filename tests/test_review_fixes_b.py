@@ -210,7 +210,7 @@ async def test_decisions_on_followers_elsewhere_are_in_the_audit_log(
         await remote_followers.refuse_follower(session, mila, roles, place, eve.id or 0)
     kinds = (ActionKind.CHANGE_SETTING, ActionKind.ACCEPT_FOLLOWER, ActionKind.REFUSE_FOLLOWER)
     assert await logged(database, *kinds) == [
-        ("change_setting", mila.id, None, place, "followers elsewhere: one by one"),
+        ("change_setting", mila.id, None, place, "approves_remote_followers=true"),
         ("accept_follower", mila.id, bob.id, place, ""),
         ("refuse_follower", mila.id, eve.id, place, ""),
     ]

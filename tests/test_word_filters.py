@@ -107,17 +107,17 @@ async def test_moderators_manage_the_filters_of_their_own_neighbourhoods_only(
     logged = await rows(database, ModerationAction)
     assert [(a.kind, a.moderator_id, a.neighbourhood_id, a.reason, a.public) for a in logged] == [
         (
-            ActionKind.CHANGE_SETTING,
+            ActionKind.ADD_WORD_FILTER,
             mila.id,
             neighbourhood.id,
-            "word filter added: rot toch op",
+            "rot toch op",
             False,
         ),
         (
-            ActionKind.CHANGE_SETTING,
+            ActionKind.REMOVE_WORD_FILTER,
             mila.id,
             neighbourhood.id,
-            "word filter removed: rot toch op",
+            "rot toch op",
             False,
         ),
     ]
@@ -181,7 +181,7 @@ async def test_a_filtered_post_is_held_quietly_until_it_is_published(
         database, ModerationAction, col(ModerationAction.kind) == ActionKind.HOLD_POST
     )
     assert [(a.moderator_id, a.target_post_id, a.target_account_id, a.reason) for a in logged] == [
-        (None, reply.id, neighbour.id, "word filter: idioot")
+        (None, reply.id, neighbour.id, "idioot")
     ]
     assert not logged[0].public
 

@@ -148,6 +148,8 @@ class ActionKind(StrEnum):
     REFUSE_SIGN_UP = "refuse_sign_up"  # the account is deleted: `reason` keeps its name
     ACCEPT_FOLLOWER = "accept_follower"  # a follower of the neighbourhood elsewhere
     REFUSE_FOLLOWER = "refuse_follower"
+    ADD_WORD_FILTER = "add_word_filter"
+    REMOVE_WORD_FILTER = "remove_word_filter"
     CHANGE_SETTING = "change_setting"
     EXPORT = "export"  # figures leaving the instance (the liveability instrument)
 

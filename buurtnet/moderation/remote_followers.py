@@ -62,7 +62,7 @@ async def set_approval(
         ActionKind.CHANGE_SETTING,
         moderator,
         neighbourhood_id=neighbourhood_id,
-        reason=f"followers elsewhere: {'one by one' if approves else 'let in at once'}",
+        reason=f"approves_remote_followers={str(approves).lower()}",
     )
 
 

@@ -104,7 +104,7 @@ async def hold_if_filtered(session: AsyncSession, post: Post, texts: Sequence[st
         target_post_id=post.id,
         target_account_id=post.author_id,
         neighbourhood_id=post.neighbourhood_id,
-        reason=f"word filter: {found}",
+        reason=found,  # the phrase that held it
     )
     return True
 
@@ -158,7 +158,7 @@ async def add_phrase(
     row = {"neighbourhood_id": neighbourhood_id, "phrase": stored, "created_at": utcnow()}
     if not await insert_new(session, WordFilter, [row], unique=["neighbourhood_id", "phrase"]):
         raise InvalidInput.single("phrase", "word_filter_exists")
-    await _log(session, moderator, neighbourhood_id, f"word filter added: {stored}")
+    await _log(session, ActionKind.ADD_WORD_FILTER, moderator, neighbourhood_id, stored)
     return stored
 
 
@@ -172,17 +172,17 @@ async def remove_phrase(
     if not permissions.can_moderate(roles, found.neighbourhood_id):
         raise NotAllowed
     await session.exec(delete(WordFilter).where(col(WordFilter.id) == filter_id))
-    await _log(session, moderator, found.neighbourhood_id, f"word filter removed: {found.phrase}")
+    await _log(
+        session, ActionKind.REMOVE_WORD_FILTER, moderator, found.neighbourhood_id, found.phrase
+    )
     return found
 
 
 async def _log(
-    session: AsyncSession, moderator: Account, neighbourhood_id: int, reason: str
+    session: AsyncSession,
+    kind: ActionKind,
+    moderator: Account,
+    neighbourhood_id: int,
+    phrase: str,
 ) -> None:
-    await audit.record(
-        session,
-        ActionKind.CHANGE_SETTING,
-        moderator,
-        neighbourhood_id=neighbourhood_id,
-        reason=reason,
-    )
+    await audit.record(session, kind, moderator, neighbourhood_id=neighbourhood_id, reason=phrase)

@@ -68,7 +68,7 @@ def write_and_report(anna: Page, bram: Page) -> None:
     bram.get_by_label("Intimidatie of lastigvallen").check()
     bram.get_by_label("Uitleg (niet verplicht)").fill(COMMENT)
     follow(bram, "button", "Melding versturen")
-    expect(bram.get_by_role("status")).to_contain_text("Uw melding is naar de moderatoren gestuurd")
+    expect(bram.get_by_role("status")).to_contain_text("Uw melding is naar de moderators gestuurd")
 
 
 def handle_the_report(mila: Page) -> None:
