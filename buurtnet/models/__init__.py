@@ -63,6 +63,7 @@ from buurtnet.models.posts import (
     Visibility,
 )
 from buurtnet.models.relations import Block, Follow, FollowRequest, Mute, NeighbourhoodFollower
+from buurtnet.models.surveys import SurveyParticipation, SurveyPeriod, SurveyResponse
 
 __all__ = [
     "MAX_ROW_ID",
@@ -125,6 +126,9 @@ __all__ = [
     "RoleGrant",
     "Share",
     "SiteSetting",
+    "SurveyParticipation",
+    "SurveyPeriod",
+    "SurveyResponse",
     "TaskVolunteer",
     "Visibility",
     "WordFilter",
