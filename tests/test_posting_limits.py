@@ -9,9 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col
 from starlette.applications import Starlette
 
-from buurtnet.core import posting_limits
 from buurtnet.core.errors import InvalidInput
-from buurtnet.core.posting_limits import NewAccountLimits
 from buurtnet.db import Database
 from buurtnet.models import (
     Account,
@@ -23,6 +21,8 @@ from buurtnet.models import (
     Role,
     utcnow,
 )
+from buurtnet.moderation import posting_limits
+from buurtnet.moderation.posting_limits import NewAccountLimits
 from tests.conftest import browser_for, log_in, make_account, post_form, write_post
 from tests.moderation_kit import rows
 

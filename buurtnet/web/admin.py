@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import neighbourhoods, posting_limits, site
+from buurtnet.core import neighbourhoods, site
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import RegistrationMode
+from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
 from buurtnet.web.auth import require_admin
 from buurtnet.web.messages import translate_errors

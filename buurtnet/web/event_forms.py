@@ -20,13 +20,13 @@ from buurtnet.core import (
     events,
     local_times,
     media,
-    posting_limits,
     posts,
 )
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.event_input import EventForm, TaskForm
 from buurtnet.core.events import MAX_PHOTOS
 from buurtnet.models import Event, Post, Visibility, utcnow
+from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
 from buurtnet.web.auth import require_account
 from buurtnet.web.event_messages import ON_THE_EVENT_FORM, translate

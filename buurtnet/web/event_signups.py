@@ -15,11 +15,11 @@ from buurtnet.core import (
     event_tasks,
     events,
     participation,
-    posting_limits,
     posts,
 )
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import ParticipationStatus
+from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
 from buurtnet.web.auth import require_account
 from buurtnet.web.event_messages import translate

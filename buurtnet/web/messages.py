@@ -188,7 +188,7 @@ FORM_MESSAGES.update(
     }
 )
 
-# Prevention (core.posting_limits, moderation.word_filters).
+# Prevention (moderation.posting_limits, moderation.word_filters).
 FORM_MESSAGES.update(
     {
         "new_account_post_limit": N_(

@@ -5,9 +5,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import media, posting_limits, posts, threads
+from buurtnet.core import media, posts, threads
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account, Post
+from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.home import render_home
