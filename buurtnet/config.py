@@ -39,6 +39,10 @@ class Settings:
     time_zone: str = DEFAULT_TIME_ZONE
     inbox_limit: int = 300  # inbox requests per address in 5 minutes; 0: no limit
     flag_limit: int = 20  # reports (`Flag`s) one server may send in an hour; 0: no limit
+    # k of the liveability figures: a figure resting on fewer people is not shown; never below 5
+    # (core/disclosure). Set by whoever runs the instance, not in the web interface, so that it
+    # cannot be lowered for a moment to read a small figure.
+    disclosure_threshold: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +85,7 @@ def load_settings(
         time_zone=check_time_zone(env.get(PREFIX + "TIME_ZONE") or DEFAULT_TIME_ZONE),
         inbox_limit=parse_count(env, "INBOX_LIMIT", default=300),
         flag_limit=parse_count(env, "FLAG_LIMIT", default=20),
+        disclosure_threshold=max(parse_count(env, "DISCLOSURE_THRESHOLD", default=10), 5),
     )
 
 

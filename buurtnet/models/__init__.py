@@ -27,6 +27,13 @@ from buurtnet.models.events import (
 )
 from buurtnet.models.federation import DeferredActivity, KeyPair, ReceivedActivity, RemoteDomain
 from buurtnet.models.jobs import Job, JobStatus
+from buurtnet.models.metrics import (
+    MetricRollup,
+    NeighbourhoodDeparture,
+    PartnerToken,
+    PartnerTokenNeighbourhood,
+    PeriodKind,
+)
 from buurtnet.models.moderation import (
     ActionKind,
     Appeal,
@@ -97,15 +104,20 @@ __all__ = [
     "LoginSession",
     "MediaAttachment",
     "Mention",
+    "MetricRollup",
     "ModerationAction",
     "ModerationState",
     "Mute",
     "Neighbourhood",
+    "NeighbourhoodDeparture",
     "NeighbourhoodFollower",
     "Notification",
     "NotificationKind",
     "Participation",
     "ParticipationStatus",
+    "PartnerToken",
+    "PartnerTokenNeighbourhood",
+    "PeriodKind",
     "Poll",
     "PollOption",
     "PollVote",

@@ -44,6 +44,10 @@ class Neighbourhood(SQLModel, table=True):
     # residents (toekomstige bewoners), who meet each other before they move in.
     new_build: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     handover_on: date | None = None
+    # For the liveability figures: the CBS code of the buurt ("BU03630000") and its number of
+    # homes, for the share of households reached; typed in or imported (core/cbs_import).
+    cbs_code: str | None = Field(default=None, max_length=10)
+    homes: int | None = None
 
 
 class Account(SQLModel, table=True):

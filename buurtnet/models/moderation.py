@@ -95,6 +95,8 @@ class Report(SQLModel, table=True):
     outcome: str = Field(default="", max_length=1000)  # what the reporter is told
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+    # When a moderator first took it up or closed it: the time to a first response.
+    responded_at: datetime | None = None
     forwarded_at: datetime | None = None  # sent on to the reported person's server as a `Flag`
 
 
