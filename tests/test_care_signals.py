@@ -441,12 +441,14 @@ async def test_the_worker_runs_the_purge_daily(app: Starlette, settings: Setting
         (9, 10, None),
         (10, 10, 10),
         (12, 10, 10),
-        (13, 10, 15),
+        (13, 10, 10),  # the block of five it lies in (not the nearest five: that leaks)
+        (14, 10, 10),
         (17, 10, 15),
-        (18, 10, 20),
+        (18, 10, 15),
         (4, 1, None),  # k is never below 5
         (5, 1, 5),
-        (7, 7, 10),  # never rounded down below the threshold: 5 could only mean 7
+        (7, 7, None),  # k goes up to a multiple of five: 7 hides what is below 10
+        (10, 7, 10),
         (102, 10, 100),
     ],
 )

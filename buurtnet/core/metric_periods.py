@@ -34,7 +34,10 @@ def last_day(starts_on: date, period: PeriodKind) -> date:
 
 
 def starts_between(first: date, last: date, period: PeriodKind) -> Iterator[date]:
-    """The starts of every period that overlaps `first` to `last` (both included)."""
+    """The starts of every period that overlaps `first` to `last` (both included); none when
+    `last` is before `first`."""
+    if last < first:
+        return
     starts_on = period_start(first, period)
     while starts_on <= last:
         yield starts_on
@@ -52,7 +55,8 @@ def parse_month(text: str) -> date | None:
     year, dash, month = text.strip().partition("-")
     if not dash or not (year.isdecimal() and len(year) == 4) or not month.isdecimal():
         return None
-    if not 1 <= int(month) <= 12 or len(month) != 2:
+    # Year 9999 has no next month to end on, year 0 none at all.
+    if not 1 <= int(year) <= 9998 or not 1 <= int(month) <= 12 or len(month) != 2:
         return None
     return date(int(year), int(month), 1)
 
