@@ -4,13 +4,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 
 from buurtnet.config import Settings
-from buurtnet.core import housekeeping, media, poll_ends, reminders
+from buurtnet.core import cbs_import, housekeeping, media, metric_rollups, poll_ends, reminders
 from buurtnet.core.events import MAX_PHOTOS as MAX_PHOTOS_PER_EVENT
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import MAX_IMAGES_PER_POST
@@ -24,7 +25,7 @@ from buurtnet.job_queue import Registry, Worker
 from buurtnet.moderation import care_retention
 from buurtnet.moderation import upkeep as moderation_upkeep
 from buurtnet.storage import FolderStorage, MediaStorage
-from buurtnet.web import neighbourhoods, people, posts
+from buurtnet.web import neighbourhood_figures, neighbourhoods, people, posts
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.event_outcomes import OUTCOME_PATH
@@ -38,12 +39,13 @@ from buurtnet.web.templating import make_environments
 log = logging.getLogger(__name__)
 
 FORM_ROOM = 1024 * 1024  # the text fields and multipart framing around the photos
-# Only the forms that carry photos may send more than the usual 1 MB.
+# Only the forms that carry photos, and the admin's CBS file, may send more than the usual 1 MB.
 UPLOAD_BODY_BYTES = {
     "/posts": MAX_IMAGES_PER_POST * MAX_IMAGE_BYTES + FORM_ROOM,
     "/settings/avatar": MAX_IMAGE_BYTES + FORM_ROOM,
     "/events": MAX_PHOTOS_PER_EVENT * MAX_IMAGE_BYTES + FORM_ROOM,
     OUTCOME_PATH: MAX_IMAGE_BYTES + FORM_ROOM,
+    neighbourhood_figures.IMPORT_PATH: cbs_import.MAX_BYTES + FORM_ROOM,
 }
 
 
@@ -60,6 +62,7 @@ def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
     media.register(registry, storage)
     poll_ends.register(registry)
     reminders.register(registry)
+    metric_rollups.register(registry, ZoneInfo(federation.settings.time_zone))
     inbox.register(registry, federation)
     federation_jobs.register(registry, federation)
     remote_media.register(registry, federation, storage)

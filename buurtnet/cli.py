@@ -8,7 +8,9 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -17,13 +19,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet import schema
 from buurtnet.app import job_registry, media_storage
 from buurtnet.config import PREFIX, Settings, SettingsError, load_settings
-from buurtnet.core import accounts, demo, neighbourhoods
+from buurtnet.core import (
+    accounts,
+    cbs_import,
+    demo,
+    export_requests,
+    metric_exports,
+    metric_periods,
+    metric_rollups,
+    neighbourhoods,
+)
 from buurtnet.core.errors import InvalidInput, NotFound
+from buurtnet.core.export_requests import ExportFormat
+from buurtnet.core.local_times import local_day
+from buurtnet.core.metric_figures import Audience
 from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
 from buurtnet.job_queue import Worker
-from buurtnet.models import Duty, Neighbourhood, Role
-from buurtnet.moderation import domain_blocks, roles
+from buurtnet.models import Duty, Neighbourhood, Role, utcnow
+from buurtnet.moderation import domain_blocks, figure_settings, roles
 from buurtnet.storage import MediaStorage
 from buurtnet.web.messages import FORM_MESSAGES
 
@@ -32,6 +46,14 @@ log = logging.getLogger("buurtnet")
 
 class CliError(Exception):
     """A problem to report as one line."""
+
+
+class UsageError(CliError):
+    """An argument that is wrong (a neighbourhood that does not exist): exit code 2, as
+    argparse's own."""
+
+
+USAGE_STATUS = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         help="a new-build neighbourhood: the day its keys are handed over",
     )
+    neighbourhood.add_parser(
+        "import-cbs",
+        help="the number of homes of each neighbourhood with a CBS code, from a CSV of CBS "
+        "'Kerncijfers wijken en buurten' (docs/liveability.md)",
+    ).add_argument("file", metavar="FILE", type=Path)
 
     domain = commands.add_parser(
         "domain", help="suspend other servers, or lift a block (more on the page /admin/domains)"
@@ -99,7 +126,36 @@ def build_parser() -> argparse.ArgumentParser:
         change_role.add_argument("username")
         change_role.add_argument("neighbourhood", metavar="NEIGHBOURHOOD_SLUG")
         change_role.add_argument("duty", choices=[duty.value for duty in Duty])
+
+    metrics = commands.add_parser(
+        "metrics", help="the liveability figures per neighbourhood (docs/liveability.md)"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
+    rebuild_help = (
+        "compute every week's and month's figures again, up to today; this may change "
+        "published figures (after accounts were deleted or posts removed, say)"
+    )
+    metrics.add_parser("rebuild", help=rebuild_help, description=rebuild_help).add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="the first day (default: the day of the oldest account or post)",
+    )
+    export = metrics.add_parser(
+        "export",
+        help="print a neighbourhood's figures of a month as partners get them (never care "
+        "signals); noted in the audit log",
+    )
+    export.add_argument("--neighbourhood", metavar="SLUG", required=True)
+    export.add_argument("--period", metavar="YYYY-MM", required=True, type=month_argument)
+    export.add_argument("--format", choices=[kind.value for kind in ExportFormat], default="json")
     return parser
+
+
+def month_argument(text: str) -> str:
+    """A month as `2026-01`; argparse answers anything else with its usage and exit code 2."""
+    if metric_periods.parse_month(text) is None:
+        raise argparse.ArgumentTypeError(f"not a month like 2026-01: {text!r}")
+    return text.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
@@ -111,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         run_command(arguments)
     except KeyboardInterrupt:
         sys.exit(130)
+    except UsageError as error:
+        fail(str(error), status=USAGE_STATUS)
     except (CliError, SettingsError) as error:
         fail(str(error))
     except InvalidInput as error:
@@ -140,9 +198,14 @@ def run_command(arguments: argparse.Namespace) -> None:
         "worker": lambda database: run_worker(database, media_storage(settings), settings),
         "demo": lambda database: create_demo(database, settings.time_zone),
         "user": lambda database: create_user(database, arguments),
-        "neighbourhood": lambda database: create_neighbourhood(database, arguments),
+        "neighbourhood": lambda database: (
+            import_cbs(database, arguments.file)
+            if arguments.action == "import-cbs"
+            else create_neighbourhood(database, arguments)
+        ),
         "domain": lambda database: manage_domain(database, arguments),
         "role": lambda database: change_role(database, arguments),
+        "metrics": lambda database: run_metrics(database, arguments, settings),
     }
     asyncio.run(with_database(settings, commands[arguments.command]))
 
@@ -213,7 +276,7 @@ async def create_demo(database: Database, time_zone: str) -> None:
     print(f"Demo neighbourhood: {neighbourhood.name}, at /n/{neighbourhood.slug}")
     print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")
     for login in logins:
-        print(f"  {login.username:<10} {login.role}")
+        print(f"  {login.username:<10} {login.role:<10} /n/{login.neighbourhood}")
 
 
 async def create_user(database: Database, arguments: argparse.Namespace) -> None:
@@ -280,6 +343,99 @@ async def create_neighbourhood(database: Database, arguments: argparse.Namespace
     print(f"Created neighbourhood {created.name} at /n/{created.slug}.")
 
 
+async def import_cbs(database: Database, path: Path) -> None:
+    """As an admin's upload on /admin does, with the lines read told on the way."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(cbs_import.MAX_BYTES + 1)
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror or error}") from error
+    read = cbs_import.read_cbs_csv(data, lambda lines: print(f"{lines} lines read …", flush=True))
+    async with database.transaction() as session:
+        report = await figure_settings.import_homes(session, None, read)
+    print(f"{read.buurten} CBS buurten in the file ({read.shape}).")
+    print(f"{len(report.updated)} neighbourhoods updated.")
+    for change in report.updated:
+        print(f"  {change.name} ({change.cbs_code}): {change.before or 'none'} → {change.after}")
+    for names, what in (
+        (report.unchanged, "Already up to date"),
+        (report.unknown, "CBS gives no number of homes"),
+        ([change.name for change in report.refused], "CBS counts no homes, not changed"),
+        (report.missing, "Not in the file"),
+    ):
+        if names:
+            print(f"{what}: {', '.join(names)}.")
+    for problem in read.problems:
+        where = f"line {problem.line}" + (f" ({problem.code})" if problem.code else "")
+        print(f"{where}: {FORM_MESSAGES.get(problem.problem, problem.problem)}")
+    if read.more_problems:
+        print(f"… and {read.more_problems} more lines that were not read.")
+
+
+async def run_metrics(
+    database: Database, arguments: argparse.Namespace, settings: Settings
+) -> None:
+    zone = ZoneInfo(settings.time_zone)  # checked when the settings were read
+    if arguments.action == "rebuild":
+        await rebuild_metrics(database, arguments.since, zone)
+    elif arguments.action == "export":
+        await export_metrics(database, arguments, settings)
+
+
+async def export_metrics(
+    database: Database, arguments: argparse.Namespace, settings: Settings
+) -> None:
+    """The figures on standard output, under the rules of the partners' API."""
+    context = metric_exports.context_now(
+        settings.instance_name,
+        settings.base_url,
+        settings.disclosure_threshold,
+        ZoneInfo(settings.time_zone),
+    )
+    try:
+        wanted = export_requests.one_month(arguments.period, context.today)
+    except InvalidInput as error:
+        code = next(iter(error.errors.values()))
+        raise UsageError(f"--period: {FORM_MESSAGES.get(code, code)}") from error
+    async with database.transaction() as session:
+        try:
+            place = await neighbourhoods.get_by_slug(session, arguments.neighbourhood)
+        except NotFound as error:
+            raise UsageError(f"there is no neighbourhood {arguments.neighbourhood!r}") from error
+        exported = await metric_exports.export(
+            session,
+            [place],
+            wanted,
+            ExportFormat(arguments.format),
+            Audience.PARTNER,
+            metric_exports.COMMAND_LINE,
+            context,
+        )
+    sys.stdout.write(exported.content)
+
+
+async def rebuild_metrics(database: Database, since: date | None, zone: ZoneInfo) -> None:
+    """Every neighbourhood's weeks and months from `since` to today, committed as it goes."""
+    today = local_day(utcnow(), zone)
+    if since is None:
+        async with database.reading() as session:
+            since = await metric_rollups.first_day(session, zone) or today
+    count = await metric_rollups.rebuild_in_steps(database, since, today, zone, show_progress)
+    print(f"Computed the figures of {count} periods, from {since} to {today}.")
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """`[#########.....................] 12/40 periods`"""
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} periods"
+
+
+def show_progress(done: int, total: int) -> None:
+    """The bar on one line of the terminal, redrawn; a new line when all is done."""
+    sys.stderr.write("\r" + progress_bar(done, total) + ("\n" if done == total else ""))
+    sys.stderr.flush()
+
+
 def serve(host: str, port: int, workers: int) -> None:
     default_base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     settings = load_settings(default_base_url=default_base_url)
@@ -310,6 +466,6 @@ def first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def fail(message: str) -> NoReturn:
+def fail(message: str, status: int = 1) -> NoReturn:
     print(f"buurtnet: {message}", file=sys.stderr)
-    sys.exit(1)
+    sys.exit(status)

@@ -3,21 +3,23 @@
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from PIL import Image
 from starlette.applications import Starlette
 
-from buurtnet.core import export, interactions, media, posts, relations
+from buurtnet.core import export, interactions, media, permissions, posts, relations, surveys
 from buurtnet.core.post_details import PostDetails
+from buurtnet.core.survey_scores import Answer
 from buurtnet.db import Database
 from buurtnet.federation import archive
 from buurtnet.federation.as2 import objects
 from buurtnet.federation.uris import PUBLIC, Uris
 from buurtnet.models import (
     Account,
+    Duty,
     MediaAttachment,
     Neighbourhood,
     ParticipationStatus,
@@ -303,3 +305,33 @@ async def test_the_download_holds_my_activities_sign_ups_and_votes(
     assert files["activities.json"]["items"] == [{"object": bram_event, "answer": "maybe"}]
     bram_poll = f"http://testserver/users/bram/statuses/{poll.id}"
     assert files["votes.json"]["items"] == [{"object": bram_poll, "name": "Zondag"}]
+
+
+async def test_the_download_says_which_surveys_i_took_part_in_but_not_my_answers(
+    database: Database, neighbourhood: Neighbourhood
+) -> None:
+    anna = await make_account(database, "anna", neighbourhood=neighbourhood)
+    bram = await make_account(database, "bram", neighbourhood=neighbourhood)
+    dirk = await make_account(database, "dirk", neighbourhood=neighbourhood, duty=Duty.DIRECTOR)
+    opens, closes = date(2026, 12, 1), date(2026, 12, 14)
+    async with database.transaction() as session:
+        roles = await permissions.roles_of(session, dirk)
+        period = await surveys.open_period(
+            session, roles, neighbourhood.id or 0, opens, closes, opens
+        )
+        given = surveys.SurveyAnswers((Answer.AGREE,) * 5, 7, 8, "Meer bankjes")
+        assert await surveys.answer(session, anna, period.id or 0, given, opens)
+    uris = Uris.for_base("http://testserver/")
+    async with database.reading() as session:
+        annas = archive.documents(await export.gather_export(session, anna), uris, "testserver")
+        brams = archive.documents(await export.gather_export(session, bram), uris, "testserver")
+    assert annas["surveys.json"]["items"] == [
+        {
+            "neighbourhood": "http://testserver/n/vogelwijk",
+            "name": "Vogelwijk",
+            "startTime": "2026-12-01",
+            "endTime": "2026-12-14",
+        }
+    ]
+    assert "Meer bankjes" not in json.dumps(annas) and "agree" not in json.dumps(annas)
+    assert brams["surveys.json"]["items"] == []

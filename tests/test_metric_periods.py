@@ -9,8 +9,9 @@ import pytest
 
 from buurtnet.core.metric_periods import (
     bounds,
-    completed,
+    is_published,
     last_day,
+    last_published_start,
     next_start,
     parse_month,
     period_start,
@@ -136,14 +137,51 @@ def test_a_moment_at_local_midnight_belongs_to_the_new_period() -> None:
     assert not bounds(date(2026, 3, 1), MONTH, AMSTERDAM)[0] <= midnight < april[0]
 
 
-def test_a_period_is_completed_once_its_last_local_day_is_over() -> None:
-    march = date(2026, 3, 1)
-    assert not completed(march, MONTH, utc(2026, 3, 31, 21, 59), AMSTERDAM)
-    assert completed(march, MONTH, utc(2026, 3, 31, 22), AMSTERDAM)  # midnight in Amsterdam
-    assert not completed(march, MONTH, utc(2026, 3, 31, 23, 59), ZoneInfo("UTC"))
-    later = datetime(2026, 4, 1, 0, 30, tzinfo=AMSTERDAM)
-    assert completed(march, MONTH, later, AMSTERDAM)
-    assert not completed(date(2026, 3, 30), WEEK, later, AMSTERDAM)
+@pytest.mark.parametrize(
+    ("today", "published"),
+    [
+        (date(2026, 3, 31), False),  # its last day
+        (date(2026, 4, 1), False),  # the grace day after it
+        (date(2026, 4, 2), True),  # the second day after
+        (date(2027, 1, 1), True),
+    ],
+)
+def test_a_month_is_published_once_a_whole_day_has_passed_after_it(
+    today: date, published: bool
+) -> None:
+    assert is_published(date(2026, 3, 1), MONTH, today) is published
+
+
+@pytest.mark.parametrize(
+    ("today", "published"),
+    [
+        (date(2026, 3, 8), False),  # the week of 2 March ends on Sunday the 8th
+        (date(2026, 3, 9), False),  # Monday: the grace day
+        (date(2026, 3, 10), True),  # Tuesday
+    ],
+)
+def test_a_week_is_published_once_a_whole_day_has_passed_after_it(
+    today: date, published: bool
+) -> None:
+    assert is_published(date(2026, 3, 2), WEEK, today) is published
+
+
+@pytest.mark.parametrize(
+    ("today", "month", "week"),
+    [
+        (date(2026, 4, 1), date(2026, 2, 1), date(2026, 3, 23)),  # a Wednesday, grace day
+        (date(2026, 4, 2), date(2026, 3, 1), date(2026, 3, 23)),
+        (date(2026, 4, 6), date(2026, 3, 1), date(2026, 3, 23)),  # a Monday: grace day of weeks
+        (date(2026, 4, 7), date(2026, 3, 1), date(2026, 3, 30)),
+        (date(2026, 1, 1), date(2025, 11, 1), date(2025, 12, 22)),  # across the year
+    ],
+)
+def test_the_last_published_period(today: date, month: date, week: date) -> None:
+    assert last_published_start(today, MONTH) == month
+    assert last_published_start(today, WEEK) == week
+    for period, latest in ((MONTH, month), (WEEK, week)):
+        assert is_published(latest, period, today)
+        assert not is_published(next_start(latest, period), period, today)
 
 
 @pytest.mark.parametrize(

@@ -14,15 +14,25 @@ import inspect
 import re
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from buurtnet.core import accounts, invites, login_sessions, neighbourhoods, permissions
+from buurtnet.core import (
+    accounts,
+    invites,
+    login_sessions,
+    neighbourhoods,
+    partner_tokens,
+    permissions,
+    surveys,
+)
 from buurtnet.db import Database
 from buurtnet.models import (
     Account,
@@ -32,6 +42,7 @@ from buurtnet.models import (
     Neighbourhood,
     NeighbourhoodFollower,
     Role,
+    SurveyPeriod,
     Visibility,
     WordFilter,
 )
@@ -66,6 +77,8 @@ vis res here there here there adm
  .   .   .     .    x     .    x  POST /n/{slug}/invites
  .   .   .     .    x     .    x  POST /n/{slug}/invites/{invite_id}/revoke
  .   .   .     .    x     .    x  POST /n/{slug}/new-build
+ .   .   .     .    x     .    x  GET  /n/{slug}/figures-settings
+ .   .   .     .    x     .    x  POST /n/{slug}/figures-settings
 
  .   x   x     .    x     .    x  GET  /n/{slug}/moderation
 
@@ -117,10 +130,22 @@ vis res here there here there adm
  .   -   -     -    x     -    -  POST /care/{signal_id}/notes
  .   -   -     -    x     -    -  POST /care/{signal_id}/close
 
+ .   x   x     x    x     x    x  GET  /survey
+ .   x   x     -    x     -    -  POST /survey
+ .   .   .     .    x     x    x  GET  /surveys
+ .   .   .     .    x     .    x  GET  /n/{slug}/survey
+ .   .   .     .    x     .    .  POST /n/{slug}/survey
+
+ .   .   .     .    x     x    x  GET  /dashboard
+ .   .   .     .    x     .    x  GET  /dashboard/{slug}
+ .   .   .     .    x     .    x  GET  /dashboard/{slug}/report
+ .   .   .     .    x     .    x  GET  /dashboard/{slug}/export
+
  .   .   .     .    .     .    x  GET  /admin
  .   .   .     .    .     .    x  POST /admin/registration
  .   .   .     .    .     .    x  POST /admin/new-accounts
  .   .   .     .    .     .    x  POST /admin/neighbourhoods
+ .   .   .     .    .     .    x  POST /admin/cbs-import
  .   .   .     .    .     .    x  GET  /admin/audit
 
  .   .   .     .    .     .    x  GET  /admin/roles
@@ -136,6 +161,10 @@ vis res here there here there adm
 
  .   .   .     .    .     .    x  GET  /admin/care-retention
  .   .   .     .    .     .    x  POST /admin/care-retention
+
+ .   .   .     .    .     .    x  GET  /admin/partners
+ .   .   .     .    .     .    x  POST /admin/partners
+ .   .   .     .    .     .    x  POST /admin/partners/{token_id}/revoke
 """
 MARKS = ("x", ".", "-")
 # A route belongs in the table when its path starts with one of these, or when its module asks
@@ -199,8 +228,12 @@ FORMS: dict[str, dict[str, str]] = {
     "/admin/domains": {"domain": "spam.example", "severity": "suspend"},
     "/admin/domains/{domain}/remove": {"reason": "Het gaat weer goed."},
     "/admin/care-retention": {"months": "6"},
+    "/admin/partners": {"partner": "Gemeente", "neighbourhoods": "{neighbourhood_id}"},
     "/n/{slug}/invites": {"max_uses": "5", "valid_days": "7"},
     "/n/{slug}/new-build": {"handover_on": ""},
+    "/n/{slug}/figures-settings": {"cbs_code": "BU03630000", "homes": "1200"},
+    "/survey": {"period": "{survey_period_id}", "pleasant": "agree", "at_home_mark": "7"},
+    "/n/{slug}/survey": {"opens_on": "2099-01-01", "closes_on": "2099-01-28"},
 }
 # A list page, a link or form on it to one of Vogelwijk's things, and who sees that there. The
 # moderator and the director of Rivierenbuurt open the same pages, and see none of it.
@@ -218,7 +251,11 @@ LISTS = {
     "/care": ("/care/{signal_id}", frozenset({"director_here"})),
 }
 BLOCK_LIST = b"#domain,#severity\nspam.example,suspend\n"
-FILES = {"/admin/domains/import": {"file": ("blocks.csv", BLOCK_LIST, "text/csv")}}
+CBS_FILE = b"gwb_code_10;recs;a_woning\nBU03630000;Buurt;812\n"
+FILES = {
+    "/admin/domains/import": {"file": ("blocks.csv", BLOCK_LIST, "text/csv")},
+    "/admin/cbs-import": {"file": ("kerncijfers.csv", CBS_FILE, "text/csv")},
+}
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 
 
@@ -393,6 +430,9 @@ async def things_in(
         signal = await care_signals.raise_signal(session, reporter, worry)
         await domain_blocks.set_block(session, None, domain_blocks.BlockTerms("blocked.example"))
         invite = await invites.create_invite(session, here, people["director_here"])
+        survey = await open_survey(session, people["director_here"], here.id)
+        admin_roles = await permissions.roles_of(session, people["admin"])
+        partner, _ = await partner_tokens.issue(session, admin_roles, "Gemeente", [here.id])
         filter_id = (await session.exec(select(WordFilter.id))).one()
     held = [
         await write_post(database, author, f"Die idioot op nummer {n}", visibility=public)
@@ -410,6 +450,8 @@ async def things_in(
         "signal_id": signal.id,
         "filter_id": filter_id,
         "invite_id": invite.id,
+        "survey_period_id": survey.id,
+        "token_id": partner.id,
         "domain": "blocked.example",
         "held_post_id": held[0].id,
         "other_held_post_id": held[1].id,
@@ -420,6 +462,16 @@ async def things_in(
     }
     assert None not in found.values(), found
     return {name: value for name, value in found.items() if value is not None}
+
+
+async def open_survey(session: AsyncSession, director: Account, place_id: int) -> SurveyPeriod:
+    """A survey open in Vogelwijk: from yesterday on the test's calendar, so that it is open on
+    the instance's calendar too (a few hours ahead at most)."""
+    today = date.today()
+    roles = await permissions.roles_of(session, director)
+    return await surveys.open_period(
+        session, roles, place_id, today - timedelta(days=1), today + timedelta(days=28), today
+    )
 
 
 # What a mark (or a visitor's refusal) asks of an answer, for the messages.

@@ -131,8 +131,29 @@ async def test_the_stored_order_of_responses_is_not_the_order_of_arrival(
         as_stored = list((await session.exec(texts)).all())  # no ORDER BY: as the table keeps them
     assert sorted(text or "" for text in by_key) == sorted(arrivals)
     assert by_key != arrivals, "the keys do not grow with arrival"
-    if not on_postgresql():  # PostgreSQL's heap keeps arrival order: models/surveys.py
-        assert as_stored != arrivals
+    assert as_stored != arrivals, "rewritten in a random order at each answer (12! orders)"
+
+
+async def test_transaction_ids_do_not_link_a_response_to_its_person(
+    database: Database, neighbourhood: Neighbourhood, period_id: int
+) -> None:
+    people = await residents(database, neighbourhood, 3)
+    for person in people:
+        assert await answer(database, person, period_id)
+    assert await stored(database) == (3, 3)
+    async with database.reading() as session:
+        if session.sync_session.get_bind().dialect.name != "postgresql":
+            return  # only PostgreSQL stamps rows with the transaction that wrote them
+        xmin = sa.literal_column("xmin::text", sa.String)
+        written = select(xmin).select_from(SurveyResponse)
+        assert len(set((await session.exec(written)).all())) == 1, "all by the last answer"
+        linked = select(SurveyParticipation.account_id).join(
+            SurveyResponse,
+            sa.literal_column("survey_participation.xmin")
+            == sa.literal_column("survey_response.xmin"),
+        )
+        found = set((await session.exec(linked)).all())
+    assert found == {people[-1].id}, "only the last participant, with every response alike"
 
 
 # Answering once, and only where and when one may.
@@ -159,6 +180,15 @@ async def test_answers_sent_at_once_store_one_response(
     outcomes = await asyncio.gather(*(answer(database, resident, period_id) for _ in range(4)))
     assert sorted(outcomes) == [False, False, False, True]
     assert await stored(database) == (1, 1)
+
+
+async def test_residents_answering_at_once_each_store_one_response(
+    database: Database, neighbourhood: Neighbourhood, period_id: int
+) -> None:
+    people = await residents(database, neighbourhood, 4)
+    outcomes = await asyncio.gather(*(answer(database, person, period_id) for person in people))
+    assert outcomes == [True] * 4
+    assert await stored(database) == (4, 4), "each rewrite saw the ones before it"
 
 
 async def test_a_resident_of_another_neighbourhood_cannot_answer(
@@ -307,6 +337,9 @@ async def test_open_answers_for_the_director_from_k_in_a_random_order(
 ) -> None:
     await answer_example(database, neighbourhood, period_id, 4)
     assert await open_answers(database, director, period_id) == []
+    silent = await make_account(database, "zwijger", neighbourhood=neighbourhood)
+    assert await answer(database, silent, period_id, SurveyAnswers((Answer.AGREE,) * 5, 7, 8))
+    assert await open_answers(database, director, period_id) == [], "k respondents, 4 answers"
     await answer_example_fifth(database, neighbourhood, period_id)
     wishes = sorted(f"wens van {item.value}" for item, _mark, _other in EXAMPLE)
     orders = {tuple(await open_answers(database, director, period_id)) for _ in range(20)}

@@ -627,6 +627,7 @@ SHOWS_NO_POSTS = {
     "/moderation/sign-ups", "/moderation/filters",
     "/moderation/sign-ups/{account_id}/refuse", "/moderation/followers",
     "/n/{slug}/invites", "/posts/{post_id}/edit", "/posts/{post_id}/delete", "/@{username}/block",
+    "/n/{slug}/figures-settings",
     "/.well-known/webfinger", "/.well-known/host-meta", "/.well-known/host-meta.json",
     "/.well-known/nodeinfo", "/nodeinfo/{version}", "/actor", "/actor/outbox",
     "/users/{username}", "/users/{key}/followers", "/users/{key}/following", "/n/{key}/followers",
@@ -634,6 +635,11 @@ SHOWS_NO_POSTS = {
     "/events/{post_id}/participants", "/events/{post_id}/message", "/events/{post_id}/outcome",
     "/n/{slug}/calendar", "/settings/calendar",
     "/care", "/care/new", "/care/{signal_id}", "/admin/care-retention",
+    # The dashboard shows counts and survey scores, never a post.
+    "/dashboard", "/dashboard/{slug}", "/dashboard/{slug}/report",
+    # Partners' keys, and the figures' exports (API and download): counts, never a post.
+    "/admin/partners", "/api/metrics/{slug}", "/dashboard/{slug}/export",
+    "/survey", "/surveys", "/n/{slug}/survey",
     "/admin/roles", "/admin/domains", "/admin/domains/export.csv", "/admin/domains/{domain}/remove",
     # Moderation's logs show no post; an appeal shows one's own removed post to oneself only,
     # as moderators see it when they decide (tests/test_appeals.py).

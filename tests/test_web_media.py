@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from buurtnet.app import UPLOAD_BODY_BYTES
 from buurtnet.config import Settings
-from buurtnet.core import login_sessions
+from buurtnet.core import cbs_import, login_sessions
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import ImageUpload, store_images
@@ -284,7 +284,15 @@ def test_the_app_allows_four_photos_on_posts_and_one_on_the_avatar_and_activitie
     assert UPLOAD_BODY_BYTES["/posts"] > 4 * MAX_IMAGE_BYTES
     for one_photo in ("/settings/avatar", "/events", "/events/outcome"):
         assert MAX_IMAGE_BYTES < UPLOAD_BODY_BYTES[one_photo] < 2 * MAX_IMAGE_BYTES, one_photo
-    assert set(UPLOAD_BODY_BYTES) == {"/posts", "/settings/avatar", "/events", "/events/outcome"}
+    # The admin's CBS file (core/cbs_import) is the one upload that is not a photo.
+    assert cbs_import.MAX_BYTES < UPLOAD_BODY_BYTES["/admin/cbs-import"] < 2 * cbs_import.MAX_BYTES
+    assert set(UPLOAD_BODY_BYTES) == {
+        "/posts",
+        "/settings/avatar",
+        "/events",
+        "/events/outcome",
+        "/admin/cbs-import",
+    }
 
 
 async def test_the_app_takes_large_uploads_on_the_upload_paths_only(

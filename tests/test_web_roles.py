@@ -188,7 +188,7 @@ async def test_visitors_see_a_neighbourhood_but_not_its_members(
     await make_account(database, "anna", neighbourhood=neighbourhood)
     page = await client.get("/n/vogelwijk")
     assert page.status_code == 200
-    assert "1 bewoner is op Buurtnet." in page.text
+    assert "Minder dan 10 bewoners zijn op Buurtnet." in page.text  # never an exact, live count
     assert "@anna" not in page.text
     await log_in(client, "anna")
     assert "@anna" in (await client.get("/n/vogelwijk")).text
@@ -208,3 +208,14 @@ async def test_invite_dates_are_shown_in_the_instance_time_zone(
     page = (await client.get("/n/vogelwijk/invites")).text
     assert "24-12-2026" in page
     assert "23-12-2026" not in page
+
+
+async def test_the_count_of_residents_is_rounded_down_to_fives(
+    client: httpx.AsyncClient, database: Database, neighbourhood: Neighbourhood
+) -> None:
+    for number in range(14):
+        await make_account(database, f"buur{number}", neighbourhood=neighbourhood)
+    page = await client.get("/n/vogelwijk")
+    assert "Minstens 10 bewoners zijn op Buurtnet." in page.text
+    await make_account(database, "buur14", neighbourhood=neighbourhood)
+    assert "Minstens 15 bewoners zijn op Buurtnet." in (await client.get("/n/vogelwijk")).text

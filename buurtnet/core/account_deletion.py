@@ -7,13 +7,16 @@ slow); the short write that follows counts a wrong password as the password-chan
 """
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, or_, update
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.config import DEFAULT_TIME_ZONE
 from buurtnet.core import (
+    departures,
     login,
     media,
     outbound,
@@ -77,7 +80,9 @@ async def check_password(
     return DeletionCheck(account.id, guesses, password_is_right=is_right)
 
 
-async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> dict[str, str]:
+async def delete_if_confirmed(
+    session: AsyncSession, check: DeletionCheck, *, zone: ZoneInfo | None = None
+) -> dict[str, str]:
     """The short write: count a wrong password, or delete the account.
 
     Returns the problems rather than raising, so the transaction commits a counted failure.
@@ -90,14 +95,17 @@ async def delete_if_confirmed(session: AsyncSession, check: DeletionCheck) -> di
         return {"password": PASSWORD_WRONG}
     account = await session.get(Account, check.account_id)
     assert account is not None
-    await delete_account(session, account)
+    await delete_account(session, account, zone=zone)
     return {}
 
 
-async def delete_account(session: AsyncSession, account: Account) -> None:
+async def delete_account(
+    session: AsyncSession, account: Account, *, zone: ZoneInfo | None = None
+) -> None:
     """Remove a person's posts, images, reactions, sign-ups, votes, relations, notifications,
     logins and calendar feed, and turn the account into a tombstone. Counts on other people's
-    posts, activities and polls are kept right."""
+    posts, activities and polls are kept right. A member's leaving is counted, on the day it
+    is on `zone`'s calendar (the instance's), for the liveability figures."""
     assert account.id is not None
     account_id = account.id
     # Locked, as `posts.create_post` locks its author: no post can slip in while this runs.
@@ -113,6 +121,8 @@ async def delete_account(session: AsyncSession, account: Account) -> None:
     await _remove_other_media(session, account_id, stored.avatar_key)
     await _remove_relations(session, account_id)
     await _untie_care_signals(session, account_id)
+    # While it still has its status and neighbourhood:
+    departures.record(session, stored, zone or ZoneInfo(DEFAULT_TIME_ZONE))
     stored.status = AccountStatus.DELETED
     stored.role = Role.RESIDENT
     stored.email = placeholder_email(account_id)

@@ -1,5 +1,7 @@
 """A demo neighbourhood with a few people in every role, to try buurtnet on a laptop: their posts,
-a clean-up to come and one that is over, and a poll (`demo_activities`)."""
+a clean-up to come and one that is over, and a poll (`demo_activities`); and behind that half a
+year of history in it and in a second, smaller neighbourhood, with the liveability figures
+worked out (`demo_history`)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from buurtnet.core import (
     accounts,
     demo_activities,
+    demo_history,
     interactions,
     invites,
     neighbourhoods,
+    passwords,
     posts,
     relations,
     site,
@@ -52,13 +56,20 @@ class DemoLogin:
     username: str
     password: str
     role: str  # what the person does: resident, moderator, director or admin
+    neighbourhood: str = DEMO_SLUG  # the slug of where they live
 
 
 async def create_demo(
-    session: AsyncSession, *, time_zone: str = DEMO_TIME_ZONE, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    time_zone: str = DEMO_TIME_ZONE,
+    now: datetime | None = None,
+    history: bool = True,
 ) -> tuple[Neighbourhood, list[DemoLogin]]:
     """Create the demo (or find it when it exists: nothing is added twice) and return its
-    logins. Its activities are planned on `time_zone`'s clock, relative to `now`."""
+    logins. Its activities are planned on `time_zone`'s clock, relative to `now`; its history
+    lies in the months before (tests of today's part leave it out: it takes a few seconds)."""
+    now, zone = now or utcnow(), ZoneInfo(time_zone)
     try:
         neighbourhood = await neighbourhoods.get_by_slug(session, DEMO_SLUG)
     except NotFound:
@@ -68,20 +79,33 @@ async def create_demo(
             "Vogelwijk",
             "Een voorbeeldbuurt om Buurtnet te proberen. Hier wonen Anna, Bram en Fatima.",
         )
-        people = await _add_people(session, neighbourhood)
+        # One hash for everyone: the demo's password is the same for all, and a hash takes 0.1 s.
+        password_hash = await passwords.hash_password(DEMO_PASSWORD)
+        people = await _add_people(session, neighbourhood, password_hash)
+        if history:  # first, so that today's posts are also the newest by number
+            await demo_history.add_history(session, neighbourhood, people, password_hash, now, zone)
         await _add_conversation(session, people)
-        await demo_activities.add_activities(session, people, now or utcnow(), ZoneInfo(time_zone))
+        await demo_activities.add_activities(session, people, now, zone)
         await site.set_registration_mode(session, RegistrationMode.INVITE)
+        if history:
+            await demo_history.work_out_figures(session, now, zone)
     logins = [
         DemoLogin(username, DEMO_PASSWORD, duty or role) for username, _, role, duty in DEMO_PEOPLE
     ]
+    if history:
+        logins += [
+            DemoLogin(username, DEMO_PASSWORD, duty or Role.RESIDENT, demo_history.SECOND_SLUG)
+            for username, _, duty in demo_history.SECOND_PEOPLE
+        ]
     return neighbourhood, logins
 
 
-async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> dict[str, Account]:
+async def _add_people(
+    session: AsyncSession, neighbourhood: Neighbourhood, password_hash: str
+) -> dict[str, Account]:
     created: dict[str, Account] = {}
     for username, display_name, role, duty in DEMO_PEOPLE:
-        created[username] = await accounts.create_account(
+        created[username] = await accounts.add_account(
             session,
             accounts.NewAccount(
                 username=username,
@@ -92,9 +116,10 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> di
                 neighbourhood_id=neighbourhood.id,
                 duty=duty,
             ),
+            password_hash,
         )
     # Someone who waits for a moderator, so that Mila has a sign-up to look at.
-    await accounts.create_account(
+    await accounts.add_account(
         session,
         accounts.NewAccount(
             username="sanne",
@@ -104,6 +129,7 @@ async def _add_people(session: AsyncSession, neighbourhood: Neighbourhood) -> di
             status=AccountStatus.PENDING,
             neighbourhood_id=neighbourhood.id,
         ),
+        password_hash,
     )
     await session.flush()
     await invites.create_invite(session, neighbourhood, created["dirk"])

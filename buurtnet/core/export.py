@@ -23,6 +23,8 @@ from buurtnet.models import (
     PollOption,
     PollVote,
     Post,
+    SurveyParticipation,
+    SurveyPeriod,
 )
 
 
@@ -36,6 +38,8 @@ class AccountExport:
     followers: list[Account]
     answers: list[tuple[str, Post, Account]] = field(default_factory=list)  # sign-ups
     votes: list[tuple[str, Post, Account]] = field(default_factory=list)  # answer chosen, poll
+    # The surveys they took part in, never what they answered: nothing links it to them.
+    surveys: list[tuple[SurveyPeriod, Neighbourhood]] = field(default_factory=list)
 
     @property
     def media_keys(self) -> list[str]:
@@ -62,6 +66,7 @@ async def gather_export(session: AsyncSession, account: Account) -> AccountExpor
         followers=await _people(session, account.id, following=False),
         answers=await _answers(session, account.id),
         votes=await _votes(session, account.id),
+        surveys=await _surveys(session, account.id),
     )
 
 
@@ -89,6 +94,22 @@ async def _votes(session: AsyncSession, account_id: int) -> list[tuple[str, Post
         .join(author, col(author.id) == col(Post.author_id))
         .where(col(PollVote.account_id) == account_id)
         .order_by(col(PollVote.post_id).desc(), col(PollOption.position))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def _surveys(
+    session: AsyncSession, account_id: int
+) -> list[tuple[SurveyPeriod, Neighbourhood]]:
+    """The survey periods they took part in, with the neighbourhood; the answers are stored
+    without a link to anyone (models/surveys.py), so they cannot be and are not here."""
+    query = (
+        select(SurveyPeriod, Neighbourhood)
+        .select_from(SurveyParticipation)
+        .join(SurveyPeriod, col(SurveyPeriod.id) == col(SurveyParticipation.period_id))
+        .join(Neighbourhood, col(Neighbourhood.id) == col(SurveyPeriod.neighbourhood_id))
+        .where(col(SurveyParticipation.account_id) == account_id)
+        .order_by(col(SurveyPeriod.opens_on).desc())
     )
     return list((await session.exec(query)).all())
 

@@ -3,11 +3,14 @@ calendar months, on the instance's calendar, and the quarters the report groups 
 """
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from buurtnet.core.local_times import day_bounds
 from buurtnet.models import PeriodKind
+
+# A period is published (final) once this many whole days have passed after its last day.
+GRACE_DAYS = 1
 
 
 def period_start(day: date, period: PeriodKind) -> date:
@@ -71,6 +74,17 @@ def quarter_months(year: int, quarter: int) -> tuple[date, date, date]:
     return tuple(date(year, first_month + offset, 1) for offset in range(3))  # type: ignore[return-value]
 
 
-def completed(starts_on: date, period: PeriodKind, now: datetime, zone: ZoneInfo) -> bool:
-    """Whether the period is over (its figures will not change any more)."""
-    return bounds(starts_on, period, zone)[1] <= now.astimezone(UTC)
+def is_published(starts_on: date, period: PeriodKind, today: date) -> bool:
+    """Whether the period's figures are final: once `GRACE_DAYS` whole days have passed after
+    its last day on the instance's calendar. Until then the hourly job still recomputes them (a
+    like on the last evening, an attendance recorded the day after); from then on nothing but
+    an admin's rebuild touches them, so they may be shown and exported without anyone watching
+    them move."""
+    return today > last_day(starts_on, period) + timedelta(days=GRACE_DAYS)
+
+
+def last_published_start(today: date, period: PeriodKind) -> date:
+    """The start of the latest published period: the one before the period in progress, or,
+    during its grace day, the one before that."""
+    latest = previous_start(period_start(today, period), period)
+    return latest if is_published(latest, period, today) else previous_start(latest, period)

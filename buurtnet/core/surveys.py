@@ -1,8 +1,13 @@
 """The resident survey: a director opens a period, residents answer once, results are published
 by the disclosure rules (docs/liveability.md; shared METRICS.md sections 2 and 3).
 
-Answering writes two rows in one transaction: the participation (who, to stop a second answer)
-and, only if that row was new, the response (what, with nothing about who or when). Results are
+Answering writes the participation (who, to stop a second answer) and, only if that row was new,
+the response (what, with nothing about who or when), in one transaction. That transaction also
+writes the period's earlier responses anew, under new random keys and together with the new one in
+a random order (`reshuffle`): on PostgreSQL every row carries the id of the transaction that wrote
+it (`xmin`) and sits in the table in the order it was written (`ctid`), so otherwise the two rows of
+one answer would share a transaction id and the responses would lie in the participants' order.
+Now all of a period's responses carry the latest answer's transaction id, in no order. Results are
 shown only after the period has closed, so that nobody can watch a figure move as one known
 neighbour answers; each figure needs at least k residents behind it.
 
@@ -13,7 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +36,7 @@ from buurtnet.models import (
     SurveyPeriod,
     SurveyResponse,
 )
-from buurtnet.models.surveys import OPEN_TEXT_LENGTH
+from buurtnet.models.surveys import OPEN_TEXT_LENGTH, random_key
 
 ITEM_KEYS = tuple(item.key for item in COHESION_ITEMS)
 MARKS = ("liveability_mark", "at_home_mark")
@@ -132,7 +137,9 @@ async def answer(
     """Store a resident's answers; False (and nothing stored) when they had answered already.
 
     Only active residents of the period's neighbourhood, only while it is open. The database
-    decides who was first (`insert_new`), so two requests at once store one response.
+    decides who was first (`insert_new`), so two requests at once store one response. The new
+    response goes in with all earlier ones of the period, rewritten in a random order
+    (`reshuffle`), so that neither transaction ids nor the table's order link it to its person.
     """
     period = await session.get(SurveyPeriod, period_id)
     if period is None:
@@ -152,9 +159,30 @@ async def answer(
         session, SurveyParticipation, [participation], unique=["period_id", "account_id"]
     ):
         return False
-    session.add(response)
-    await session.flush()
+    await reshuffle(session, period_id, response)
     return True
+
+
+async def reshuffle(session: AsyncSession, period_id: int, response: SurveyResponse) -> None:
+    """Write the period's responses and `response` anew: new random keys, in a random order.
+
+    The period's row is locked first (FOR NO KEY UPDATE, which the foreign keys' share locks do
+    not wait for), so two residents answering at once rewrite one after the other rather than
+    each from a stale read. A survey has at most a few thousand small rows: cheap enough.
+    """
+    locked = select(SurveyPeriod.id).where(col(SurveyPeriod.id) == period_id)
+    await session.exec(locked.with_for_update(key_share=True))
+    columns = [name for name in SurveyResponse.model_fields if name != "id"]
+    earlier = select(*(getattr(SurveyResponse, name) for name in columns)).where(
+        col(SurveyResponse.period_id) == period_id
+    )
+    rows = [dict(zip(columns, row, strict=True)) for row in (await session.exec(earlier)).all()]
+    rows.append({name: getattr(response, name) for name in columns})
+    random.SystemRandom().shuffle(rows)
+    for row in rows:
+        row["id"] = random_key()
+    await session.exec(delete(SurveyResponse).where(col(SurveyResponse.period_id) == period_id))
+    await session.exec(insert(SurveyResponse), params=rows)  # in the list's order
 
 
 def checked(answers: SurveyAnswers, period_id: int) -> SurveyResponse:
@@ -230,8 +258,9 @@ async def open_answers(
     k: int = disclosure.DEFAULT_THRESHOLD,
 ) -> list[str]:
     """The answers to the open question, for the neighbourhood's director only and never for an
-    export: only after the period closed with at least k respondents, in a random order so that
-    no order links an answer to anyone. Empty when they may not be shown."""
+    export: only after the period closed, only when at least k residents wrote one (a shorter
+    list would tell a count below k), in a random order so that no order links an answer to
+    anyone. Empty when they may not be shown."""
     period = await session.get(SurveyPeriod, period_id)
     if period is None:
         raise NotFound("no such survey")
@@ -239,12 +268,11 @@ async def open_answers(
         raise NotAllowed("only the neighbourhood's director reads the open answers")
     if today <= period.closes_on:
         return []
-    counted = select(func.count()).where(col(SurveyResponse.period_id) == period_id)
-    if disclosure.suppress((await session.exec(counted)).one(), k) is None:
-        return []
     query = select(SurveyResponse.open_text).where(
         col(SurveyResponse.period_id) == period_id, col(SurveyResponse.open_text).is_not(None)
     )
     texts = [text for text in (await session.exec(query)).all() if text]
+    if disclosure.suppress(len(texts), k) is None:
+        return []
     random.SystemRandom().shuffle(texts)
     return texts

@@ -4,7 +4,9 @@
 `following.json` and `followers.json`, in the shape Mastodon's own archive uses, so the data can be
 read by other software; `activities.json` (one's answer to each activity: its id and `going`,
 `maybe`, `not_going`, `waiting` or `pending`) and `votes.json` (each answer chosen in a poll, as
-the `name` a vote carries); and the files under `media/`, which the documents point to by their path
+the `name` a vote carries); `surveys.json` (the neighbourhood surveys one took part in: the
+neighbourhood and the first and last day, never the answers, which are stored without a link to
+anyone); and the files under `media/`, which the documents point to by their path
 inside the zip. The zip is written into a spooled temporary file: small archives stay in memory,
 large ones (hundreds of photos) go to disk, and only one image is held in memory at a time.
 """
@@ -63,7 +65,22 @@ def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, objects
         ),
         "activities.json": _listed(export.answers, "answer", uris),
         "votes.json": _listed(export.votes, "name", uris),
+        "surveys.json": _surveys(export, uris),
     }
+
+
+def _surveys(export: AccountExport, uris: Uris) -> objects.JsonObject:
+    """The survey periods one took part in: where and when, nothing of what one answered."""
+    items = [
+        {
+            "neighbourhood": uris.neighbourhood(place.slug),
+            "name": place.name,
+            "startTime": period.opens_on.isoformat(),
+            "endTime": period.closes_on.isoformat(),
+        }
+        for period, place in export.surveys
+    ]
+    return {"type": "Collection", "totalItems": len(items), "items": items}
 
 
 def _listed(rows: list[tuple[str, Post, Account]], field: str, uris: Uris) -> objects.JsonObject:

@@ -70,6 +70,11 @@ class Participation(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_participation_account", "account_id"),
+        # Sign-ups in a period, by person and by activity: for the liveability figures.
+        sa.Index(
+            "ix_participation_account_created", "account_id", "created_at", "status", "post_id"
+        ),
+        sa.Index("ix_participation_post_created", "post_id", "created_at", "status"),
         # An Accept or Reject from elsewhere finds the resident's Join by its id.
         sa.Index(
             "ix_participation_uri",

@@ -43,13 +43,15 @@ class MetricRollup(SQLModel, table=True):
 class NeighbourhoodDeparture(SQLModel, table=True):
     """That a member left a neighbourhood on a day (their account deleted): a count, not a person.
 
-    Nothing here names who left; the account itself is a tombstone without a neighbourhood.
+    Nothing here names who left; the account itself is a tombstone without a neighbourhood. The
+    day they joined says in which earlier periods they were a member.
     """
 
     __tablename__ = "neighbourhood_departure"
 
     id: int | None = Field(default=None, primary_key=True)
     neighbourhood_id: int = Field(foreign_key="neighbourhood.id", index=True, ondelete="CASCADE")
+    joined_on: date
     left_on: date
 
 

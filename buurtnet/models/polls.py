@@ -44,6 +44,11 @@ class PollVote(SQLModel, table=True):
     """One choice of one voter; a single-choice poll has at most one per voter."""
 
     __tablename__ = "poll_vote"
+    # The votes of a person, and on a poll, in a period: for the liveability figures.
+    __table_args__ = (
+        sa.Index("ix_poll_vote_account_created", "account_id", "created_at", "post_id"),
+        sa.Index("ix_poll_vote_post_created", "post_id", "created_at", "account_id"),
+    )
 
     option_id: int = Field(foreign_key="poll_option.id", primary_key=True, ondelete="CASCADE")
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")

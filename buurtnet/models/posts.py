@@ -66,6 +66,21 @@ class Post(SQLModel, table=True):
             postgresql_where=sa.text("in_reply_to_id IS NULL"),
         ),
         sa.Index("ix_post_author", "author_id", "id"),
+        # The liveability figures (core/metric_queries): a member's posts in a period, and a
+        # neighbourhood's posts in a period (requests, offers, polls), from the index alone.
+        sa.Index(
+            "ix_post_author_created", "author_id", "created_at", "in_reply_to_id", "moderation"
+        ),
+        sa.Index(
+            "ix_post_neighbourhood_created",
+            "neighbourhood_id",
+            "created_at",
+            "in_reply_to_id",
+            "kind",
+            "has_poll",
+            "moderation",
+            "author_id",
+        ),
         sa.Index(
             "ix_post_in_reply_to_id",
             "in_reply_to_id",
@@ -146,7 +161,11 @@ class PostHashtag(SQLModel, table=True):
 
 
 class Like(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_like_post", "post_id"),)
+    __table_args__ = (
+        sa.Index("ix_like_post", "post_id"),
+        # A person's likes in a period, for the liveability figures.
+        sa.Index("ix_like_account_created", "account_id", "created_at", "post_id"),
+    )
 
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")

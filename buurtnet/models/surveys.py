@@ -4,9 +4,11 @@ Taking part and answering are two tables with nothing that links them. `SurveyPa
 who answered a period (to stop double answers) and holds nothing else; `SurveyResponse` holds the
 answers and nothing about a person: no account, no time (the period is its only time), and a
 random key, so neither its key nor its place in the table follows the order of arrival. On SQLite
-both tables are `WITHOUT ROWID`, so no hidden row number counts arrivals either. (PostgreSQL
-stores rows in its heap as they arrive: only someone who reads the files or the hidden `ctid`,
-an administrator of the database, could see that order; no query of buurtnet does.)
+both tables are `WITHOUT ROWID`, so no hidden row number counts arrivals either. PostgreSQL keeps
+rows in its heap in the order they were written (the hidden `ctid`) and stamps each with the
+transaction that wrote it (`xmin`): each answer therefore rewrites all of its period's responses,
+under new keys and in a random order (`core.surveys.answer`), so they all carry the latest
+answer's transaction and lie in no order of arrival.
 """
 
 from datetime import date, datetime

@@ -288,6 +288,7 @@ async def take(session: AsyncSession, moderator: Account, roles: Roles, report_i
     report.assigned_to_id = moderator.id
     if report.status == ReportStatus.OPEN:
         report.status = ReportStatus.IN_PROGRESS
+    report.responded_at = report.responded_at or utcnow()  # the first response, for the figures
 
 
 async def add_note(
@@ -320,6 +321,7 @@ async def close(
     report.status = ReportStatus.RESOLVED if resolved else ReportStatus.DISMISSED
     report.outcome = outcome
     report.closed_at = utcnow()
+    report.responded_at = report.responded_at or report.closed_at
     report.assigned_to_id = report.assigned_to_id or moderator.id
     kind = ActionKind.RESOLVE_REPORT if resolved else ActionKind.DISMISS_REPORT
     await audit.record(

@@ -5,6 +5,8 @@ only to resolve remote names; this is a small, deliberate exception, so that the
 federation share one set of builders and the data can be read by other fediverse software.
 """
 
+from zoneinfo import ZoneInfo
+
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -66,7 +68,8 @@ async def delete(request: Request) -> Response:
             client_address=client_address(request),
         )
     async with found.database.transaction() as session:
-        problems = await account_deletion.delete_if_confirmed(session, check)
+        zone = ZoneInfo(found.settings.time_zone)
+        problems = await account_deletion.delete_if_confirmed(session, check, zone=zone)
     if problems:
         errors = translate_errors(problems, gettext_for(request))
         too_many = problems["password"] == login.LoginRefusal.TOO_MANY

@@ -4,11 +4,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import event_listings, feeds, neighbourhoods
+from buurtnet.core import event_listings, feeds, neighbourhoods, survey_periods
 from buurtnet.models import Account
 from buurtnet.web.auth import current_account, current_neighbourhood
 from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
+from buurtnet.web.surveys import local_today
 from buurtnet.web.templating import render
 
 
@@ -34,9 +35,11 @@ async def render_home(
         upcoming = await event_listings.upcoming(
             session, account, account.neighbourhood_id, limit=event_listings.UPCOMING_SHORT
         )
+        survey = await survey_periods.invitation(session, account, local_today(request))
     context = {
         "page": page,
         "upcoming": upcoming,
+        "survey_invitation": survey is not None,
         "neighbourhood": current_neighbourhood(request),
         "values": values or {},
         "errors": errors or {},

@@ -212,3 +212,58 @@ FORM_MESSAGES.update(
         ),
     }
 )
+
+# A neighbourhood's CBS code and number of homes (core.neighbourhood_figures, core.cbs_import).
+FORM_MESSAGES.update(
+    {
+        "cbs_code_invalid": N_(
+            "Use the code of a buurt at CBS: BU and 8 digits, for example BU03630000. "
+            "Or leave it empty."
+        ),
+        "homes_invalid": N_("Fill in a whole number from 1 to 1,000,000, or leave it empty."),
+        "cbs_file_missing": N_("Choose a CSV file first."),
+        "cbs_file_too_large": N_("This file is larger than 50 MB."),
+        "cbs_file_not_text": N_("This is not a CSV file we can read. Save it as CSV (UTF-8)."),
+        "cbs_file_no_columns": N_(
+            "This file has no columns with the code of the buurt and the number of homes "
+            "that we know."
+        ),
+        "cbs_line_unreadable": N_("This line cannot be read. Check the quotation marks."),
+        "cbs_line_code_invalid": N_("This is not a buurt code: BU and 8 digits."),
+        "cbs_line_homes_invalid": N_("The number of homes is not a whole number up to 1,000,000."),
+        "cbs_line_code_repeated": N_("This buurt is in the file already, with another number."),
+    }
+)
+
+# The resident survey (core.surveys; web.survey_periods reads the dates).
+FORM_MESSAGES.update(
+    {
+        "survey_date_invalid": N_("Fill in a date, for example 31-12-2026."),
+        "survey_closes_before_opening": N_("The last day must be on or after the first day."),
+        "survey_closes_in_the_past": N_(
+            "The last day has already passed. Choose today or a later day."
+        ),
+        "survey_period_overlaps": N_(
+            "These days overlap with another survey of this neighbourhood. Choose other days."
+        ),
+        "survey_answer_invalid": N_("Choose one of the answers."),
+        "survey_mark_invalid": N_("Choose a mark from 1 to 10."),
+    }
+)
+
+# Partners' keys and the figures' exports (core.partner_tokens, core.metric_exports). The API
+# answers with these texts untranslated, so they read well in English too.
+FORM_MESSAGES.update(
+    {
+        "partner_name_missing": N_("Fill in who gets the key."),
+        "partner_name_too_long": N_("Use at most 100 characters."),
+        "partner_neighbourhoods_missing": N_("Choose at least one neighbourhood."),
+        "partner_neighbourhood_unknown": N_("Choose neighbourhoods from the list."),
+        "export_period_invalid": N_("Choose month or week."),
+        "export_month_invalid": N_("Use a month like 2026-01, from the year 2000 on."),
+        "export_range_reversed": N_("The first month must not come after the last month."),
+        "export_range_too_long": N_("Choose at most 120 months at a time."),
+        "export_not_over": N_("This period is not over yet. Its figures come once it has ended."),
+        "export_format_invalid": N_("Choose csv or json."),
+    }
+)

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet.core import (
+    disclosure,
     event_listings,
     feeds,
     invites,
@@ -17,6 +18,7 @@ from buurtnet.core import (
     neighbourhoods,
     new_build,
     permissions,
+    public_summary,
 )
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.models import Account, Neighbourhood, utcnow
@@ -31,6 +33,7 @@ from buurtnet.web.templating import gettext_for, render
 
 async def neighbourhood_home(request: Request) -> Response:
     account = current_account(request)
+    settings = services(request).settings
     async with services(request).database.reading() as session:
         neighbourhood = await neighbourhoods.get_by_slug(session, request.path_params["slug"])
         assert neighbourhood.id is not None
@@ -41,14 +44,24 @@ async def neighbourhood_home(request: Request) -> Response:
         upcoming = await event_listings.upcoming(
             session, account, neighbourhood.id, limit=event_listings.UPCOMING_SHORT
         )
+        last_month = await public_summary.last_month(
+            session,
+            neighbourhood.id,
+            utcnow(),
+            ZoneInfo(settings.time_zone),
+            settings.disclosure_threshold,
+        )
     roles = current_roles(request)
     context = {
         "neighbourhood": neighbourhood,
-        "member_count": count,
+        # Through the disclosure rule: a live exact count would show every join and departure.
+        "member_count": disclosure.suppress(count, settings.disclosure_threshold),
         "newest_members": newest,
         "is_member": is_member,
         "page": page,
         "upcoming": upcoming,
+        "last_month": last_month,
+        "threshold": disclosure.threshold(settings.disclosure_threshold),
         "can_invite": permissions.can_manage_invites(roles, neighbourhood.id),
         "may_read_log": account is not None
         and log_views.may_read_public_log(account, roles, neighbourhood.id),

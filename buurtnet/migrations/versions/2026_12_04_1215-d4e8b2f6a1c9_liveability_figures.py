@@ -1,5 +1,6 @@
 """The liveability figures: rollups, anonymous departures, partner tokens, a neighbourhood's CBS
-code and number of homes, and when a report was first responded to
+code and number of homes, when a report was first responded to, and the indexes that count a
+period's activity of a neighbourhood from the indexes alone (core/metric_queries)
 
 Revision ID: d4e8b2f6a1c9
 Revises: c3f1a9d2e7b4
@@ -15,6 +16,31 @@ revision: str = "d4e8b2f6a1c9"
 down_revision: str | None = "c3f1a9d2e7b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The indexes that count a period's activity: name: (table, columns).
+ACTIVITY_INDEXES = {
+    "ix_post_author_created": ("post", ["author_id", "created_at", "in_reply_to_id", "moderation"]),
+    "ix_post_neighbourhood_created": (
+        "post",
+        [
+            "neighbourhood_id",
+            "created_at",
+            "in_reply_to_id",
+            "kind",
+            "has_poll",
+            "moderation",
+            "author_id",
+        ],
+    ),
+    "ix_like_account_created": ("like", ["account_id", "created_at", "post_id"]),
+    "ix_poll_vote_account_created": ("poll_vote", ["account_id", "created_at", "post_id"]),
+    "ix_poll_vote_post_created": ("poll_vote", ["post_id", "created_at", "account_id"]),
+    "ix_participation_account_created": (
+        "participation",
+        ["account_id", "created_at", "status", "post_id"],
+    ),
+    "ix_participation_post_created": ("participation", ["post_id", "created_at", "status"]),
+}
 
 
 def upgrade() -> None:
@@ -33,6 +59,7 @@ def upgrade() -> None:
         "neighbourhood_departure",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("neighbourhood_id", sa.Integer(), nullable=False),
+        sa.Column("joined_on", sa.Date(), nullable=False),
         sa.Column("left_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["neighbourhood_id"], ["neighbourhood.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -76,9 +103,13 @@ def upgrade() -> None:
     op.add_column("report", sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True))
     # Reports closed before this column existed: their closing was their first response.
     op.execute("UPDATE report SET responded_at = closed_at WHERE closed_at IS NOT NULL")
+    for name, (table, columns) in ACTIVITY_INDEXES.items():
+        op.create_index(name, table, columns)
 
 
 def downgrade() -> None:
+    for name, (table, _columns) in ACTIVITY_INDEXES.items():
+        op.drop_index(name, table_name=table)
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_column("responded_at")
     with op.batch_alter_table("neighbourhood", schema=None) as batch_op:
