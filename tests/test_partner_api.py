@@ -341,6 +341,12 @@ async def test_a_wrong_choice_gives_the_form_back(
     assert "Schrijf een maand zoals 2026-01, vanaf het jaar 2000." in response.text
     assert 'value="maart"' in response.text
     assert await export_audits(database) == []
+    for name, query in (("period", "format=csv&period=year"), ("format", "format=xlsx")):
+        wrong = await client.get(f"/dashboard/vogelwijk/export?{query}")
+        assert wrong.status_code == 400
+        # The error is tied to its group of choices, for a screen reader.
+        assert f'aria-describedby="{name}-error"' in wrong.text
+        assert f'id="{name}-error"' in wrong.text
 
 
 @pytest.mark.usefixtures("figures")
