@@ -9,16 +9,15 @@ gets a 400 page that leads back, never an error.
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from buurtnet.core import dashboard, disclosure, local_times, metric_periods
+from buurtnet.core import dashboard, disclosure, metric_periods
 from buurtnet.core.indicators import Dimension, of_dimension
 from buurtnet.core.metric_figures import Audience
-from buurtnet.models import PeriodKind, utcnow
+from buurtnet.models import PeriodKind
 from buurtnet.web.auth import require_duty
 from buurtnet.web.dashboard_views import (
     CBS_REFERENCES,
@@ -29,7 +28,7 @@ from buurtnet.web.dashboard_views import (
     survey_chart,
 )
 from buurtnet.web.figure_tables import Formats
-from buurtnet.web.services import services
+from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import gettext_for, render, request_locale
 
 DASHBOARD = "/dashboard"
@@ -69,10 +68,6 @@ def read_quarter(request: Request, today: date) -> tuple[int, int] | None:
     return quarter if quarter is not None and dashboard.is_over(*quarter, today) else None
 
 
-def today_here(request: Request) -> date:
-    return local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
-
-
 def threshold(request: Request) -> int:
     return disclosure.threshold(services(request).settings.disclosure_threshold)
 
@@ -88,7 +83,7 @@ async def overview(request: Request) -> Response:
         choice = read_choice(request)
     except BadChoice:
         return bad_choice(request, DASHBOARD)
-    today, k = today_here(request), threshold(request)
+    today, k = local_today(request), threshold(request)
     starts = dashboard.recent_starts(today, choice.period, choice.count)
     async with services(request).database.reading() as session:
         places = await dashboard.visible_neighbourhoods(session, roles)
@@ -115,7 +110,7 @@ async def overview(request: Request) -> Response:
 async def neighbourhood_page(request: Request) -> Response:
     """One neighbourhood's figures: every indicator, and a change line for each."""
     _, roles = require_duty(request, dashboard.opens_dashboard)
-    today, k = today_here(request), threshold(request)
+    today, k = local_today(request), threshold(request)
     async with services(request).database.reading() as session:
         place = await dashboard.viewable(session, roles, request.path_params["slug"])
         assert place.id is not None
@@ -155,7 +150,7 @@ async def quarterly_report(request: Request) -> Response:
     headline figures for context, the survey, and how the figures are protected. Without care
     signals: the director shares it with partners."""
     _, roles = require_duty(request, dashboard.opens_dashboard)
-    today, k = today_here(request), threshold(request)
+    today, k = local_today(request), threshold(request)
     async with services(request).database.reading() as session:
         place = await dashboard.viewable(session, roles, request.path_params["slug"])
         assert place.id is not None

@@ -8,8 +8,7 @@ from buurtnet.core import event_listings, feeds, neighbourhoods, survey_periods
 from buurtnet.models import Account
 from buurtnet.web.auth import current_account, current_neighbourhood
 from buurtnet.web.ids import cursor
-from buurtnet.web.services import services
-from buurtnet.web.surveys import local_today
+from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import render
 
 

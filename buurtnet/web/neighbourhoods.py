@@ -14,7 +14,6 @@ from buurtnet.core import (
     event_listings,
     feeds,
     invites,
-    local_times,
     neighbourhoods,
     new_build,
     permissions,
@@ -27,7 +26,7 @@ from buurtnet.web import forms
 from buurtnet.web.auth import current_account, current_roles, require_account
 from buurtnet.web.ids import cursor, path_id
 from buurtnet.web.messages import translate_errors
-from buurtnet.web.services import services
+from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import gettext_for, render
 
 
@@ -107,7 +106,7 @@ async def save_handover(request: Request) -> Response:
     account = require_account(request)
     form = await forms.read_form(request)
     raw = forms.text(form, "handover_on", 20).strip()
-    today = local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
+    today = local_today(request)
     try:
         handover_on = date.fromisoformat(raw) if raw else None
     except ValueError:

@@ -1,7 +1,6 @@
 """A person's profile page, and following, muting and blocking them from it."""
 
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,13 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet import paths, typed_text
-from buurtnet.core import feeds, local_times, new_build, relations
+from buurtnet.core import feeds, new_build, relations
 from buurtnet.core.errors import InvalidInput
-from buurtnet.models import Account, utcnow
+from buurtnet.models import Account
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.ids import cursor
-from buurtnet.web.services import services
+from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import render
 
 PROFILE = "/@{username}"
@@ -40,7 +39,7 @@ async def profile_page(request: Request) -> Response:
     async with services(request).database.reading() as session:
         profile = await relations.load_profile(session, request.path_params["username"], viewer)
         page = await feeds.profile_feed(session, profile.account, viewer, cursor(request))
-    today = local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
+    today = local_today(request)
     context = {
         "profile": profile,
         "person": profile.account,

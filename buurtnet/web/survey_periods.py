@@ -25,8 +25,8 @@ from buurtnet.models import Neighbourhood, SurveyPeriod
 from buurtnet.web import forms
 from buurtnet.web.auth import current_roles, require_account, require_duty
 from buurtnet.web.messages import translate_errors
-from buurtnet.web.services import services
-from buurtnet.web.surveys import OPEN_QUESTION, local_today
+from buurtnet.web.services import local_today, services
+from buurtnet.web.surveys import OPEN_QUESTION
 from buurtnet.web.templating import gettext_for, render, request_locale
 
 LIST = "/surveys"

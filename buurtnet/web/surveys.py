@@ -6,23 +6,21 @@ translations are the CBS wording of `core.survey_scores` word for word (a test h
 """
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import local_times, survey_periods, surveys
+from buurtnet.core import survey_periods, surveys
 from buurtnet.core.errors import InvalidInput, NotFound
 from buurtnet.core.survey_scores import MARK_HIGHEST, MARK_LOWEST, Answer
 from buurtnet.db import parse_row_id
-from buurtnet.models import utcnow
 from buurtnet.models.surveys import OPEN_TEXT_LENGTH
 from buurtnet.web import forms
 from buurtnet.web.auth import require_account
 from buurtnet.web.messages import N_, translate_errors
-from buurtnet.web.services import services
+from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import gettext_for, render
 
 SURVEY = "/survey"
@@ -55,11 +53,6 @@ QUESTIONS = {
     "marks": [str(mark) for mark in range(MARK_LOWEST, MARK_HIGHEST + 1)],
     "open_text_length": OPEN_TEXT_LENGTH,
 }
-
-
-def local_today(request: Request) -> date:
-    """Today on the instance's calendar, the calendar survey periods are set in."""
-    return local_times.local_day(utcnow(), ZoneInfo(services(request).settings.time_zone))
 
 
 async def survey_page(request: Request) -> Response:
