@@ -27,6 +27,7 @@ from buurtnet.models.events import (
 )
 from buurtnet.models.federation import DeferredActivity, KeyPair, ReceivedActivity, RemoteDomain
 from buurtnet.models.jobs import Job, JobStatus
+from buurtnet.models.mail import MailToken, MailTokenPurpose, SitePage, SitePageSlug
 from buurtnet.models.metrics import (
     MetricRollup,
     NeighbourhoodDeparture,
@@ -102,6 +103,8 @@ __all__ = [
     "KeyPair",
     "Like",
     "LoginSession",
+    "MailToken",
+    "MailTokenPurpose",
     "MediaAttachment",
     "Mention",
     "MetricRollup",
@@ -137,6 +140,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "Share",
+    "SitePage",
+    "SitePageSlug",
     "SiteSetting",
     "SurveyParticipation",
     "SurveyPeriod",

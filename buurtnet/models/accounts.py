@@ -48,6 +48,9 @@ class Neighbourhood(SQLModel, table=True):
     # homes, for the share of households reached; typed in or imported (core/cbs_import).
     cbs_code: str | None = Field(default=None, max_length=10)
     homes: int | None = None
+    # The streets or housing complexes a resident may say they live in (one per line; may be
+    # empty), asked on the welcome page after joining.
+    places: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
 
 
 class Account(SQLModel, table=True):
@@ -74,6 +77,23 @@ class Account(SQLModel, table=True):
         default=None, foreign_key="neighbourhood.id", index=True, ondelete="SET NULL"
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # E-mail (local accounts): mail other than a confirmation or a password reset goes only to a
+    # confirmed address. `mail_kinds` are the notification kinds mailed (comma-separated), at
+    # most one bundle an hour (`notified_by_mail_at`), covering notifications after
+    # `mailed_notification_id`; `weekly_digest` is the neighbourhood's weekly news.
+    email_confirmed_at: datetime | None = None
+    mail_kinds: str = Field(
+        default="mention,reply", max_length=300, sa_column_kwargs={"server_default": ""}
+    )
+    weekly_digest: bool = Field(default=True, sa_column_kwargs={"server_default": sa.false()})
+    notified_by_mail_at: datetime | None = None
+    mailed_notification_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    digest_sent_at: datetime | None = None
+    # Joining: the house rules accepted at sign-up, the welcome page seen (and the neighbours
+    # told), and the street or complex chosen there (one of `Neighbourhood.places`).
+    rules_accepted_at: datetime | None = None
+    welcomed_at: datetime | None = None
+    place: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     # A moderator's measures: a limited account's posts reach its followers only.
     limited: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     suspended_until: datetime | None = None

@@ -24,6 +24,7 @@ class NotificationKind(StrEnum):
     MODERATED = "moderated"  # a moderator acted on one's post or account (`action_id`: why)
     REPORT_CLOSED = "report_closed"  # one's report was handled (`report_id`: the outcome)
     APPEAL_DECIDED = "appeal_decided"  # one's appeal against `action_id` was decided
+    NEW_NEIGHBOUR = "new_neighbour"  # `actor_id` joined one's neighbourhood ("Nieuw in de buurt")
 
 
 class Notification(SQLModel, table=True):

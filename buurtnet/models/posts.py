@@ -1,6 +1,6 @@
 """Posts and what hangs on them: earlier versions, mentions, hashtags, likes, shares and images."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -88,6 +88,13 @@ class Post(SQLModel, table=True):
             postgresql_where=sa.text("in_reply_to_id IS NOT NULL"),
         ),
         sa.Index(
+            "ix_post_pinned",
+            "neighbourhood_id",
+            "pinned_until",
+            sqlite_where=sa.text("pinned_until IS NOT NULL"),
+            postgresql_where=sa.text("pinned_until IS NOT NULL"),
+        ),
+        sa.Index(
             "ix_post_thread_root_id",
             "thread_root_id",
             sqlite_where=sa.text("thread_root_id IS NOT NULL"),
@@ -123,6 +130,11 @@ class Post(SQLModel, table=True):
     share_count: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    # A help request its author marked "geholpen": it leaves the open-help filter.
+    helped_at: datetime | None = None
+    # An announcement a director pinned at the top of the neighbourhood page and home feed,
+    # until the end of this day on the instance's calendar.
+    pinned_until: date | None = None
 
 
 class PostEdit(SQLModel, table=True):
