@@ -22,10 +22,12 @@ from buurtnet.federation.context import Federation, make_federation
 from buurtnet.federation.flood import FloodGuard
 from buurtnet.federation.routes import federation_routes
 from buurtnet.job_queue import Registry, Worker
+from buurtnet.mail import digest_mail, notification_mail, outbox
+from buurtnet.mail.letters import Letters
 from buurtnet.moderation import care_retention
 from buurtnet.moderation import upkeep as moderation_upkeep
 from buurtnet.storage import FolderStorage, MediaStorage
-from buurtnet.web import neighbourhood_figures, neighbourhoods, people, posts
+from buurtnet.web import neighbourhood_figures, neighbourhoods, people, posts, welcome
 from buurtnet.web.auth import RenewSessionCookie, SessionBackend
 from buurtnet.web.errors import EXCEPTION_HANDLERS
 from buurtnet.web.event_outcomes import OUTCOME_PATH
@@ -43,6 +45,7 @@ FORM_ROOM = 1024 * 1024  # the text fields and multipart framing around the phot
 UPLOAD_BODY_BYTES = {
     "/posts": MAX_IMAGES_PER_POST * MAX_IMAGE_BYTES + FORM_ROOM,
     "/settings/avatar": MAX_IMAGE_BYTES + FORM_ROOM,
+    welcome.WELCOME_PATH: MAX_IMAGE_BYTES + FORM_ROOM,
     "/events": MAX_PHOTOS_PER_EVENT * MAX_IMAGE_BYTES + FORM_ROOM,
     OUTCOME_PATH: MAX_IMAGE_BYTES + FORM_ROOM,
     neighbourhood_figures.IMPORT_PATH: cbs_import.MAX_BYTES + FORM_ROOM,
@@ -53,9 +56,16 @@ def media_storage(settings: Settings) -> FolderStorage:
     return FolderStorage(settings.data_dir / "media")
 
 
-def job_registry(storage: MediaStorage, federation: Federation) -> Registry:
+def job_registry(
+    storage: MediaStorage, federation: Federation, letters: Letters | None = None
+) -> Registry:
     """Every job and periodic task of every layer."""
     registry = Registry()
+    settings = federation.settings
+    letters = letters or Letters(settings, load_all_translations())
+    outbox.register(registry, settings)
+    notification_mail.register(registry, letters)
+    digest_mail.register(registry, letters, ZoneInfo(settings.time_zone))
     housekeeping.register(registry)
     care_retention.register(registry)
     moderation_upkeep.register(registry)
@@ -79,17 +89,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
     """The web application. A given database is used as is (and not closed); else one is made."""
     translations = load_all_translations()
     storage = media_storage(settings)
+    letters = Letters(settings, translations)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_database = database is None
         running = database or Database(settings.database_url)
-        app.state.services = Services(settings, running, translations, storage)
+        app.state.services = Services(settings, running, translations, storage, letters)
         app.state.federation = federation = make_federation(settings, running)
+        if settings.smtp is None and settings.uses_https:
+            log.warning(
+                "BUURTNET_SMTP_URL is not set: e-mail is not sent but kept in %s",
+                settings.mail_folder,
+            )
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:
-            registry = job_registry(storage, federation)
+            registry = job_registry(storage, federation, letters)
             worker_task = asyncio.create_task(Worker(running, registry).run(stop))
             worker_task.add_done_callback(_log_worker_crash)
         try:
@@ -107,6 +123,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         # hands browsers to these pages of the web.
         routes=[
             *inbox.inbox_routes(FloodGuard(limit=settings.inbox_limit)),
+            *posts.composer_routes,  # `/posts/new`, which `/posts/{post_id}` would take
             *federation_routes(
                 person_page=people.profile_page,
                 neighbourhood_page=neighbourhoods.neighbourhood_home,

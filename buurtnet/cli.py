@@ -36,9 +36,12 @@ from buurtnet.core.metric_figures import Audience
 from buurtnet.db import Database
 from buurtnet.federation.context import make_federation
 from buurtnet.job_queue import Worker
+from buurtnet.mail import digest_mail
+from buurtnet.mail.letters import Letters
 from buurtnet.models import Duty, Neighbourhood, Role, utcnow
 from buurtnet.moderation import domain_blocks, figure_settings, roles
 from buurtnet.storage import MediaStorage
+from buurtnet.web.i18n import load_all_translations
 from buurtnet.web.messages import FORM_MESSAGES
 
 log = logging.getLogger("buurtnet")
@@ -196,7 +199,7 @@ def run_command(arguments: argparse.Namespace) -> None:
         return
     commands: dict[str, Callable[[Database], Awaitable[None]]] = {
         "worker": lambda database: run_worker(database, media_storage(settings), settings),
-        "demo": lambda database: create_demo(database, settings.time_zone),
+        "demo": lambda database: create_demo(database, settings),
         "user": lambda database: create_user(database, arguments),
         "neighbourhood": lambda database: (
             import_cbs(database, arguments.file)
@@ -269,9 +272,13 @@ async def manage_domain(database: Database, arguments: argparse.Namespace) -> No
                 print(f"{block.domain}\t{block.severity}")
 
 
-async def create_demo(database: Database, time_zone: str) -> None:
+async def create_demo(database: Database, settings: Settings) -> None:
+    letters = Letters(settings, load_all_translations())
     async with database.transaction() as session:
-        neighbourhood, logins = await demo.create_demo(session, time_zone=time_zone)
+        neighbourhood, logins = await demo.create_demo(session, time_zone=settings.time_zone)
+        # Their weekly digests at once, with today's news: the admin's mail folder shows one.
+        usernames = [login.username for login in logins]
+        await digest_mail.queue_first_digests(session, letters, usernames)
     # The path only: `serve` prints the address, whose port `demo` cannot know.
     print(f"Demo neighbourhood: {neighbourhood.name}, at /n/{neighbourhood.slug}")
     print("Log in with one of these names and the password", repr(demo.DEMO_PASSWORD) + ":")
@@ -301,6 +308,7 @@ async def create_user(database: Database, arguments: argparse.Namespace) -> None
                 display_name=arguments.display_name,
                 role=Role.ADMIN if arguments.role == Role.ADMIN else Role.RESIDENT,
                 neighbourhood_id=neighbourhood_id,
+                email_confirmed=True,  # an admin made it
             ),
         )
         if duty is not None:  # given as `role grant` gives it: logged

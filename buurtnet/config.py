@@ -8,9 +8,11 @@ the program can stop with one clear line.
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from enum import StrEnum
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from buurtnet.core.local_times import zone_or_none
 
@@ -24,6 +26,30 @@ DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS_IF_OFFERED = "smtp"  # smtp://: STARTTLS when the server offers it (as on port 25)
+    STARTTLS = "smtp+starttls"  # smtp+starttls://: refuse to send unless STARTTLS succeeds (587)
+    TLS = "smtps"  # smtps://: TLS from the first byte (port 465)
+
+
+DEFAULT_SMTP_PORTS = {
+    SmtpSecurity.STARTTLS_IF_OFFERED: 25,
+    SmtpSecurity.STARTTLS: 587,
+    SmtpSecurity.TLS: 465,
+}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where mail goes out, from `BUURTNET_SMTP_URL`; the password never appears in a repr."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -43,6 +69,10 @@ class Settings:
     # (core/disclosure). Set by whoever runs the instance, not in the web interface, so that it
     # cannot be lowered for a moment to read a small figure.
     disclosure_threshold: int = 10
+    # E-mail: without an SMTP server, mail is written to `data_dir/mail` (the demo, development),
+    # where an admin reads it at /admin/mail.
+    smtp: SmtpServer | None = None
+    mail_from: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,6 +81,15 @@ class Settings:
     @property
     def uses_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def mail_folder(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def sender(self) -> str:
+        """The From address: `BUURTNET_MAIL_FROM`, else noreply at the public host name."""
+        return self.mail_from or f"noreply@{urlsplit(self.base_url).hostname}"
 
     @property
     def host(self) -> str:
@@ -86,7 +125,40 @@ def load_settings(
         inbox_limit=parse_count(env, "INBOX_LIMIT", default=300),
         flag_limit=parse_count(env, "FLAG_LIMIT", default=20),
         disclosure_threshold=max(parse_count(env, "DISCLOSURE_THRESHOLD", default=10), 5),
+        smtp=parse_smtp_url(env.get(PREFIX + "SMTP_URL") or ""),
+        mail_from=check_mail_from(env.get(PREFIX + "MAIL_FROM") or ""),
     )
+
+
+def parse_smtp_url(url: str) -> SmtpServer | None:
+    """`smtp[s|+starttls]://[user:password@]host[:port]`; user and password percent-encoded."""
+    if not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    try:
+        security = SmtpSecurity(parts.scheme)
+        port = parts.port
+    except ValueError as error:
+        raise SettingsError(
+            f"{PREFIX}SMTP_URL: use smtp://, smtp+starttls:// or smtps://HOST[:PORT]"
+        ) from error
+    if not parts.hostname or parts.path not in ("", "/"):
+        raise SettingsError(f"{PREFIX}SMTP_URL: give a host, like smtps://mail.example.nl")
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or DEFAULT_SMTP_PORTS[security],
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+def check_mail_from(address: str) -> str:
+    """A bare address (`buurt@example.nl`) or one with a name (`Buurtnet <buurt@example.nl>`)."""
+    address = address.strip()
+    if address and "@" not in parseaddr(address)[1]:
+        raise SettingsError(f"{PREFIX}MAIL_FROM: not an e-mail address: {address!r}")
+    return address
 
 
 def normalise_database_url(url: str) -> str:

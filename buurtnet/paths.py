@@ -5,7 +5,7 @@ Pages link with these relative paths; `federation.uris` puts the base URL in fro
 paths for what leaves the instance.
 """
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 
 def profile(handle: str) -> str:
@@ -28,3 +28,18 @@ def post(post_id: int) -> str:
 
 def neighbourhood(slug: str) -> str:
     return "/n/" + quote(slug, safe="")
+
+
+def confirm_address(token: str) -> str:
+    """The link in a mail that confirms an e-mail address (core/email_addresses)."""
+    return "/email/confirm/" + quote(token, safe="")
+
+
+def password_reset(token: str) -> str:
+    """The link in a mail that sets a new password (core/password_reset)."""
+    return "/password/reset/" + quote(token, safe="")
+
+
+def search(query: str, show: str = "") -> str:
+    """The search page for a query; `show` picks among the posts found (`post_search.Show`)."""
+    return "/search?" + urlencode({"q": query} | ({"show": show} if show else {}))

@@ -26,6 +26,10 @@ LINK_PROTOCOLS = frozenset(
     {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
 )
 LINK_REL = "nofollow noopener noreferrer"
+# An admin's page (privacy statement, house rules, contact) has headings too, and links to write
+# or call; never images, which would load from elsewhere.
+PAGE_TAGS = ALLOWED_TAGS | {"h2", "h3", "h4", "h5", "h6", "hr"}
+PAGE_LINK_PROTOCOLS = LINK_PROTOCOLS | {"mailto", "tel"}
 # Elements whose content is code or invisible, not text: dropped whole rather than unwrapped.
 DROPPED_WITH_CONTENT = frozenset(
     {"script", "style", "template", "iframe", "frame", "frameset", "object", "embed", "applet"}
@@ -60,6 +64,12 @@ def guard(html_text: str) -> str:
     return _clean(html_text, relative_base="")
 
 
+def page(html_text: str) -> str:
+    """An admin's page rendered from Markdown (`page_markdown`): the allow-list with headings and
+    `mailto:` and `tel:` links; links to our own pages kept, as in `guard`."""
+    return _clean(html_text, relative_base="", for_page=True)
+
+
 def absolute_links(html_text: str, base_url: str) -> str:
     """Our HTML as it leaves the instance: a relative link (`/@anna`, `/tags/opruimen`) would
     point at the receiving server's own pages, so each becomes absolute on `base_url`."""
@@ -74,26 +84,27 @@ def plain_text(html_text: str) -> str:
     return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", html_text))).strip()
 
 
-def _clean(html_text: str, relative_base: str | None) -> str:
-    """Through the allow-list; relative links dropped (`relative_base` None) or kept, after
-    the base URL given."""
-    return str(_cleaner(relative_base).clean(html_text))
+def _clean(html_text: str, relative_base: str | None, *, for_page: bool = False) -> str:
+    """Through the allow-list (an admin's page's, `for_page`); relative links dropped
+    (`relative_base` None) or kept, after the base URL given."""
+    return str(_cleaner(relative_base, for_page).clean(html_text))
 
 
 @functools.cache
-def _cleaner(relative_base: str | None) -> bleach.Cleaner:
+def _cleaner(relative_base: str | None, for_page: bool) -> bleach.Cleaner:
     """Made once: building a cleaner (and its parser) costs about as much as cleaning a post.
     Used from the event loop's thread only; a cleaner is not for two threads at once."""
+    protocols = PAGE_LINK_PROTOCOLS if for_page else LINK_PROTOCOLS
 
     def allow_list_filter(source: Any) -> _AllowListFilter:
-        return _AllowListFilter(source, relative_base)
+        return _AllowListFilter(source, relative_base, protocols)
 
     return bleach.Cleaner(
         # The dropped elements must reach the parser as elements, or their content is parsed as
         # text; the filter then removes them with everything inside.
-        tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT,
+        tags=(PAGE_TAGS if for_page else ALLOWED_TAGS) | DROPPED_WITH_CONTENT,
         attributes=_attribute_allowed,
-        protocols=LINK_PROTOCOLS,
+        protocols=protocols,
         strip=True,
         strip_comments=True,
         filters=[allow_list_filter],
@@ -104,11 +115,11 @@ def _attribute_allowed(tag: str, name: str, value: str) -> bool:
     return name in ALLOWED_ATTRIBUTES.get(tag, ())
 
 
-def _link_allowed(href: str, relative_base: str | None) -> bool:
+def _link_allowed(href: str, relative_base: str | None, protocols: frozenset[str]) -> bool:
     normalised = URL_NOISE.sub("", html.unescape(href)).lower()
     scheme = URL_SCHEME.match(normalised)
     if scheme:
-        return scheme.group(1) in LINK_PROTOCOLS
+        return scheme.group(1) in protocols
     return relative_base is not None and _is_relative(href)
 
 
@@ -121,9 +132,10 @@ class _AllowListFilter(Filter):
     """What bleach alone does not do: drop code with its content, filter classes token by token,
     unwrap links without an allowed target and give every link the same `rel`."""
 
-    def __init__(self, source: Any, relative_base: str | None) -> None:
+    def __init__(self, source: Any, relative_base: str | None, protocols: frozenset[str]) -> None:
         super().__init__(source)
         self.relative_base = relative_base
+        self.protocols = protocols
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         dropping = 0
@@ -137,7 +149,7 @@ class _AllowListFilter(Filter):
                 continue
             if name == "a" and kind == "StartTag":
                 href = token["data"].get((None, "href"))
-                keep = bool(href) and _link_allowed(href, self.relative_base)
+                keep = bool(href) and _link_allowed(href, self.relative_base, self.protocols)
                 links_kept.append(keep)
                 if keep:
                     yield self._link(token)

@@ -17,7 +17,8 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -263,7 +264,7 @@ def first_shots(posts: dict[str, int], width_name: str) -> list[Shot]:
         (feedless, "/settings/calendar", "calendar-settings", None),
         (feedless, "/settings/calendar", "calendar-settings-new-link", make_calendar_link),
         (feedless, "/settings/calendar", "calendar-settings-with-link", None),
-        ("anna", "/", "poll-composer", poll_in_composer),
+        ("anna", "/posts/new", "poll-composer", poll_in_composer),
         ("dirk", f"/posts/{bench}", "poll-before-vote", None),
         ("dirk", f"/posts/{garden}", "poll-before-vote-several", None),
         ("dirk", f"/posts/{bench}", "poll-keyboard", keyboard_on(".poll [name=option]")),
@@ -310,29 +311,35 @@ def wait_for_poll_news(demo: Demo, username: str, post_id: int) -> None:
         time.sleep(2)
 
 
-def main() -> None:
-    output = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    output.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def running_demo() -> Iterator[Demo]:
+    """The demo instance on a free port, its data in a folder that goes when the block ends."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
         server = start_demo(Path(data_dir), port)
-        demo = Demo(base, Path(data_dir))
+        demo = Demo(f"http://127.0.0.1:{port}", Path(data_dir))
         try:
-            posts = add_activities_and_polls(demo)
-            with sync_playwright() as playwright:
-                browser = launch(playwright)
-                for width_name in WIDTHS:
-                    shoot(browser, base, first_shots(posts, width_name), width_name, output)
-                demo.end_polls()
-                wait_for_poll_news(demo, "anna", posts["bench"])
-                for width_name in WIDTHS:
-                    shoot(browser, base, ended_shots(posts), width_name, output)
-                browser.close()
+            yield demo
         finally:
             demo.close()
             server.terminate()
             server.wait(timeout=10)
+
+
+def main() -> None:
+    output = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    output.mkdir(parents=True, exist_ok=True)
+    with running_demo() as demo, sync_playwright() as playwright:
+        base = demo.base
+        posts = add_activities_and_polls(demo)
+        browser = launch(playwright)
+        for width_name in WIDTHS:
+            shoot(browser, base, first_shots(posts, width_name), width_name, output)
+        demo.end_polls()
+        wait_for_poll_news(demo, "anna", posts["bench"])
+        for width_name in WIDTHS:
+            shoot(browser, base, ended_shots(posts), width_name, output)
+        browser.close()
 
 
 if __name__ == "__main__":

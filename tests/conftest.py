@@ -36,6 +36,8 @@ from tests.kit.federation import use_network
 from tests.kit.network import FakeNetwork
 from tests.kit.remote import BOB
 
+pytest_plugins = ["tests.mail_kit"]  # the in-process SMTP server: `smtp_server`
+
 PASSWORD = "een lange zin als wachtwoord"
 BASE_URL = "http://testserver"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

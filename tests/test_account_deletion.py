@@ -12,6 +12,7 @@ from buurtnet.core import (
     login,
     login_sessions,
     names,
+    password_checks,
     permissions,
     relations,
     search,
@@ -172,7 +173,7 @@ async def test_a_wrong_password_deletes_nothing_and_counts_as_a_guess(
 ) -> None:
     for _ in range(login.WRONG_PASSWORDS_PER_ACCOUNT):
         async with database.reading() as session:
-            check = await account_deletion.check_password(
+            check = await password_checks.check(
                 session, resident, "niet het wachtwoord", client_address="1"
             )
         async with database.transaction() as session:
@@ -180,7 +181,7 @@ async def test_a_wrong_password_deletes_nothing_and_counts_as_a_guess(
                 "password": "password_current_wrong"
             }
     async with database.reading() as session:
-        check = await account_deletion.check_password(
+        check = await password_checks.check(
             session, resident, PASSWORD, client_address="2"
         )
     async with database.transaction() as session:

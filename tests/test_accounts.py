@@ -85,6 +85,36 @@ async def test_weak_passwords(database: Database, password: str, code: str) -> N
     assert (await errors_of(database, password=password))["password"] == code
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        "victim@example.org,x@evil.nl",  # two recipients to SMTP
+        "victim,x@evil.nl",
+        "a(b)@evil.nl",  # a comment in a header
+        "x@evil.nl>",
+        "<x@evil.nl>",
+        '"a b"@evil.nl',
+        "jöhn@example.org",  # no SMTPUTF8
+        "anna@bücher.nl",
+        "a..b@example.org",
+        ".anna@example.org",
+        "anna@example",
+        "anna@-example.org",
+        "a" * 65 + "@example.org",
+        "anna@" + "a" * 250 + ".nl",
+    ],
+)
+async def test_only_plain_ascii_addresses_are_taken(database: Database, email: str) -> None:
+    assert (await errors_of(database, email=email))["email"] == "email_invalid"
+
+
+@pytest.mark.parametrize(
+    "email", ["o'brien+buurt@example.org", "A.de-Vries@mail.example-host.nl", "a" * 64 + "@b.nl"]
+)
+async def test_ordinary_addresses_are_taken(database: Database, email: str) -> None:
+    await create(database, email=email)
+
+
 async def test_all_problems_are_reported_at_once(database: Database) -> None:
     errors = await errors_of(database, username="!", email="no-address", password="short")
     assert errors == {

@@ -363,7 +363,7 @@ async def test_the_table_keeps_only_the_hash_and_a_new_link_ends_the_old(
         assert stored.token_hash == hash_token(token) and token not in stored.token_hash
         second = await personal_link(anna)
         page = await anna.get("/settings/calendar")
-        assert "Make a new calendar link" in page.text and token not in page.text
+        assert "Create a new calendar link" in page.text and token not in page.text
         assert second.removeprefix("/calendar/").removesuffix(".ics") not in page.text
         async with browser_for(app) as calendar_app:
             assert (await calendar_app.get(first)).status_code == 404
@@ -454,4 +454,4 @@ async def test_the_pages_link_to_the_calendars(
     async with browser_for(app, headers=ENGLISH) as anna:
         await log_in(anna, "anna")
         assert 'href="/settings/calendar"' in (await anna.get("/settings")).text
-        assert "Make my calendar link" in (await anna.get("/settings/calendar")).text
+        assert "Create my calendar link" in (await anna.get("/settings/calendar")).text

@@ -121,7 +121,7 @@ async def test_bad_input_gives_the_form_back_with_dutch_messages(
         assert message in response.text
     too_long = await raise_by_web(client, WORRY | {"text": "x" * 2001})
     assert too_long.status_code == 400
-    assert "hooguit 2000 tekens" in too_long.text
+    assert "maximaal 2000 tekens" in too_long.text
     assert await stored_signals(database) == []
 
 

@@ -13,7 +13,10 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 METHODS = [
     ("buurtnet/**.py", "python"),
     ("buurtnet/web/templates/**.html", "jinja2"),
+    ("buurtnet/mail/templates/**.html", "jinja2"),
+    ("buurtnet/mail/templates/**.txt", "jinja2"),
 ]
+JINJA = {"extensions": "jinja2.ext.i18n"}
 
 
 def messages_in_code() -> set[str]:
@@ -21,7 +24,7 @@ def messages_in_code() -> set[str]:
     for _, _, message, _, _ in extract_from_dir(
         ROOT,
         method_map=METHODS,
-        options_map={"buurtnet/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        options_map={pattern: JINJA for pattern, method in METHODS if method == "jinja2"},
         keywords=KEYWORDS,
     ):
         found.add(message[0] if isinstance(message, tuple) else message)

@@ -4,19 +4,21 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, MetaData, String
+from sqlalchemy import Column, MetaData, String, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from buurtnet import models, schema
 from buurtnet.db import Database
+from buurtnet.models import post_search
 from tests.kit.databases import on_postgresql
 
 assert models  # the tables are registered on SQLModel.metadata by importing the models
 
 
 def differences(connection: Connection, metadata: MetaData = SQLModel.metadata) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    options = {"compare_type": True, "include_name": schema.in_the_models}
+    context = MigrationContext.configure(connection, opts=options)
     return list(compare_metadata(context, metadata))
 
 
@@ -48,3 +50,34 @@ async def test_downgrade_to_empty_and_up_again(tmp_path: Path, database: Databas
     assert await schema.current_revision(scratch) == schema.head_revision()
     if scratch is not database:
         await scratch.dispose()
+
+
+async def search_objects(database: Database) -> set[str]:
+    """What the search adds: a table with its own and triggers (SQLite), or a column and an
+    index (PostgreSQL)."""
+    if database.is_sqlite:
+        query = "SELECT name FROM sqlite_master WHERE name LIKE 'post_search%'"
+    else:
+        query = (
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'post' UNION "
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'post'"
+        )
+    async with database.engine.connect() as connection:
+        return set((await connection.execute(text(query))).scalars())
+
+
+async def test_the_search_is_made_and_removed(database: Database) -> None:
+    """The objects the comparison above leaves out are there, and go with a downgrade."""
+    before = await search_objects(database)
+    await schema.downgrade(database, "e5f9c3a7b2d1")
+    without = await search_objects(database)
+    await schema.upgrade(database)
+    assert await search_objects(database) == before
+    if database.is_sqlite:
+        assert without == set()
+        made = {post_search.SQLITE_TABLE, *post_search.SQLITE_TRIGGERS}
+        assert made < before <= made | set(post_search.SQLITE_SHADOW_TABLES)
+    else:
+        indexes = {post_search.POSTGRESQL_INDEX, *post_search.POSTGRESQL_FILTER_INDEXES}
+        made = {post_search.POSTGRESQL_COLUMN, *indexes}
+        assert before - without == made

@@ -34,6 +34,8 @@ from buurtnet.core import (
     surveys,
 )
 from buurtnet.db import Database
+from buurtnet.mail.folder import MailFolder
+from buurtnet.mail.message import build_message
 from buurtnet.models import (
     Account,
     AccountStatus,
@@ -42,12 +44,14 @@ from buurtnet.models import (
     Neighbourhood,
     NeighbourhoodFollower,
     Role,
+    SitePageSlug,
     SurveyPeriod,
     Visibility,
     WordFilter,
 )
 from buurtnet.moderation import actions, appeals, care_signals, domain_blocks, reports, word_filters
 from buurtnet.web.auth import SESSION_COOKIE
+from buurtnet.web.services import Services
 from tests.conftest import PASSWORD, browser_for, csrf_token, make_account, write_post
 from tests.moderation_kit import person_elsewhere
 
@@ -79,8 +83,14 @@ vis res here there here there adm
  .   .   .     .    x     .    x  POST /n/{slug}/new-build
  .   .   .     .    x     .    x  GET  /n/{slug}/figures-settings
  .   .   .     .    x     .    x  POST /n/{slug}/figures-settings
+ .   .   .     .    x     .    x  GET  /n/{slug}/places
+ .   .   .     .    x     .    x  POST /n/{slug}/places
 
  .   x   x     .    x     .    x  GET  /n/{slug}/moderation
+
+ .   .   .     .    x     .    .  GET  /posts/{post_id}/pin
+ .   .   .     .    x     .    .  POST /posts/{post_id}/pin
+ .   .   .     .    x     .    x  POST /posts/{post_id}/unpin
 
  .   .   x     x    .     .    x  GET  /moderation
  .   .   x     .    .     .    x  GET  /moderation/reports/{report_id}
@@ -165,6 +175,16 @@ vis res here there here there adm
  .   .   .     .    .     .    x  GET  /admin/partners
  .   .   .     .    .     .    x  POST /admin/partners
  .   .   .     .    .     .    x  POST /admin/partners/{token_id}/revoke
+
+ .   .   .     .    .     .    x  GET  /admin/pages/{page}
+ .   .   .     .    .     .    x  POST /admin/pages/{page}
+
+ .   .   .     .    .     .    x  GET  /admin/mail
+ .   .   .     .    .     .    x  POST /admin/mail/test
+ .   .   .     .    .     .    x  GET  /admin/mail/{name}
+
+ .   .   .     .    .     .    x  GET  /admin/password-reset
+ .   .   .     .    .     .    x  POST /admin/password-reset
 """
 MARKS = ("x", ".", "-")
 # A route belongs in the table when its path starts with one of these, or when its module asks
@@ -178,6 +198,9 @@ HERE, THERE = "vogelwijk", "rivierenbuurt"
 # (a sign-up approved, a held post let through) gets one of its own, so that no other row finds
 # it gone.
 OWN_OBJECTS = {
+    # A director pins their own post (`permissions.can_pin`); the others' posts are not theirs.
+    "/posts/{post_id}/pin": {"post_id": "director_post_id"},
+    "/posts/{post_id}/unpin": {"post_id": "director_post_id"},
     "/moderation/held/{post_id}/approve": {"post_id": "held_post_id"},
     "/moderation/held/{post_id}/remove": {"post_id": "other_held_post_id"},
     "/moderation/sign-ups/{account_id}/approve": {"account_id": "sign_up_id"},
@@ -228,12 +251,16 @@ FORMS: dict[str, dict[str, str]] = {
     "/admin/domains": {"domain": "spam.example", "severity": "suspend"},
     "/admin/domains/{domain}/remove": {"reason": "Het gaat weer goed."},
     "/admin/care-retention": {"months": "6"},
+    "/admin/password-reset": {"username": "anna"},
+    "/admin/pages/{page}": {"body": "Wij bewaren zo weinig mogelijk.", "action": "save"},
     "/admin/partners": {"partner": "Gemeente", "neighbourhoods": "{neighbourhood_id}"},
     "/n/{slug}/invites": {"max_uses": "5", "valid_days": "7"},
     "/n/{slug}/new-build": {"handover_on": ""},
     "/n/{slug}/figures-settings": {"cbs_code": "BU03630000", "homes": "1200"},
+    "/n/{slug}/places": {"places": "Lindenstraat\nDe Linde"},
     "/survey": {"period": "{survey_period_id}", "pleasant": "agree", "at_home_mark": "7"},
     "/n/{slug}/survey": {"opens_on": "2099-01-01", "closes_on": "2099-01-28"},
+    "/posts/{post_id}/pin": {"pinned_until": (date.today() + timedelta(days=7)).isoformat()},
 }
 # A list page, a link or form on it to one of Vogelwijk's things, and who sees that there. The
 # moderator and the director of Rivierenbuurt open the same pages, and see none of it.
@@ -401,7 +428,18 @@ async def world(app: Starlette, database: Database) -> World:
         "admin": await living_in(database, "beheer", there, role=Role.ADMIN),
     }
     ids = await things_in(database, here, people)
+    ids["page"] = SitePageSlug.PRIVACY.value
+    ids["name"] = await kept_mail(app, people["admin"])
     return World(app, database, people, ids)
+
+
+async def kept_mail(app: Starlette, admin: Account) -> str:
+    """A mail in the folder of an instance without SMTP server, for `/admin/mail/{name}`."""
+    found: Services = app.state.services
+    await MailFolder(found.settings.mail_folder).send(
+        build_message(found.letters.write("test", admin), sender="a@b.nl", instance_name="Test")
+    )
+    return MailFolder(found.settings.mail_folder).newest()[0].name
 
 
 async def things_in(
@@ -459,6 +497,9 @@ async def things_in(
         "other_sign_up_id": await sign_up(database, "fenna", here),
         "waiting_follower_id": await waiting_follower(database, "bob", here),
         "other_waiting_follower_id": await waiting_follower(database, "carol", here),
+        "director_post_id": (
+            await write_post(database, people["director_here"], "Opruimdag", visibility=public)
+        ).id,
     }
     assert None not in found.values(), found
     return {name: value for name, value in found.items() if value is not None}

@@ -34,9 +34,9 @@ async def test_the_composer_has_a_poll_part_that_makes_a_poll(
 ) -> None:
     async with browser_for(app) as anna:
         await log_in(anna, "anna")
-        home = (await anna.get("/")).text
-        assert home.count('name="poll_option"') == 10
-        assert 'name="poll_duration"' in home and 'name="poll_multiple"' in home
+        composer = (await anna.get("/posts/new")).text
+        assert composer.count('name="poll_option"') == 10
+        assert 'name="poll_duration"' in composer and 'name="poll_multiple"' in composer
         sent = await post_poll(
             anna, "Zaterdag", "", "Zondag", "", poll_multiple="1", poll_duration="3600"
         )

@@ -10,9 +10,9 @@ is added here, and then it is held to the same table.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -23,12 +23,13 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from buurtnet.core import calendars, login_sessions, posts, relations, visibility
+from buurtnet.core import calendars, digests, feeds, login_sessions, posts, relations, visibility
 from buurtnet.core.errors import NotFound
 from buurtnet.core.export import gather_export
 from buurtnet.core.remote_posts import IncomingPost, store_remote_post
 from buurtnet.db import Database
 from buurtnet.federation.remote_actors import actor_by_uri
+from buurtnet.mail import digest_mail
 from buurtnet.models import (
     Account,
     AccountStatus,
@@ -215,8 +216,8 @@ async def world(app: Starlette, database: Database) -> World:
         incoming = IncomingPost(
             uri=f"https://{ELSEWHERE}/users/auteur/statuses/{label}",
             url=None,
-            content_html=f"<p>{label}</p>",
-            text=label,
+            content_html=f"<p>{label} #proef</p>",
+            text=f"{label} #proef",
             summary="",
             visibility=kind,
             language=None,
@@ -405,6 +406,18 @@ async def test_hashtag_search(world: World) -> None:
         assert shown == world.allowed(viewer), viewer
 
 
+async def test_post_search(world: World) -> None:
+    """Every post holds the word "proef": a search lists what a hashtag's page would."""
+    for viewer in LOCAL_VIEWERS[1:]:
+        shown = await world.page_posts(viewer, "/search?q=proef")
+
+        def listed(label: str, viewer: str = viewer) -> bool:
+            unlisted = facts(world, label).visibility == Visibility.UNLISTED
+            return not unlisted and not muted_by(world, viewer, label)
+
+        assert shown == world.allowed(viewer, where=listed), viewer
+
+
 async def test_the_export(world: World) -> None:
     for name in ("auteur", "buur"):
         async with world.database.reading() as session:
@@ -585,18 +598,110 @@ async def test_the_activity_lists(world: World) -> None:
 
 async def test_the_activities_coming_up_on_the_home_and_neighbourhood_pages(world: World) -> None:
     await as_activities(world)
+    await listed_as_on_the_neighbourhood_page(world, listed_activities)
+
+
+async def listed_as_on_the_neighbourhood_page(
+    world: World, read: Callable[[World, str, str], Awaitable[set[str]]]
+) -> None:
+    """What `read` finds on each neighbourhood's page, and on each resident's home page for
+    their own neighbourhood, is what that page lists (`listed_in`) of what the viewer may see."""
     for viewer in LOCAL_VIEWERS:
         for slug, place in world.neighbourhoods.items():
-            shown = await listed_activities(world, viewer, f"/n/{slug}")
-            assert shown == world.allowed(viewer, where=listed_in(world, place, viewer))
+            shown = await read(world, viewer, f"/n/{slug}")
+            assert shown == world.allowed(viewer, where=listed_in(world, place, viewer)), viewer
         if viewer != "visitor":
             home = next(
                 place
                 for place in world.neighbourhoods.values()
                 if place.id == world.accounts[viewer].neighbourhood_id
             )
-            shown = await listed_activities(world, viewer, "/")
+            shown = await read(world, viewer, "/")
             assert shown == world.allowed(viewer, where=listed_in(world, home, viewer)), viewer
+
+
+async def pinned_section(world: World, viewer: str, path: str) -> set[str]:
+    """The posts in a page's announcements (`_pinned.html`)."""
+    async with await world.browser(viewer) as browser:
+        html = (await browser.get(path)).text
+    found = re.search(r'<section class="pinned".*?</section>', html, re.DOTALL)
+    section = found.group(0) if found else ""
+    ids = re.findall(r'<article[^>]* id="post-(\d+)"', section)
+    return {world.label_of(int(post_id)) for post_id in ids}
+
+
+async def test_the_announcements_pinned_atop_the_home_and_neighbourhood_pages(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every post pinned, and room for all: each page's announcements are what it lists."""
+    monkeypatch.setattr(feeds, "PINNED_AT_MOST", len(POSTS))
+    async with world.database.transaction() as session:
+        for post in (await session.exec(select(Post))).all():
+            post.pinned_until = date(2099, 12, 31)
+    await listed_as_on_the_neighbourhood_page(world, pinned_section)
+
+
+# ------------------------------------------------------------------ the weekly digest (a mail)
+
+POST_LINK = re.compile(r"/posts/(\d+)")
+
+
+async def as_digest_part(world: World, part: str, later: datetime) -> None:
+    """Every post of the world made what one part of the digest lists, and every resident's
+    digest due again at `later`."""
+    if part == "activity":
+        await as_activities(world)
+    async with world.database.transaction() as session:
+        for post in (await session.exec(select(Post))).all():
+            if part in (PostKind.HELP_REQUEST, PostKind.OFFER):
+                post.kind = part
+            post.reply_count = 1  # for "talked about most"
+            session.add(post)
+        for event in (await session.exec(select(Event))).all():
+            event.starts_at, event.ends_at = later + timedelta(days=1), later + timedelta(days=2)
+            session.add(event)
+        for account in (await session.exec(select(Account))).all():
+            account.email_confirmed_at, account.digest_sent_at = utcnow(), None
+            session.add(account)
+
+
+async def digest_posts(world: World, later: datetime) -> dict[str, set[str]]:
+    """The posts that each resident's digest links to, as the worker writes them at `later`."""
+    letters = world.app.state.services.letters
+    async with world.database.transaction() as session:
+        taken = await digests.take_due(session, ZoneInfo("Europe/Amsterdam"), later)
+    names = {account.id: name for name, account in world.accounts.items()}
+    return {
+        names[digest.recipient.id]: {
+            world.label_of(int(post_id))
+            for post_id in POST_LINK.findall(digest_mail.write_digest(letters, digest).text)
+        }
+        for digest in taken
+    }
+
+
+async def test_the_weekly_digest(world: World) -> None:
+    """Each resident's digest lists what their neighbourhood's page lists of what they may see,
+    but for their own posts and what waits for a moderator: in every part of it."""
+    later = utcnow() + timedelta(days=7)  # after next Friday afternoon: today is in its week
+    for part in (PostKind.HELP_REQUEST, PostKind.OFFER, "talked about", "activity"):
+        await as_digest_part(world, part, later)
+        found = await digest_posts(world, later)
+        assert set(found) == set(LOCAL_VIEWERS[1:]) - {"geschorst"}
+        for viewer, shown in found.items():
+            assert shown == world.allowed(viewer, where=in_digest(world, viewer)), (part, viewer)
+
+
+def in_digest(world: World, viewer: str) -> Callable[[str], bool]:
+    me = world.accounts[viewer]
+    home = next(place for place in world.neighbourhoods.values() if place.id == me.neighbourhood_id)
+    listed = listed_in(world, home, viewer)
+
+    def chosen(label: str) -> bool:
+        post = facts(world, label)
+        return listed(label) and post.author_id != me.id and post.moderation is None
+
+    return chosen
 
 
 # ------------------------------------------------------------------ no endpoint left out
@@ -609,7 +714,7 @@ ENDPOINTS = {
     "/tags/{name}": test_the_hashtag_page,
     "/posts/{post_id}": test_post_pages_and_threads,
     "/notifications": test_notifications,
-    "/search": test_hashtag_search,
+    "/search": test_post_search,  # and test_hashtag_search
     "/settings/export": test_the_export,
     "/users/{username}/statuses/{post_id}": test_served_notes,
     "/users/{username}/statuses/{post_id}/activity": test_served_notes,
@@ -619,6 +724,7 @@ ENDPOINTS = {
     "/events/{post_id}.ics": test_the_calendar_file_of_an_activity,
     "/n/{slug}/calendar.ics": test_the_neighbourhood_calendars,
     "/calendar/{token}.ics": test_the_personal_calendars,
+    "(mail) the weekly digest": test_the_weekly_digest,  # no route: a mail, held to the table
 }
 # Every GET route that shows no post at all.
 SHOWS_NO_POSTS = {
@@ -627,7 +733,9 @@ SHOWS_NO_POSTS = {
     "/moderation/sign-ups", "/moderation/filters",
     "/moderation/sign-ups/{account_id}/refuse", "/moderation/followers",
     "/n/{slug}/invites", "/posts/{post_id}/edit", "/posts/{post_id}/delete", "/@{username}/block",
-    "/n/{slug}/figures-settings",
+    "/posts/{post_id}/pin",  # pinning one's own post: its text, as the delete page shows it
+    "/posts/new",  # the composer on a page of its own
+    "/n/{slug}/figures-settings", "/n/{slug}/places", "/welcome",
     "/.well-known/webfinger", "/.well-known/host-meta", "/.well-known/host-meta.json",
     "/.well-known/nodeinfo", "/nodeinfo/{version}", "/actor", "/actor/outbox",
     "/users/{username}", "/users/{key}/followers", "/users/{key}/following", "/n/{key}/followers",
@@ -639,7 +747,17 @@ SHOWS_NO_POSTS = {
     "/dashboard", "/dashboard/{slug}", "/dashboard/{slug}/report",
     # Partners' keys, and the figures' exports (API and download): counts, never a post.
     "/admin/partners", "/api/metrics/{slug}", "/dashboard/{slug}/export",
+    # The mail the instance would have sent (no SMTP server): for the admin, never a post.
+    "/admin/mail", "/admin/mail/{name}",
+    # Stopping mail from its link: says what stops, never a post.
+    "/mail/unsubscribe/{token}",
+    # One's e-mail address, the links mailed to confirm it or to choose a new password, and the
+    # admin's form that mails such a link: about the account, never a post.
+    "/settings/email", "/email/confirm/{token}", "/email/confirmed", "/password/forgotten",
+    "/password/reset/{token}", "/admin/password-reset",
     "/survey", "/surveys", "/n/{slug}/survey",
+    # The admin's pages for residents (privacy statement, house rules, contact) and their editor.
+    "/privacy", "/house-rules", "/contact", "/admin/pages/{page}",
     "/admin/roles", "/admin/domains", "/admin/domains/export.csv", "/admin/domains/{domain}/remove",
     # Moderation's logs show no post; an appeal shows one's own removed post to oneself only,
     # as moderators see it when they decide (tests/test_appeals.py).

@@ -19,6 +19,7 @@ from buurtnet.core.errors import InvalidInput
 from buurtnet.core.images import MAX_IMAGE_BYTES
 from buurtnet.core.media import ImageUpload, store_images
 from buurtnet.db import Database
+from buurtnet.mail.letters import Letters
 from buurtnet.storage import FolderStorage
 from buurtnet.web import csrf, forms
 from buurtnet.web.limits import BodySizeLimit
@@ -160,7 +161,7 @@ async def echo_uploads(request: Request) -> Response:
 async def upload_client(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
     upload_app = Starlette(routes=[Route("/upload", echo_uploads, methods=["POST"])])
     storage = FolderStorage(settings.data_dir / "media")
-    upload_app.state.services = Services(settings, database, {}, storage)
+    upload_app.state.services = Services(settings, database, {}, storage, Letters(settings, {}))
     transport = httpx.ASGITransport(app=upload_app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
         client.cookies.set(csrf.BROWSER_COOKIE, BROWSER)
@@ -282,13 +283,14 @@ async def test_only_the_listed_paths_take_larger_bodies() -> None:
 
 def test_the_app_allows_four_photos_on_posts_and_one_on_the_avatar_and_activities() -> None:
     assert UPLOAD_BODY_BYTES["/posts"] > 4 * MAX_IMAGE_BYTES
-    for one_photo in ("/settings/avatar", "/events", "/events/outcome"):
+    for one_photo in ("/settings/avatar", "/welcome", "/events", "/events/outcome"):
         assert MAX_IMAGE_BYTES < UPLOAD_BODY_BYTES[one_photo] < 2 * MAX_IMAGE_BYTES, one_photo
     # The admin's CBS file (core/cbs_import) is the one upload that is not a photo.
     assert cbs_import.MAX_BYTES < UPLOAD_BODY_BYTES["/admin/cbs-import"] < 2 * cbs_import.MAX_BYTES
     assert set(UPLOAD_BODY_BYTES) == {
         "/posts",
         "/settings/avatar",
+        "/welcome",
         "/events",
         "/events/outcome",
         "/admin/cbs-import",
@@ -299,7 +301,7 @@ async def test_the_app_takes_large_uploads_on_the_upload_paths_only(
     client: httpx.AsyncClient,
 ) -> None:
     three_mb = [("images", "a.jpg", b"x" * 3 * 1024 * 1024)]
-    for path in ("/posts", "/settings/avatar", "/events", "/events/outcome"):
+    for path in ("/posts", "/settings/avatar", "/welcome", "/events", "/events/outcome"):
         assert (await post_multipart(client, path, three_mb)).status_code != 413, path
     for path in ("/login", "/settings", "/posts/1/like"):
         assert (await post_multipart(client, path, three_mb)).status_code == 413, path

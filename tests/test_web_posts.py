@@ -41,7 +41,7 @@ async def test_two_neighbours_post_reply_react_and_are_notified(
             {"source": "Ik kom! @anna", "in_reply_to": str(post_id)},
         )
         assert reply.status_code == 303
-        assert reply.headers["location"].startswith(f"/posts/{post_id}#post-")
+        assert re.fullmatch(rf"/posts/{post_id}\?posted=(\d+)#post-\1", reply.headers["location"])
         thread = (await anna.get(f"/posts/{post_id}")).text
         assert "Ik kom!" in thread
 

@@ -16,6 +16,7 @@ NEW_PERSON = {
     "email": "bram@example.org",
     "password": "fietsen langs de gracht",
     "password_again": "fietsen langs de gracht",
+    "accept_rules": "yes",
 }
 
 

@@ -6,7 +6,6 @@ slow); the short write that follows counts a wrong password as the password-chan
 (see `login`), so a borrowed session cannot be used to guess.
 """
 
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, or_, update
@@ -21,10 +20,9 @@ from buurtnet.core import (
     media,
     outbound,
     participation,
-    passwords,
+    password_checks,
     polls,
     post_removal,
-    ratelimit,
 )
 from buurtnet.models import (
     Account,
@@ -37,6 +35,7 @@ from buurtnet.models import (
     FollowRequest,
     Like,
     LoginSession,
+    MailToken,
     MediaAttachment,
     Mention,
     Mute,
@@ -51,47 +50,22 @@ from buurtnet.models import (
 PASSWORD_WRONG = "password_current_wrong"
 
 
-@dataclass(frozen=True)
-class DeletionCheck:
-    """What the read-only half found, for the short write that follows."""
-
-    account_id: int
-    guesses: login.AccountGuesses
-    password_is_right: bool = False
-    too_many: bool = False
-
-
 def placeholder_email(account_id: int) -> str:
     """Unique (e-mail addresses are) and nobody's; `.invalid` can never be a real domain."""
     return f"deleted-{account_id}@invalid"
 
 
-async def check_password(
-    session: AsyncSession, account: Account, password: str, *, client_address: str
-) -> DeletionCheck:
-    """The slow half, for a read session: is this really the person, by their password?"""
-    assert account.id is not None
-    guesses = login.account_guesses(account.id, client_address)
-    if await guesses.under_attack(session):
-        return DeletionCheck(account.id, guesses, too_many=True)
-    stored = await session.get(Account, account.id)
-    assert stored is not None
-    is_right = await passwords.verify_password(stored.password_hash, password)
-    return DeletionCheck(account.id, guesses, password_is_right=is_right)
-
-
 async def delete_if_confirmed(
-    session: AsyncSession, check: DeletionCheck, *, zone: ZoneInfo | None = None
+    session: AsyncSession, check: password_checks.PasswordCheck, *, zone: ZoneInfo | None = None
 ) -> dict[str, str]:
     """The short write: count a wrong password, or delete the account.
 
     Returns the problems rather than raising, so the transaction commits a counted failure.
     """
-    await ratelimit.lock(session, check.guesses.budgets)
-    if check.too_many or await check.guesses.under_attack(session):
+    verdict = await password_checks.settle(session, check)
+    if verdict == password_checks.Verdict.TOO_MANY:
         return {"password": login.LoginRefusal.TOO_MANY.value}
-    if not check.password_is_right:
-        check.guesses.count_wrong(session)
+    if verdict == password_checks.Verdict.WRONG:
         return {"password": PASSWORD_WRONG}
     account = await session.get(Account, check.account_id)
     assert account is not None
@@ -129,6 +103,7 @@ async def delete_account(
     stored.password_hash = ""
     stored.display_name = ""
     stored.bio = ""
+    stored.place = ""  # where they lived: not kept (core/welcome)
     stored.avatar_key = None
     stored.locale = None
     stored.neighbourhood_id = None
@@ -204,6 +179,7 @@ async def _remove_relations(session: AsyncSession, account_id: int) -> None:
             )
         ),
         delete(LoginSession).where(col(LoginSession.account_id) == account_id),
+        delete(MailToken).where(col(MailToken.account_id) == account_id),  # links mailed to them
         delete(CalendarFeed).where(col(CalendarFeed.account_id) == account_id),
     ):
         await session.exec(statement)

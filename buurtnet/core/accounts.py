@@ -6,10 +6,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import typed_text
-from buurtnet.core import login, media, names, outbound, passwords, permissions, ratelimit
+from buurtnet.core import (
+    mail_tokens,
+    media,
+    names,
+    outbound,
+    password_checks,
+    passwords,
+    permissions,
+)
 from buurtnet.core.errors import InvalidInput
 from buurtnet.core.text import INVISIBLE_CHARACTERS, clean_line
-from buurtnet.models import Account, AccountStatus, Duty, Neighbourhood, Role
+from buurtnet.models import (
+    Account,
+    AccountStatus,
+    Duty,
+    MailTokenPurpose,
+    Neighbourhood,
+    Role,
+    utcnow,
+)
 
 SUPPORTED_LOCALES = ("nl", "en")
 DISPLAY_NAME_LENGTH = 60
@@ -29,18 +45,18 @@ class NewAccount:
     status: AccountStatus = AccountStatus.ACTIVE
     neighbourhood_id: int | None = None
     duty: Duty | None = None  # moderator or director of `neighbourhood_id`
+    # Made by an admin (the command line, the demo): its address counts as confirmed. A person
+    # who signs up confirms it with the link mailed to it (core/email_addresses).
+    email_confirmed: bool = False
 
 
 @dataclass(frozen=True)
 class PasswordChange:
     """What the read-only half of a password change found, for the short write that follows."""
 
-    account_id: int
-    guesses: login.AccountGuesses
-    current_is_right: bool = False
+    current: password_checks.PasswordCheck
     problem: str | None = None  # what makes the new password unfit
     new_hash: str = ""
-    too_many: bool = False
 
 
 def detail_problems(new: NewAccount) -> dict[str, str]:
@@ -100,6 +116,7 @@ async def add_account(session: AsyncSession, new: NewAccount, password_hash: str
         status=new.status,
         display_name=clean_line(new.display_name, DISPLAY_NAME_LENGTH),
         neighbourhood_id=new.neighbourhood_id,
+        email_confirmed_at=utcnow() if new.email_confirmed else None,
     )
     try:
         async with session.begin_nested():
@@ -121,38 +138,35 @@ async def check_password_change(
 ) -> PasswordChange:
     """The slow half of a password change, for a read session: check the current password and
     hash the new one, so the write transaction that follows stays short."""
-    assert account.id is not None
-    guesses = login.account_guesses(account.id, client_address)
-    if await guesses.under_attack(session):
-        return PasswordChange(account.id, guesses, too_many=True)
-    stored = await session.get(Account, account.id)
+    found = await password_checks.check(session, account, current, client_address=client_address)
+    if not found.is_right:
+        return PasswordChange(found)
+    stored = await session.get(Account, found.account_id)
     assert stored is not None
-    if not await passwords.verify_password(stored.password_hash, current):
-        return PasswordChange(account.id, guesses)
     email = stored.email or ""
     if problem := passwords.password_problem(new, username=stored.username, email=email):
-        return PasswordChange(account.id, guesses, current_is_right=True, problem=problem)
-    new_hash = await passwords.hash_password(new)
-    return PasswordChange(account.id, guesses, current_is_right=True, new_hash=new_hash)
+        return PasswordChange(found, problem=problem)
+    return PasswordChange(found, new_hash=await passwords.hash_password(new))
 
 
 async def save_password_change(session: AsyncSession, change: PasswordChange) -> dict[str, str]:
     """The short write after `check_password_change`: count a wrong current password (as a wrong
-    login from the same address, see `login`), or store the new hash.
+    login from the same address, see `login`), or store the new hash. A reset link mailed
+    earlier stops working: it would undo the change, for whoever reads that mailbox.
 
     Returns the problems rather than raising, so the transaction commits the counted failure.
     """
-    await ratelimit.lock(session, change.guesses.budgets)
-    if change.too_many or await change.guesses.under_attack(session):
+    verdict = await password_checks.settle(session, change.current)
+    if verdict == password_checks.Verdict.TOO_MANY:
         return {"current_password": TOO_MANY_GUESSES}
-    if not change.current_is_right:
-        change.guesses.count_wrong(session)
+    if verdict == password_checks.Verdict.WRONG:
         return {"current_password": "password_current_wrong"}
     if change.problem:
         return {"new_password": change.problem}
-    stored = await session.get(Account, change.account_id)
+    stored = await session.get(Account, change.current.account_id)
     assert stored is not None
     stored.password_hash = change.new_hash
+    await mail_tokens.void(session, change.current.account_id, MailTokenPurpose.RESET)
     return {}
 
 
@@ -166,15 +180,21 @@ async def update_profile(
 ) -> Account:
     """Save the name others see, the language of the pages (None: follow the browser) and,
     when given, the few lines about oneself on the profile page."""
-    cleaned_bio = None if bio is None else clean_bio(bio)
-    if cleaned_bio is not None and len(cleaned_bio) > BIO_LENGTH:
-        raise InvalidInput.single("bio", "bio_too_long")
+    cleaned_bio = None if bio is None else checked_bio(bio)
     stored = await set_locale(session, account, locale)
     stored.display_name = clean_line(display_name, DISPLAY_NAME_LENGTH)
     if cleaned_bio is not None:
         stored.bio = cleaned_bio
     await outbound.profile_updated(session, stored)  # other servers show the new name and bio too
     return stored
+
+
+def checked_bio(bio: str) -> str:
+    """The bio to store (`clean_bio`); `InvalidInput` when it is too long."""
+    cleaned = clean_bio(bio)
+    if len(cleaned) > BIO_LENGTH:
+        raise InvalidInput.single("bio", "bio_too_long")
+    return cleaned
 
 
 def clean_bio(bio: str) -> str:

@@ -115,6 +115,7 @@ async def _add_people(
                 role=role,
                 neighbourhood_id=neighbourhood.id,
                 duty=duty,
+                email_confirmed=True,
             ),
             password_hash,
         )
@@ -128,6 +129,7 @@ async def _add_people(
             display_name="Sanne Bakker",
             status=AccountStatus.PENDING,
             neighbourhood_id=neighbourhood.id,
+            email_confirmed=True,
         ),
         password_hash,
     )

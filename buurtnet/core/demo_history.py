@@ -218,6 +218,7 @@ async def _account(
         display_name=display_name,
         neighbourhood_id=place.id,
         duty=duty,
+        email_confirmed=True,
     )
     return await accounts.add_account(session, new, password_hash)
 

@@ -8,7 +8,8 @@ visit, is built once and run with the viewer's values as parameters.
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select as ModelSelect
 from sqlmodel.sql.expression import SelectOfScalar
 
-from buurtnet.core import event_summaries, poll_views, visibility
+from buurtnet.core import duty_badges, event_summaries, poll_views, visibility
 from buurtnet.db import is_postgresql
 from buurtnet.models import (
     Account,
@@ -48,9 +49,11 @@ from buurtnet.models import (
 )
 
 PAGE_SIZE = 20
+PINNED_AT_MOST = 3  # announcements atop a neighbourhood's page and its residents' home feeds
 # Where posts are listed, among those the viewer may see (`visibility`): unlisted posts are for
 # those who follow their author or have the link, not for the pages of a place or a hashtag.
-ON_NEIGHBOURHOOD_PAGE = col(Post.visibility).in_([Visibility.PUBLIC, Visibility.NEIGHBOURHOOD])
+FOR_THE_NEIGHBOURHOOD = (Visibility.PUBLIC, Visibility.NEIGHBOURHOOD)
+ON_NEIGHBOURHOOD_PAGE = col(Post.visibility).in_(FOR_THE_NEIGHBOURHOOD)
 NOT_UNLISTED = col(Post.visibility) != Visibility.UNLISTED
 
 
@@ -93,6 +96,7 @@ class PostView:
     depth: int = 0  # in a thread: how far below the post in focus
     poll: poll_views.PollView | None = None
     event: event_summaries.EventView | None = None  # an activity's details
+    duties: duty_badges.Duties = ()  # the author's duties in the post's neighbourhood: badges
 
 
 @dataclass(frozen=True)
@@ -175,13 +179,46 @@ async def neighbourhood_feed(
     before: int | None = None,
 ) -> Page:
     """A neighbourhood's own posts: public ones for visitors, all of them for its members."""
-    condition = and_(
-        col(Post.neighbourhood_id) == neighbourhood.id,
+    condition = and_(col(Post.neighbourhood_id) == neighbourhood.id, _listed_there(viewer))
+    return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
+
+
+async def pinned_posts(
+    session: AsyncSession, neighbourhood_id: int | None, viewer: Account | None, today: date
+) -> list[PostView]:
+    """The announcements pinned in a neighbourhood (`core/pins`) until today or later, newest
+    first: atop its page and its residents' home feeds, listed as its page lists posts."""
+    if neighbourhood_id is None:
+        return []
+    rows = list((await session.exec(pinned_query(neighbourhood_id, viewer, today))).all())
+    return await views_of(session, rows, viewer.id if viewer is not None else None)
+
+
+def pinned_query(neighbourhood_id: int, viewer: Account | None, today: date) -> FeedQuery:
+    """The statement of `pinned_posts`: the pinned ids come from the partial index
+    `ix_post_pinned`, not from a walk through all of the neighbourhood's posts."""
+    pinned = aliased(Post)
+    pinned_there = select(pinned.id).where(
+        col(pinned.neighbourhood_id) == neighbourhood_id, col(pinned.pinned_until) >= today
+    )
+    condition = and_(col(Post.id).in_(pinned_there), _listed_there(viewer))
+    return _visible_page(viewer, condition, None).limit(PINNED_AT_MOST)
+
+
+def apart_from(page: Page, pinned: Sequence[PostView]) -> Page:
+    """The page without the posts pinned above it, so that no post is shown twice."""
+    shown = {view.post.id for view in pinned}
+    return replace(page, items=[view for view in page.items if view.post.id not in shown])
+
+
+def _listed_there(viewer: Account | None) -> ColumnElement[bool]:
+    """What a neighbourhood's page lists of its posts that the viewer may see: not the
+    replies, and those public or for the neighbourhood."""
+    return and_(
         col(Post.in_reply_to_id).is_(None),
         ON_NEIGHBOURHOOD_PAGE,
         listed_in_neighbourhood(None if viewer is None else viewer.id),
     )
-    return await _page(session, _visible_page(viewer, condition, before), viewer=viewer)
 
 
 async def profile_feed(
@@ -222,11 +259,12 @@ def reaction_columns(
 async def views_of(
     session: AsyncSession, rows: Sequence[FeedRow], viewer_id: int | None = None
 ) -> list[PostView]:
-    """Posts with their images and polls (as the viewer sees them), in two more statements
-    however many there are."""
+    """Posts with their images, polls (as the viewer sees them) and their authors' badges, in
+    a few more statements however many there are."""
     images = await images_of(session, [post.id for post, *_rest in rows if post.id is not None])
     found_polls = await poll_views.polls_of(session, [post for post, *_rest in rows], viewer_id)
     events = await event_summaries.events_of(session, [post for post, *_rest in rows], viewer_id)
+    duties = await duty_badges.duties_of_authors(session, [post for post, *_rest in rows])
     return [
         PostView(
             post,
@@ -236,6 +274,7 @@ async def views_of(
             shared=bool(shared),
             poll=found_polls.get(post.id) if post.id is not None else None,
             event=events.get(post.id) if post.id is not None else None,
+            duties=duties.get(post.id, ()) if post.id is not None else (),
         )
         for post, author, liked, shared in rows
     ]
@@ -306,6 +345,12 @@ async def _page(
     viewer: Account | None = None,
 ) -> Page:
     rows = list((await session.exec(query, params=parameters)).all())
+    return await page_of(session, rows, viewer)
+
+
+async def page_of(session: AsyncSession, rows: Sequence[FeedRow], viewer: Account | None) -> Page:
+    """A page of posts from up to `PAGE_LIMIT` rows, newest first (also of `post_search`, which
+    reads them its own way): the rows of `reaction_columns`, shown as every feed shows them."""
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_before = rows[-1][0].id if more and rows else None

@@ -89,6 +89,11 @@ async def end_session(session: AsyncSession, token: str) -> None:
     )
 
 
+async def end_all_sessions(session: AsyncSession, account_id: int) -> None:
+    """Every login of the account ends: a password set by a reset link."""
+    await session.exec(delete(LoginSession).where(col(LoginSession.account_id) == account_id))
+
+
 async def end_other_sessions(session: AsyncSession, account_id: int, keep_token: str) -> None:
     await session.exec(
         delete(LoginSession).where(

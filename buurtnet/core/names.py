@@ -10,7 +10,12 @@ from buurtnet.models import Account, Neighbourhood
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{2,30}")
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
-EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+# An address as SMTP takes it without extensions, and nothing that a header or an envelope could
+# read as two: ASCII only, a local part of RFC 5322 atext in dot-separated atoms (no quotes, no
+# comma, no brackets), and a domain of at least two letter/digit/hyphen labels.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(rf"(?=[^@]{{1,64}}@){_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
 MAX_EMAIL_LENGTH = 254
 # C0 controls, DEL and C1 controls: in no username, `name@domain` of someone elsewhere, or slug.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -83,6 +83,13 @@ async def newest_members(
     return list((await session.exec(query)).all())
 
 
+async def member_ids(session: AsyncSession, neighbourhood_id: int) -> list[int]:
+    """The ids of the neighbourhood's active members."""
+    query = select(col(Account.id)).where(_is_member_of(neighbourhood_id))
+    found = await session.exec(query.order_by(col(Account.id)))
+    return [account_id for account_id in found.all() if account_id is not None]
+
+
 async def member_count(session: AsyncSession, neighbourhood_id: int) -> int:
     query = select(func.count()).where(_is_member_of(neighbourhood_id))
     return (await session.exec(query)).one()

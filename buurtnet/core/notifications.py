@@ -9,9 +9,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import visibility
+from buurtnet.core.excerpts import excerpt
 from buurtnet.models import (
     Account,
     Appeal,
+    Event,
     ModerationAction,
     Mute,
     Notification,
@@ -40,6 +42,10 @@ class NotificationView:
     action: ModerationAction | None = None  # moderation's news: what was done, and why
     report: Report | None = None  # the report whose outcome this tells
     appeal: Appeal | None = None  # the appeal against `action`, once made
+    # In a line each, as plain text: the post the news is about (one's own post that was
+    # replied to, liked or shared; an activity's title) and the words of a reply or mention.
+    about: str = ""
+    quote: str = ""
 
 
 async def notify(
@@ -96,7 +102,7 @@ async def _is_silenced(session: AsyncSession, recipient_id: int, actor_id: int) 
     return bool((await session.exec(select(either))).one())
 
 
-def _still_shown(
+def still_shown(
     recipient_id: visibility.AccountId, neighbourhood_id: visibility.NeighbourhoodId | None
 ) -> ColumnElement[bool]:
     """A block made later hides what the blocked person did before it, too; and a notification
@@ -128,7 +134,7 @@ def unread_count_of(
         .where(
             col(Notification.recipient_id) == recipient_id,
             col(Notification.read_at).is_(None),
-            _still_shown(recipient_id, neighbourhood_id),
+            still_shown(recipient_id, neighbourhood_id),
         )
         .scalar_subquery()
     )
@@ -144,15 +150,16 @@ async def newest(
     session: AsyncSession, recipient: Account, *, before: int | None = None
 ) -> list[NotificationView]:
     """A page of notifications, newest first, with who did it and the post it is about (or the
-    action, report and appeal that moderation's news is about)."""
+    action, report and appeal that moderation's news is about), in a fixed number of queries."""
     assert recipient.id is not None
     query = (
-        select(Notification, Account, Post)
+        select(Notification, Account, Post, col(Event.title))
         .join(Account, col(Account.id) == col(Notification.actor_id))
         .outerjoin(Post, col(Post.id) == col(Notification.post_id))
+        .outerjoin(Event, col(Event.post_id) == col(Notification.post_id))
         .where(
             col(Notification.recipient_id) == recipient.id,
-            _still_shown(recipient.id, recipient.neighbourhood_id),
+            still_shown(recipient.id, recipient.neighbourhood_id),
         )
         .order_by(col(Notification.id).desc())
         .limit(PAGE_SIZE)
@@ -160,15 +167,48 @@ async def newest(
     if before is not None:
         query = query.where(col(Notification.id) < before)
     rows = (await session.exec(query)).all()
-    notes = [notification for notification, _, _ in rows]
+    notes = [notification for notification, _, _, _ in rows]
     actions = await _actions_of(session, notes)
     reports = await _reports_of(session, notes)
+    replies = [post for note, _, post, _ in rows if note.kind == NotificationKind.REPLY]
+    replied_to = await _replied_to(session, recipient, replies)
     views = []
-    for notification, actor, post in rows:
+    for notification, actor, post, title in rows:
         action, appeal = actions.get(notification.action_id or 0, (None, None))
         report = reports.get(notification.report_id or 0)
-        views.append(NotificationView(notification, actor, post, action, report, appeal))
+        parent = replied_to.get(post.in_reply_to_id or 0) if post else None
+        about, quote = in_words(notification.kind, post, parent, title)
+        views.append(
+            NotificationView(notification, actor, post, action, report, appeal, about, quote)
+        )
     return views
+
+
+def in_words(
+    kind: str, post: Post | None, parent: Post | None, title: str | None
+) -> tuple[str, str]:
+    """What the news is about, and the words said to the recipient (a reply, a mention)."""
+    if post is None:
+        return "", ""
+    if kind == NotificationKind.REPLY:
+        return excerpt(parent) if parent else "", excerpt(post)
+    if kind == NotificationKind.MENTION:
+        return "", excerpt(post)
+    return title or excerpt(post), ""
+
+
+async def _replied_to(
+    session: AsyncSession, recipient: Account, posts: Sequence[Post | None]
+) -> dict[int, Post]:
+    """The posts that the page's replies answer, in one query, as far as the recipient may
+    still see them (one's own post, removed by a moderator since, is no longer named)."""
+    wanted = sorted({post.in_reply_to_id for post in posts if post and post.in_reply_to_id})
+    if not wanted:
+        return {}
+    found = await session.exec(
+        select(Post).where(col(Post.id).in_(wanted), visibility.visible_to(recipient))
+    )
+    return {post.id: post for post in found.all() if post.id}
 
 
 async def _actions_of(

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.db import insert_new
-from buurtnet.models import Account, Duty, Role, RoleGrant
+from buurtnet.models import Account, Duty, Post, Role, RoleGrant
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,22 @@ def can_direct(roles: Roles, neighbourhood_id: int) -> bool:
 
 def can_manage_invites(roles: Roles, neighbourhood_id: int) -> bool:
     return roles.admin or can_direct(roles, neighbourhood_id)
+
+
+def can_pin(roles: Roles, post: Post) -> bool:
+    """A neighbourhood's director (or an admin) pins their own post there as an announcement:
+    never someone else's, which would put words in the neighbourhood's mouth."""
+    place = post.neighbourhood_id
+    own = roles.account_id is not None and post.author_id == roles.account_id
+    return own and place is not None and (roles.admin or can_direct(roles, place))
+
+
+def can_unpin(roles: Roles, post: Post) -> bool:
+    """Its author takes a pin down (also once their duty ended), and so do the neighbourhood's
+    directors and admins: a full row of announcements must not wait for its dates."""
+    place = post.neighbourhood_id
+    own = roles.account_id is not None and post.author_id == roles.account_id
+    return own or roles.admin or (place is not None and can_direct(roles, place))
 
 
 def is_admin(roles: Roles) -> bool:

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import accounts, invites, neighbourhoods, passwords, ratelimit, site
+from buurtnet.core import accounts, invites, neighbourhoods, passwords, ratelimit, site, welcome
 from buurtnet.core.errors import InvalidInput, NotFound
-from buurtnet.models import Account, AccountStatus, RegistrationMode
+from buurtnet.models import Account, AccountStatus, RegistrationMode, utcnow
 
 SIGN_UP_ATTEMPTS_PER_ADDRESS = 10  # failed attempts count too, so leave room for typing errors
 SIGN_UP_WINDOW = timedelta(hours=1)
+RULES_NOT_ACCEPTED = "rules_not_accepted"
 
 
 class RegistrationClosed(Exception):
@@ -37,6 +38,7 @@ class SignUp:
     display_name: str = ""
     invite_code: str = ""
     neighbourhood_slug: str = ""  # only in approval mode: the person picks their neighbourhood
+    rules_accepted: bool = False  # the house rules: an account is made only when they are
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,13 @@ async def prepare_sign_up(session: AsyncSession, sign_up: SignUp, *, client_addr
     """The slow part, for a read session before the write: the password's hash.
 
     Raises early when sign-up is closed or the address is over its limit, and returns "" for a
-    password that `register` will refuse anyway, so neither costs argon2 time.
+    sign-up that `register` will refuse anyway (its password, or the house rules not accepted),
+    so neither costs argon2 time.
     """
     await _refuse_when_closed(session)
     if await ratelimit.any_spent(session, [address_budget(client_address)]):
         raise TooManySignUps
-    if _password_errors(sign_up):
+    if _password_errors(sign_up) or not sign_up.rules_accepted:
         return ""
     return await passwords.hash_password(sign_up.password)
 
@@ -74,7 +77,8 @@ async def register(
     session: AsyncSession, sign_up: SignUp, *, password_hash: str, client_address: str
 ) -> SignUpOutcome:
     """Count the attempt, then create the account: active with a valid invite code, pending in
-    approval mode. `password_hash` comes from `prepare_sign_up`."""
+    approval mode; either only with the house rules accepted (and when, kept). `password_hash`
+    comes from `prepare_sign_up`."""
     mode = await _refuse_when_closed(session)
     if not await ratelimit.spend(session, [address_budget(client_address)]):
         raise TooManySignUps
@@ -86,6 +90,8 @@ async def register(
         status=AccountStatus.ACTIVE if mode == RegistrationMode.INVITE else AccountStatus.PENDING,
     )
     errors = accounts.detail_problems(new) | _password_errors(sign_up)
+    if not sign_up.rules_accepted:
+        errors["accept_rules"] = RULES_NOT_ACCEPTED
     if mode == RegistrationMode.INVITE:
         try:
             invite = await invites.usable_invite(session, sign_up.invite_code)
@@ -115,8 +121,10 @@ async def _create(
             if invite_code is not None:
                 await invites.use_invite(session, invite_code)
             account = await accounts.add_account(session, new, password_hash)
+            account.rules_accepted_at = utcnow()
     except InvalidInput as error:  # the last use of the code, or the name, went to someone else
         return SignUpOutcome(errors=error.errors)
+    await welcome.announce_newcomer(session, account)  # active at once with an invite code
     return SignUpOutcome(account=account)
 
 

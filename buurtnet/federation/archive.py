@@ -6,9 +6,11 @@ read by other software; `activities.json` (one's answer to each activity: its id
 `maybe`, `not_going`, `waiting` or `pending`) and `votes.json` (each answer chosen in a poll, as
 the `name` a vote carries); `surveys.json` (the neighbourhood surveys one took part in: the
 neighbourhood and the first and last day, never the answers, which are stored without a link to
-anyone); and the files under `media/`, which the documents point to by their path
-inside the zip. The zip is written into a spooled temporary file: small archives stay in memory,
-large ones (hundreds of photos) go to disk, and only one image is held in memory at a time.
+anyone); `neighbourhood.json` (where one lives: the neighbourhood, the street or complex chosen on
+the welcome page, when one joined and when the welcome was done); and the files under `media/`,
+which the documents point to by their path inside the zip. The zip is written into a spooled
+temporary file: small archives stay in memory, large ones (hundreds of photos) go to disk, and only
+one image is held in memory at a time.
 """
 
 import json
@@ -66,6 +68,19 @@ def documents(export: AccountExport, uris: Uris, host: str) -> dict[str, objects
         "activities.json": _listed(export.answers, "answer", uris),
         "votes.json": _listed(export.votes, "name", uris),
         "surveys.json": _surveys(export, uris),
+        "neighbourhood.json": _neighbourhood(export, uris),
+    }
+
+
+def _neighbourhood(export: AccountExport, uris: Uris) -> objects.JsonObject:
+    """Where one lives, as far as we know it: the neighbourhood and the street or complex."""
+    account, home = export.account, export.neighbourhood
+    return {
+        "neighbourhood": uris.neighbourhood(home.slug) if home else None,
+        "name": home.name if home else None,
+        "streetOrComplex": account.place,
+        "joined": account.created_at.isoformat(),
+        "welcomed": account.welcomed_at.isoformat() if account.welcomed_at else None,
     }
 
 

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from buurtnet import models  # noqa: F401 - registers the tables on SQLModel.metadata
 from buurtnet.config import load_settings
 from buurtnet.db import Database
+from buurtnet.schema import in_the_models
 
 target_metadata = SQLModel.metadata
 
@@ -22,6 +23,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=in_the_models,  # not the search's table, column and index
     )
     with context.begin_transaction():
         context.run_migrations()

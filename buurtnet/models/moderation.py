@@ -154,6 +154,9 @@ class ActionKind(StrEnum):
     REMOVE_WORD_FILTER = "remove_word_filter"
     CHANGE_SETTING = "change_setting"
     EXPORT = "export"  # figures leaving the instance (the liveability instrument)
+    PIN_POST = "pin_post"  # a director's announcement atop the neighbourhood (`core/pins`)
+    UNPIN_POST = "unpin_post"
+    SEND_PASSWORD_RESET = "send_password_reset"  # an admin mailed a resident a reset link
 
 
 class ModerationAction(SQLModel, table=True):

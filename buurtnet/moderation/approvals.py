@@ -4,6 +4,7 @@ decision goes into the audit log."""
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from buurtnet.core import welcome
 from buurtnet.core.errors import NotAllowed, NotFound
 from buurtnet.core.permissions import Roles, can_moderate, moderated
 from buurtnet.models import Account, AccountStatus, ActionKind, Neighbourhood
@@ -39,10 +40,11 @@ async def pending_sign_up(
 async def approve_sign_up(
     session: AsyncSession, moderator: Account, roles: Roles, account_id: int
 ) -> Account:
-    """Let the person in: from now on they can log in."""
+    """Let the person in: from now on they can log in, and their neighbours hear of them."""
     account = await _decidable(session, roles, account_id)
     account.status = AccountStatus.ACTIVE
     await _log(session, ActionKind.APPROVE_SIGN_UP, moderator, account)
+    await welcome.announce_newcomer(session, account)
     return account
 
 

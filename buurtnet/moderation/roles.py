@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from buurtnet.core import names, neighbourhoods, permissions
+from buurtnet.core import names, neighbourhoods, permissions, pins
 from buurtnet.core.errors import InvalidInput, NotAllowed
 from buurtnet.core.permissions import Roles
 from buurtnet.models import (
@@ -137,6 +137,8 @@ async def _change(
     change = permissions.grant if giving else permissions.revoke
     if not await change(session, person.id, neighbourhood_id, duty):
         return False
+    if not giving and duty == Duty.DIRECTOR:  # their announcements were the duty's voice
+        await pins.unpin_all_of(session, person.id, neighbourhood_id)
     await audit.record(
         session,
         ActionKind.GRANT_ROLE if giving else ActionKind.REVOKE_ROLE,

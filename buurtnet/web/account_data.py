@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from buurtnet.core import account_deletion, export, login
+from buurtnet.core import account_deletion, export, login, password_checks
 from buurtnet.federation import archive
 from buurtnet.federation.uris import Uris
 from buurtnet.models import utcnow
@@ -61,7 +61,7 @@ async def delete(request: Request) -> Response:
     form = await forms.read_form(request)
     found = services(request)
     async with found.database.reading() as session:
-        check = await account_deletion.check_password(
+        check = await password_checks.check(
             session,
             account,
             forms.text(form, "password", forms.PASSWORD_LENGTH),

@@ -6,7 +6,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet.core import login, login_sessions, neighbourhoods, registration, site
-from buurtnet.db import Database
+from buurtnet.mail import account_letters
 from buurtnet.models import AccountStatus, RegistrationMode
 from buurtnet.web import appeals, forms
 from buurtnet.web.auth import (
@@ -17,10 +17,19 @@ from buurtnet.web.auth import (
     set_session_cookie,
 )
 from buurtnet.web.messages import translate_errors
-from buurtnet.web.services import services
+from buurtnet.web.services import Services, services
 from buurtnet.web.templating import gettext_for, render
+from buurtnet.web.welcome import WELCOME_PATH
 
 LOGIN_NAME_LENGTH = 254
+SIGN_UP_FIELDS = (
+    "username",
+    "email",
+    "display_name",
+    "invite_code",
+    "neighbourhood",
+    "accept_rules",
+)
 
 
 def client_address(request: Request) -> str:
@@ -102,10 +111,7 @@ async def sign_up_page(request: Request) -> Response:
 
 async def sign_up(request: Request) -> Response:
     form = await forms.read_form(request)
-    values = {
-        name: forms.text(form, name, 300)
-        for name in ("username", "email", "display_name", "invite_code", "neighbourhood")
-    }
+    values = {name: forms.text(form, name, 300) for name in SIGN_UP_FIELDS}
     request_data = registration.SignUp(
         username=values["username"].strip(),
         email=values["email"],
@@ -114,10 +120,11 @@ async def sign_up(request: Request) -> Response:
         display_name=values["display_name"],
         invite_code=values["invite_code"],
         neighbourhood_slug=values["neighbourhood"],
+        rules_accepted=values["accept_rules"] == "yes",
     )
     found = services(request)
     try:
-        outcome, token = await _register(found.database, request_data, client_address(request))
+        outcome, token = await _register(found, request_data, client_address(request))
     except registration.RegistrationClosed:
         return await _sign_up_form(request, values, {}, status_code=403)
     except registration.TooManySignUps as error:
@@ -127,24 +134,27 @@ async def sign_up(request: Request) -> Response:
         return await _sign_up_form(request, values, messages, status_code=400)
     if token is None:
         return render(request, "sign_up_pending.html", {"username": outcome.account.username})
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(WELCOME_PATH, status_code=303)  # a photo, a line about oneself
     set_session_cookie(response, token, secure=found.settings.uses_https)
     return response
 
 
 async def _register(
-    database: Database, sign_up: registration.SignUp, address: str
+    found: Services, sign_up: registration.SignUp, address: str
 ) -> tuple[registration.SignUpOutcome, str | None]:
-    """Hash while only reading, then create the account (and its first login) in a short write."""
-    async with database.reading() as session:
+    """Hash while only reading, then create the account (its first login, and the mail that
+    confirms its address) in a short write."""
+    async with found.database.reading() as session:
         password_hash = await registration.prepare_sign_up(session, sign_up, client_address=address)
-    async with database.transaction() as session:
+    async with found.database.transaction() as session:
         outcome = await registration.register(
             session, sign_up, password_hash=password_hash, client_address=address
         )
-        if outcome.account is None or outcome.account.status != AccountStatus.ACTIVE:
+        if outcome.account is None:
             return outcome, None
-        await session.flush()
+        await account_letters.confirm_new_account(session, found.letters, outcome.account)
+        if outcome.account.status != AccountStatus.ACTIVE:
+            return outcome, None
         return outcome, await login_sessions.start_session(session, outcome.account)
 
 

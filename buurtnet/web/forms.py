@@ -1,5 +1,7 @@
 """Reading form posts: the CSRF check always comes first, then strings of bounded length."""
 
+from urllib.parse import urlencode
+
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -9,12 +11,15 @@ from buurtnet.core.images import MAX_IMAGE_BYTES, TOO_LARGE, TOO_MANY
 from buurtnet.core.media import MAX_IMAGES_PER_POST, ImageUpload
 from buurtnet.web import csrf
 from buurtnet.web.auth import login_token
+from buurtnet.web.posted import POSTED
 from buurtnet.web.services import services
 
 MAX_FIELDS = 100
 MAX_FIELD_LENGTH = 10_000
 PASSWORD_LENGTH = 1000
 CSRF_FAILED = "csrf"
+# What a page's query says was just done: "?posted=12" (`posted`), "?deleted=1".
+JUST_DONE = frozenset({POSTED, "deleted"})
 
 
 async def read_form(request: Request) -> FormData:
@@ -114,8 +119,12 @@ def number(form: FormData, name: str, default: int) -> int:
 
 
 def this_page(request: Request) -> str:
-    """The path and query of the current page: where to come back to after a detour."""
+    """The path and query of the current page: where to come back to after a detour. What the
+    query says was just done is left out: the page would say it again after a like or a vote."""
     query = request.url.query
+    if not JUST_DONE.isdisjoint(request.query_params.keys()):
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in JUST_DONE]
+        query = urlencode(kept)
     return f"{request.url.path}?{query}" if query else request.url.path
 
 

@@ -70,6 +70,25 @@ FORM_MESSAGES.update(
     }
 )
 
+# The house rules at sign-up (core.registration), the admin's pages (moderation.site_pages).
+FORM_MESSAGES.update(
+    {
+        "rules_not_accepted": N_("Tick the box to accept the house rules."),
+        "site_page_too_long": N_("The text is too long. Use at most 50,000 characters."),
+    }
+)
+
+# One's e-mail address (core.email_addresses), and a reset link sent by an admin
+# (moderation.password_resets).
+FORM_MESSAGES.update(
+    {
+        "email_unchanged": N_("This is already your e-mail address."),
+        "reset_person_unknown": N_(
+            "There is no account here with this username or e-mail address that can log in."
+        ),
+    }
+)
+
 # Polls (core.polls): the composer's poll part, and voting.
 FORM_MESSAGES.update(
     {
@@ -235,6 +254,30 @@ FORM_MESSAGES.update(
     }
 )
 
+# Announcements pinned atop a neighbourhood (core.pins).
+FORM_MESSAGES.update(
+    {
+        "pin_date_invalid": N_("Fill in a date, for example 31-12-2026."),
+        "pin_date_past": N_("This day has already passed. Choose today or a later day."),
+        "pin_date_too_far": N_(
+            "Choose a day at most 90 days from today, so that the announcement stays news."
+        ),
+        "pin_too_many": N_(
+            "There are already 3 pinned messages in this neighbourhood. "
+            "Take one down first: you find them at the top of the neighbourhood page."
+        ),
+        "pin_reply": N_(
+            "A reply cannot be pinned. Pin the message it answers, or write a new one."
+        ),
+        "pin_not_for_neighbourhood": N_(
+            "Only a message for the neighbourhood or for everyone can be pinned."
+        ),
+        "pin_held": N_(
+            "This message waits for a moderator. It can be pinned once it is let through."
+        ),
+    }
+)
+
 # The resident survey (core.surveys; web.survey_periods reads the dates).
 FORM_MESSAGES.update(
     {
@@ -265,5 +308,14 @@ FORM_MESSAGES.update(
         "export_range_too_long": N_("Choose at most 120 months at a time."),
         "export_not_over": N_("This period is not over yet. Its figures come once it has ended."),
         "export_format_invalid": N_("Choose csv or json."),
+    }
+)
+
+# The welcome page and a neighbourhood's streets or complexes (core.places).
+FORM_MESSAGES.update(
+    {
+        "place_unknown": N_("Choose a street or complex from the list."),
+        "places_too_many": N_("Use at most 200 lines."),
+        "place_too_long": N_("Use at most 100 characters per line."),
     }
 )

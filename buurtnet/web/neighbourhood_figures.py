@@ -26,7 +26,7 @@ FILE_MISSING = "cbs_file_missing"
 async def figures_page(request: Request) -> Response:
     require_account(request)
     async with services(request).database.reading() as session:
-        neighbourhood = await _settable(request, session)
+        neighbourhood = await settable_neighbourhood(request, session)
     return _render_form(request, neighbourhood)
 
 
@@ -36,7 +36,7 @@ async def save_figures(request: Request) -> Response:
     values = {name: forms.text(form, name, 40) for name in ("cbs_code", "homes")}
     try:
         async with services(request).database.transaction() as session:
-            neighbourhood = await _settable(request, session)
+            neighbourhood = await settable_neighbourhood(request, session)
             assert neighbourhood.id is not None
             await figure_settings.set_figures(
                 session,
@@ -48,7 +48,7 @@ async def save_figures(request: Request) -> Response:
             )
     except InvalidInput as error:
         async with services(request).database.reading() as session:
-            neighbourhood = await _settable(request, session)
+            neighbourhood = await settable_neighbourhood(request, session)
         errors = translate_errors(error.errors, gettext_for(request))
         return _render_form(request, neighbourhood, values, errors, status_code=400)
     return RedirectResponse(f"/n/{neighbourhood.slug}/figures-settings?saved=1", status_code=303)
@@ -79,7 +79,9 @@ async def import_file(request: Request) -> Response:
     return render(request, "cbs_import.html", context)
 
 
-async def _settable(request: Request, session: AsyncSession) -> Neighbourhood:
+async def settable_neighbourhood(request: Request, session: AsyncSession) -> Neighbourhood:
+    """The neighbourhood of the path, if the person may change its settings (also its places:
+    `web/neighbourhood_places`)."""
     neighbourhood = await neighbourhoods.get_by_slug(session, request.path_params["slug"])
     assert neighbourhood.id is not None
     if not figure_settings.may_set(current_roles(request), neighbourhood.id):

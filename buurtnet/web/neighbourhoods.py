@@ -26,6 +26,7 @@ from buurtnet.web import forms
 from buurtnet.web.auth import current_account, current_roles, require_account
 from buurtnet.web.ids import cursor, path_id
 from buurtnet.web.messages import translate_errors
+from buurtnet.web.pins import pinned_atop
 from buurtnet.web.services import local_today, services
 from buurtnet.web.templating import gettext_for, render
 
@@ -40,6 +41,7 @@ async def neighbourhood_home(request: Request) -> Response:
         is_member = account is not None and account.neighbourhood_id == neighbourhood.id
         newest = await neighbourhoods.newest_members(session, neighbourhood.id) if is_member else []
         page = await feeds.neighbourhood_feed(session, neighbourhood, account, cursor(request))
+        pinned, page = await pinned_atop(session, request, page, neighbourhood.id, account)
         upcoming = await event_listings.upcoming(
             session, account, neighbourhood.id, limit=event_listings.UPCOMING_SHORT
         )
@@ -58,6 +60,7 @@ async def neighbourhood_home(request: Request) -> Response:
         "newest_members": newest,
         "is_member": is_member,
         "page": page,
+        "pinned": pinned,
         "upcoming": upcoming,
         "last_month": last_month,
         "threshold": disclosure.threshold(settings.disclosure_threshold),

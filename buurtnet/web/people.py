@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from buurtnet import paths, typed_text
-from buurtnet.core import feeds, new_build, relations
+from buurtnet.core import duty_badges, feeds, new_build, relations, welcome
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
 from buurtnet.web import forms
@@ -39,6 +39,7 @@ async def profile_page(request: Request) -> Response:
     async with services(request).database.reading() as session:
         profile = await relations.load_profile(session, request.path_params["username"], viewer)
         page = await feeds.profile_feed(session, profile.account, viewer, cursor(request))
+        duties = await duty_badges.duties_held(session, profile.account)
     today = local_today(request)
     context = {
         "profile": profile,
@@ -47,7 +48,9 @@ async def profile_page(request: Request) -> Response:
             profile.account, profile.neighbourhood, today
         ),
         "bio": bio_html(profile.account.bio),
+        "place": welcome.place_shown_to(profile.account, viewer),
         "page": page,
+        "duties": duties,
         "is_self": viewer is not None and viewer.id == profile.account.id,
     }
     return render(request, "profile.html", context)

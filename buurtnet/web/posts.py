@@ -11,10 +11,10 @@ from buurtnet.models import Account, Post
 from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
 from buurtnet.web.auth import current_account, require_account
-from buurtnet.web.home import render_home
 from buurtnet.web.ids import parse_id, path_id
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.polls import poll_draft, poll_values
+from buurtnet.web.posted import address_after_posting, just_posted
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
 
@@ -51,8 +51,26 @@ async def create(request: Request) -> Response:
         errors = translate_errors(error.errors, gettext_for(request))
         if draft.in_reply_to_id is not None:
             return await render_thread(request, draft.in_reply_to_id, values, errors, 400)
-        return await render_home(request, account, values, errors, status_code=400)
-    return RedirectResponse(_after_posting(post), status_code=303)
+        return render_new_post(request, values, errors, status_code=400)
+    return RedirectResponse(address_after_posting(post), status_code=303)
+
+
+async def new_post_page(request: Request) -> Response:
+    """The composer on a page of its own: on a phone the home page starts with the neighbours'
+    posts, and one line there leads here."""
+    require_account(request)
+    return render_new_post(request)
+
+
+def render_new_post(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    context = {"values": values or {}, "errors": errors or {}}
+    return render(request, "post_new.html", context, status_code=status_code)
 
 
 async def _write_post(
@@ -81,12 +99,6 @@ async def _write_post(
         raise
 
 
-def _after_posting(post: Post) -> str:
-    if post.in_reply_to_id is not None:
-        return f"/posts/{post.in_reply_to_id}#post-{post.id}"
-    return f"/#post-{post.id}"
-
-
 async def post_page(request: Request) -> Response:
     return await render_thread(request, path_id(request, "post_id"))
 
@@ -108,6 +120,7 @@ async def render_thread(
         "values": values or {"visibility": thread.focus.post.visibility},
         "errors": errors or {},
         "can_reply": viewer is not None,
+        "posted": just_posted(request, viewer, thread.replies),
     }
     return render(request, "post.html", context, status_code=status_code)
 
@@ -156,6 +169,8 @@ async def delete(request: Request) -> Response:
     return RedirectResponse("/?deleted=1", status_code=303)
 
 
+# Before federation's routes (`create_app`): its `/posts/{post_id}` would take this path.
+composer_routes = [Route("/posts/new", new_post_page, methods=["GET"])]
 routes = [
     Route("/posts", create, methods=["POST"]),
     Route("/posts/{post_id}", post_page, methods=["GET"]),

@@ -5,10 +5,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from buurtnet.core import accounts, login_sessions, media
+from buurtnet.core import accounts, login_sessions
 from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account
-from buurtnet.web import forms
+from buurtnet.web import avatars, forms
 from buurtnet.web.accounts import client_address
 from buurtnet.web.auth import LOGIN_LIMIT_HEADERS, current_account, login_token, require_account
 from buurtnet.web.messages import translate_errors
@@ -16,7 +16,7 @@ from buurtnet.web.services import services
 from buurtnet.web.templating import LANGUAGE_COOKIE, gettext_for, render
 
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
-AVATAR_FIELD = "avatar"
+AVATAR_FIELD = avatars.FIELD
 
 
 def _stored_values(account: Account) -> dict[str, str]:
@@ -107,23 +107,18 @@ async def change_avatar(request: Request) -> Response:
     form = await forms.read_form_with_files(request, max_files=1)
     found = services(request)
     try:
-        uploads = await forms.uploaded_images(form, AVATAR_FIELD, max_images=1)
-        if not uploads:
+        key = await avatars.store_uploaded(found.storage, form)
+        if key is None:
             raise InvalidInput.single(AVATAR_FIELD, "avatar_missing")
-        key = await media.store_avatar(found.storage, uploads[0].data)
     except InvalidInput as error:
-        problems = {AVATAR_FIELD: next(iter(error.errors.values()))}
-        errors = translate_errors(problems, gettext_for(request))
+        errors = translate_errors(error.errors, gettext_for(request))
         context = {"values": _stored_values(account), "errors": errors}
         return render(request, "settings.html", context, status_code=400)
     finally:
         await form.close()
-    try:
-        async with found.database.transaction() as session:
-            await accounts.set_avatar(session, account, key)
-    except BaseException:
-        await found.storage.delete(key)
-        raise
+    stored_key = avatars.removed_on_failure(found.storage, key)
+    async with stored_key, found.database.transaction() as session:
+        await accounts.set_avatar(session, account, key)
     return RedirectResponse("/settings?saved=avatar", status_code=303)
 
 

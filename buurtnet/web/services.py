@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
@@ -13,6 +14,9 @@ from buurtnet.db import Database
 from buurtnet.models import utcnow
 from buurtnet.storage import MediaStorage
 
+if TYPE_CHECKING:  # the letters' templates are made like the pages': buurtnet.web.templating
+    from buurtnet.mail.letters import Letters
+
 
 @dataclass(frozen=True)
 class Services:
@@ -20,6 +24,7 @@ class Services:
     database: Database
     translations: dict[str, NullTranslations]
     storage: MediaStorage
+    letters: "Letters"
 
 
 def services(connection: HTTPConnection) -> Services:

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from buurtnet import paths
-from buurtnet.core import permissions, posts
-from buurtnet.web import csrf, event_display, relative_time
+from buurtnet.core import permissions, pins, posts
+from buurtnet.web import csrf, event_display, mail_messages, relative_time
 from buurtnet.web.auth import current_account, current_roles, login_token, unread_notifications
 from buurtnet.web.event_messages import ANSWER_TEXTS, CATEGORY_LABELS, PAST_ANSWER_TEXTS
 from buurtnet.web.forms import this_page
@@ -27,16 +27,19 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def make_environments(
-    translations: dict[str, NullTranslations], time_zone: str
+    translations: dict[str, NullTranslations], time_zone: str, *, template_dir: Path = TEMPLATE_DIR
 ) -> dict[str, Environment]:
-    """One environment per language. Templates are read once: they change only with a release."""
-    loader = FileSystemLoader(TEMPLATE_DIR)
+    """One environment per language. Templates are read once: they change only with a release.
+
+    The mail's letters use it with their own templates; their plain-text parts (`.txt`) are not
+    HTML-escaped."""
+    loader = FileSystemLoader(template_dir)
     clock = LocalClock(ZoneInfo(time_zone))
     environments = {}
     for locale, catalog in translations.items():
         environment = Environment(
             loader=loader,
-            autoescape=select_autoescape(default=True),
+            autoescape=select_autoescape(disabled_extensions=("txt",), default=True),
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
@@ -46,7 +49,7 @@ def make_environments(
         environment.filters["local_date"] = clock.date
         environment.filters["local_time"] = clock.date_and_time
         event_display.install(environment, locale, catalog, clock.zone)
-        relative_time.install(environment, locale)
+        relative_time.install(environment, locale, catalog, clock.zone)
         for name, texts in (
             ("CATEGORY_LABELS", CATEGORY_LABELS),
             ("ANSWER_TEXTS", ANSWER_TEXTS),
@@ -56,7 +59,10 @@ def make_environments(
         environment.globals["is_moderator"] = permissions.is_moderator
         environment.globals["is_admin"] = permissions.is_admin
         environment.globals["may_delete"] = posts.may_delete
+        environment.globals["may_pin"] = pins.may_pin
+        environment.globals["may_unpin"] = permissions.can_unpin
         environment.globals["is_shareable"] = posts.is_shareable
+        environment.globals["mail_choices"] = mail_messages.mail_choices_of
         environment.globals["profile_path"] = paths.profile
         environment.globals["relation_path"] = paths.relation
         environment.globals["tag_path"] = paths.hashtag

@@ -261,3 +261,16 @@ def log_in(page: Page, server: LiveServer, username: str, password: str = PASSWO
     page.locator("#password").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+
+
+def open_menu(page: Page) -> None:
+    """On a phone the main menu is folded into "Menu": open it, as a person would."""
+    summary = page.locator("details.site-menu > summary")
+    if summary.is_visible() and not summary.evaluate("summary => summary.parentElement.open"):
+        summary.click()
+
+
+def open_composer(page: Page) -> None:
+    """From the home page to the composer, by the line that asks what one would like to share."""
+    with page.expect_navigation():
+        page.locator("a.share-link").click()

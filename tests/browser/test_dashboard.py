@@ -11,7 +11,7 @@ from buurtnet.config import DEFAULT_TIME_ZONE
 from buurtnet.core import dashboard, local_times, permissions
 from buurtnet.db import Database
 from buurtnet.models import Duty, MetricRollup, PeriodKind, utcnow
-from tests.browser.conftest import DESKTOP, PHONE, LiveServer, OpenPage, log_in
+from tests.browser.conftest import DESKTOP, PHONE, LiveServer, OpenPage, log_in, open_menu
 from tests.browser.test_layout import page_width
 
 pytestmark = pytest.mark.browser
@@ -72,6 +72,7 @@ def test_a_director_sees_the_charts_and_tables(
     make_director_with_figures(live_server)
     page = open_page(viewport=viewport)
     log_in(page, live_server, "dirk")
+    open_menu(page)
     page.get_by_role("link", name="Dashboard", exact=True).click()
     page.wait_for_url(f"{live_server.url}/dashboard")
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -56,7 +56,7 @@ def test_organise_sign_up_until_full_then_wait_and_move_up(
     anna.get_by_label("Where").fill("Merelplein")
     anna.get_by_label("How many people can take part?").fill("1")
     with anna.expect_navigation():
-        anna.get_by_role("button", name="Place the activity").click()
+        anna.get_by_role("button", name="Post the activity").click()
     fits_the_phone(anna)
     expect(anna.get_by_role("heading", name="Opruimen op het Merelplein")).to_be_visible()
     expect(anna.locator(".event-facts")).to_contain_text("10:00 \N{EN DASH} 12:00")

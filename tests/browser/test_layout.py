@@ -36,7 +36,7 @@ def test_pages_fit_a_phone_without_sideways_scrolling(
 ) -> None:
     live_server.make_resident("anna")
     page = open_page(viewport=PHONE)
-    for path in ("/login", "/register"):
+    for path in ("/login", "/register", "/privacy", "/house-rules", "/contact"):
         page.goto(f"{live_server.url}{path}")
         assert page_width(page) <= PHONE["width"], path
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from buurtnet.core import permissions
 from buurtnet.db import Database
 from buurtnet.models import Duty
-from tests.browser.conftest import PHONE, LiveServer, OpenPage, log_in
+from tests.browser.conftest import PHONE, LiveServer, OpenPage, log_in, open_composer, open_menu
 from tests.browser.test_events import fits_the_phone
 
 pytestmark = pytest.mark.browser
@@ -55,10 +55,12 @@ def follow(page: Page, role: Literal["link", "button"], name: str | re.Pattern[s
 
 
 def write_and_report(anna: Page, bram: Page) -> None:
+    open_composer(anna)
     anna.get_by_label("Wat wilt u delen?").fill(MESSAGE)
     follow(anna, "button", "Plaatsen")
     bram.reload()
     post = bram.locator(".post").filter(has_text=MESSAGE)
+    post.get_by_text("Meer").click()  # the menu of less used actions
     with bram.expect_navigation():
         post.get_by_role("link", name="Melden").click()
     fits_the_phone(bram)
@@ -72,6 +74,7 @@ def write_and_report(anna: Page, bram: Page) -> None:
 
 
 def handle_the_report(mila: Page) -> None:
+    open_menu(mila)
     follow(mila, "link", "Moderatie")
     report = mila.locator(".card").filter(has_text="@anna")
     expect(report).to_contain_text("Open")
@@ -106,6 +109,7 @@ def handle_the_report(mila: Page) -> None:
 
 
 def told(page: Page, text: str) -> None:
+    open_menu(page)
     follow(page, "link", NOTIFICATIONS)
     expect(page.locator(".notifications")).to_contain_text(text)
 
@@ -133,12 +137,14 @@ def appeal(anna: Page) -> None:
 
 
 def decide_the_appeal(mila: Page, kees: Page) -> None:
+    open_menu(mila)
     follow(mila, "link", "Moderatie")
     follow(mila, "link", "Bezwaren")
     case = mila.locator(".card").filter(has_text=APPEAL)
     expect(case).to_contain_text("U nam deze maatregel zelf.")
     expect(case.get_by_role("button")).to_have_count(0)
 
+    open_menu(kees)
     follow(kees, "link", "Moderatie")
     follow(kees, "link", "Bezwaren")
     case = kees.locator(".card").filter(has_text=APPEAL)

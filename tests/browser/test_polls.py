@@ -5,7 +5,7 @@ gets a clear message. In English here, as the activities' browser test."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, LiveServer, OpenPage, log_in
+from tests.browser.conftest import DESKTOP, LiveServer, OpenPage, log_in, open_composer
 from tests.browser.test_events import NO_SCRIPT_PHONE, fits_the_phone
 
 pytestmark = pytest.mark.browser
@@ -23,6 +23,7 @@ def test_ask_vote_see_the_result_and_change_the_vote(
     live_server.make_resident("bram")
     anna = open_page(**NO_SCRIPT_PHONE)
     log_in(anna, live_server, "anna")
+    open_composer(anna)
     anna.get_by_label("What do you want to share?").fill("Wanneer ruimen we het plein op?")
     anna.get_by_text("Add a poll").click()
     anna.get_by_label("Answer 1", exact=True).fill("Zaterdag")

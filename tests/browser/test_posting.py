@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import PHONE, LiveServer, OpenPage, log_in
+from tests.browser.conftest import PHONE, LiveServer, OpenPage, log_in, open_composer
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,9 @@ HOSTILE = (
 
 
 def write_post(page: Page, text: str) -> None:
+    """Write in the composer (opened from the home page first) and post."""
+    if page.locator("textarea#source").count() == 0:
+        open_composer(page)
     page.get_by_label("Wat wilt u delen?").fill(text)
     with page.expect_navigation():
         page.get_by_role("button", name="Plaatsen").click()
@@ -33,6 +36,7 @@ def test_a_neighbour_posts_another_replies_and_likes(
     live_server.make_resident("bram")
     anna = open_page()
     log_in(anna, live_server, "anna")
+    open_composer(anna)
     anna.get_by_label("Ik vraag om hulp").check()
     write_post(anna, "Wie heeft er een ladder voor mij?")
     expect(anna.locator(".post").first).to_contain_text("Wie heeft er een ladder voor mij?")
@@ -69,6 +73,7 @@ def test_a_photo_with_a_description_is_posted(
     Image.new("RGB", (2400, 1200), (200, 40, 60)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
     log_in(page, live_server, "anna")
+    open_composer(page)
     page.get_by_text("Foto's of een waarschuwing toevoegen").click()
     page.locator("#image-1").set_input_files(photo)
     page.locator("#alt-1").fill("Rode tulpen in de voortuin")

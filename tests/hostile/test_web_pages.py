@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
+from buurtnet import paths
 from buurtnet.core import accounts, posts
 from buurtnet.db import Database
 from buurtnet.models import Account, Visibility
@@ -71,7 +72,7 @@ async def test_hostile_names_bios_and_posts_stay_inert(
                 await posts.create_post(
                     session, author, posts.Draft(source=vector, visibility=Visibility.PUBLIC)
                 )
-            for path in ("/", "/@bram", "/notifications"):
+            for path in ("/", "/@bram", "/notifications", paths.search(vector)):
                 page = await anna.get(path)
                 assert page.status_code == 200, (path, vector)
                 assert active_content(page.text) == [], (path, vector)

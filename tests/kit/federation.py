@@ -18,6 +18,7 @@ from buurtnet.federation.fetch import HttpClient
 from buurtnet.federation.keys import KeyRing
 from buurtnet.federation.uris import Uris
 from buurtnet.job_queue import Worker
+from buurtnet.mail.letters import Letters
 from buurtnet.models import Account
 from tests.kit.as2 import ping
 from tests.kit.network import FakeNetwork
@@ -43,15 +44,17 @@ def federation_on(network: FakeNetwork, settings: Settings, database: Database) 
     return Federation(settings, database, uris, KeyRing(database), as_client(network))
 
 
-def worker_for(federation: Federation) -> Worker:
+def worker_for(federation: Federation, letters: Letters | None = None) -> Worker:
     """A worker with every job of the app, on the federation's (fake) network."""
     storage = media_storage(federation.settings)
-    return Worker(federation.database, job_registry(storage, federation))
+    return Worker(federation.database, job_registry(storage, federation, letters))
 
 
 async def run_queue(app: Starlette) -> None:
-    """Run every due job with the app's (faked) federation, until none is left."""
-    await worker_for(app.state.federation).run_until_empty()
+    """Run every due job with the app's (faked) federation, until none is left; with the app's
+    letters (made once: their translations take a moment to load)."""
+    letters = app.state.services.letters
+    await worker_for(app.state.federation, letters).run_until_empty()
 
 
 async def deliver(

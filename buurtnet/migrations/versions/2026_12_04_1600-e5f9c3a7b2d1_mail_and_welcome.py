@@ -10,6 +10,7 @@ Create Date: 2026-12-04 16:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +20,7 @@ down_revision: str | None = "d4e8b2f6a1c9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ACCOUNT_COLUMNS = [
+ACCOUNT_COLUMNS: list[sa.Column[Any]] = [
     sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("mail_kinds", sa.String(length=300), server_default="", nullable=False),
     sa.Column("weekly_digest", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -30,7 +31,7 @@ ACCOUNT_COLUMNS = [
     sa.Column("welcomed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("place", sa.String(length=100), server_default="", nullable=False),
 ]
-POST_COLUMNS = [
+POST_COLUMNS: list[sa.Column[Any]] = [
     sa.Column("helped_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("pinned_until", sa.Date(), nullable=True),
 ]
