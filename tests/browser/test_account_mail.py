@@ -12,7 +12,7 @@ from tests.browser.test_layout import page_width
 
 pytestmark = pytest.mark.browser
 
-LONG_ADDRESS = "anna." + "x" * 50 + "@" + "heel-lang-domein-" * 8 + "voorbeeld.example"
+LONG_ADDRESS = "anna." + "x" * 50 + "@" + "heel-lang-domein." * 8 + "voorbeeld.example"
 NEW_PASSWORD = "fietsen langs de singel"
 
 
