@@ -181,9 +181,7 @@ async def test_a_wrong_password_deletes_nothing_and_counts_as_a_guess(
                 "password": "password_current_wrong"
             }
     async with database.reading() as session:
-        check = await password_checks.check(
-            session, resident, PASSWORD, client_address="2"
-        )
+        check = await password_checks.check(session, resident, PASSWORD, client_address="2")
     async with database.transaction() as session:
         problems = await account_deletion.delete_if_confirmed(session, check)
     assert problems == {"password": "login_too_many"}  # for the account, from any address
