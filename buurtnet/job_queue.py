@@ -130,13 +130,25 @@ class Registry:
     # Jobs of a name with the same key run one after another, in the order they were queued
     # (an activity's Undo after the activity); all others side by side.
     ordered_by: dict[str, OrderKey] = field(default_factory=dict)
+    # Jobs whose payload should not outlive them (a mail with a reset link): emptied when they
+    # are given up, instead of kept with the failure for `FINISHED_FAILURES_KEPT`.
+    private: set[str] = field(default_factory=set)
 
-    def register(self, name: str, handler: Handler, *, ordered_by: OrderKey | None = None) -> None:
+    def register(
+        self,
+        name: str,
+        handler: Handler,
+        *,
+        ordered_by: OrderKey | None = None,
+        private: bool = False,
+    ) -> None:
         if name in self.handlers:
             raise ValueError(f"job {name!r} is registered twice")
         self.handlers[name] = handler
         if ordered_by is not None:
             self.ordered_by[name] = ordered_by
+        if private:
+            self.private.add(name)
 
     def every(self, interval: timedelta, task: PeriodicTask) -> None:
         self.periodic.append((interval, task))
@@ -289,11 +301,11 @@ class Worker:
             async with asyncio.timeout(self.time_limit.total_seconds()):
                 await handler(json.loads(job.payload))
         except PermanentFailure as error:
-            await _give_up(job, lease, str(error))
+            await _give_up(job, lease, str(error), forget=job.name in self.registry.private)
         except Exception as error:  # a handler's failure must not stop the worker
             log.warning("job %s (%s) failed: %s", job.id, job.name, error, exc_info=True)
             if job.attempts >= MAX_ATTEMPTS:
-                await _give_up(job, lease, repr(error))
+                await _give_up(job, lease, repr(error), forget=job.name in self.registry.private)
             else:
                 await _retry_later(job, lease, repr(error))
         else:
@@ -314,11 +326,10 @@ async def _retry_later(job: Job, lease: Lease, error: str) -> None:
     )
 
 
-async def _give_up(job: Job, lease: Lease, error: str) -> None:
+async def _give_up(job: Job, lease: Lease, error: str, *, forget: bool) -> None:
     log.warning("job %s (%s) gave up: %s", job.id, job.name, error)
-    await lease.settle(
-        job, {"status": JobStatus.FAILED, "locked_at": None, "last_error": error[:1000]}
-    )
+    failed = {"status": JobStatus.FAILED, "locked_at": None, "last_error": error[:1000]}
+    await lease.settle(job, failed | ({"payload": "{}"} if forget else {}))
 
 
 async def _wait_for(stop: asyncio.Event, seconds: float) -> None:

@@ -184,6 +184,7 @@ class TestSendingOverSmtp:
         [job] = await mail_jobs(database)
         assert job.status == JobStatus.FAILED and "550" in job.last_error
         assert "anna@example.org" not in job.last_error
+        assert job.payload == "{}"  # the letter (and any link in it) is not kept with the failure
 
     async def test_a_server_that_says_later_gets_the_mail_later(
         self, app: Starlette, database: Database, resident: Account, smtp_server: SmtpCatcher

@@ -38,4 +38,4 @@ def register(registry: Registry, settings: Settings, transport: Transport | None
         )
         await chosen.send(message, recipients=[letter.to])
 
-    registry.register(SEND_MAIL, send)
+    registry.register(SEND_MAIL, send, private=True)  # its links must not outlive it
