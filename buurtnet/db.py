@@ -18,13 +18,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import event, func, make_url, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet import sqlite_inline
@@ -45,6 +44,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_INLINE_POOL = {"pool_size": 20, "max_overflow": 20}
 POSTGRESQL_READ_POOL = {"pool_size": 15, "max_overflow": 0}
 POSTGRESQL_WRITE_POOL = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True}
+# No JIT compilation: our statements run in milliseconds, and where PostgreSQL's estimate of a
+# plan is high (a search's look-up in a GIN index, the digest's visibility check of many rows)
+# it spent 60-600 ms compiling before a statement that then ran in one (bench/README.md).
+NO_JIT = {"jit": "off"}
 
 
 class Database:
@@ -60,7 +63,9 @@ class Database:
                 self.engine = _inline_sqlite(url, sqlite_inline.writer(absolute), echo)
                 self.read_engine = _inline_sqlite(url, sqlite_inline.reader(absolute), echo)
         else:
-            self.engine = create_async_engine(url, echo=echo, **POSTGRESQL_WRITE_POOL)
+            self.engine = create_async_engine(
+                url, echo=echo, connect_args={"server_settings": NO_JIT}, **POSTGRESQL_WRITE_POOL
+            )
             self.bulk_engine = self.read_engine = _postgresql_reader(url, echo)
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
@@ -138,14 +143,6 @@ async def is_postgresql(session: AsyncSession) -> bool:
     return session.sync_session.get_bind().dialect.name == "postgresql"
 
 
-async def without_jit(session: AsyncSession) -> None:
-    """No JIT compilation on PostgreSQL for the rest of the transaction: a worker's statement
-    that applies the visibility policy to many rows at once is estimated costly, and compiling
-    it took longer than running it (the weekly digest: 385 of 650 ms, bench/README.md)."""
-    if await is_postgresql(session):
-        await session.exec(select(func.set_config("jit", "off", True)))
-
-
 async def insert_new(
     session: AsyncSession, table: type[Any], rows: list[dict[str, Any]], *, unique: list[str]
 ) -> int:
@@ -192,11 +189,9 @@ def _postgresql_reader(url: str, echo: bool) -> AsyncEngine:
     """Reading connections without BEGIN and ROLLBACK around every page, which cannot write.
 
     In PostgreSQL's READ COMMITTED each statement sees the newest committed data, inside a
-    transaction or not, so a transaction would only add two round trips to every page. Without
-    JIT compilation: a page's statements run in milliseconds, and a plan whose cost estimate is
-    high (a search's look-up in the GIN index) spent 60-600 ms compiling before it ran in one.
+    transaction or not, so a transaction would only add two round trips to every page.
     """
-    read_only = {"server_settings": {"default_transaction_read_only": "on", "jit": "off"}}
+    read_only = {"server_settings": {"default_transaction_read_only": "on", **NO_JIT}}
     return create_async_engine(
         url, echo=echo, isolation_level="AUTOCOMMIT", connect_args=read_only, **POSTGRESQL_READ_POOL
     )

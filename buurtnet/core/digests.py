@@ -28,7 +28,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import feeds, local_times, mail_choices, names, visibility
 from buurtnet.core.digest_news import SHOWN, Item, News, Week, neighbourhood_news
-from buurtnet.db import without_jit
 from buurtnet.models import Account, Neighbourhood, Post, utcnow
 
 SEND_WEEKDAY = 4  # Friday (Monday is 0): the weekend's plans can still be made
@@ -117,7 +116,6 @@ async def _claim(session: AsyncSession, due: ColumnElement[bool], now: datetime)
     ids = [account_id for account_id in (await session.exec(query)).all() if account_id]
     if not ids:
         return []
-    await without_jit(session)
     # The condition again, in the UPDATE: only who is still due is marked, and gets a digest.
     claim = (
         update(Account)

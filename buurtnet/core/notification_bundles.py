@@ -24,7 +24,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import mail_choices, notifications, visibility
 from buurtnet.core.notifications import NotificationView
-from buurtnet.db import without_jit
 from buurtnet.models import Account, Event, Notification, NotificationKind, Post, utcnow
 
 AT_MOST_EVERY = timedelta(hours=1)
@@ -48,7 +47,6 @@ async def take_due(session: AsyncSession, now: datetime | None = None) -> list[B
     if not recipients:
         return []
     ids = [recipient.id for recipient in recipients if recipient.id is not None]
-    await without_jit(session)
     # The newest first, then the notifications up to it: one that arrives meanwhile is after
     # the cursor, and goes in the next mail.
     newest = await _newest(session, ids)
