@@ -24,6 +24,7 @@ from buurtnet.models import (
     Visibility,
     utcnow,
 )
+from buurtnet.web import notification_sentences
 from tests.conftest import counting_statements, log_in, make_account, post_form, write_post
 from tests.kit.federation import run_queue
 from tests.mail_kit import SmtpCatcher, html_of, with_smtp
@@ -96,7 +97,7 @@ class TestTheBundle:
     async def test_every_kind_says_what_happened_and_names_are_escaped_in_html(
         self, street: Street
     ) -> None:
-        assert set(notification_mail.SENTENCES) == set(NotificationKind)
+        assert set(notification_sentences.SENTENCES) == set(NotificationKind)
         sneaky = await make_account(street.database, "sneaky")
         async with street.database.transaction() as session:
             found = await session.get(Account, sneaky.id)

@@ -15,6 +15,7 @@ from buurtnet.models import Account, MailTokenPurpose
 from buurtnet.web import forms
 from buurtnet.web.accounts import client_address
 from buurtnet.web.auth import LOGIN_LIMIT_HEADERS, require_account
+from buurtnet.web.errors import link_unusable, wait_headers, wait_minutes
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
@@ -96,11 +97,6 @@ async def confirmed_page(request: Request) -> Response:
     return render(request, "email_confirmed.html")
 
 
-def link_unusable(request: Request) -> Response:
-    """A link from a mail that is unknown, used, expired or replaced by a newer one."""
-    return render(request, "link_unusable.html", status_code=404)
-
-
 async def _email_page(
     request: Request,
     account: Account,
@@ -126,15 +122,6 @@ async def _email_page(
         "saved": request.query_params.get("saved", ""),
     }
     return render(request, "email_settings.html", context, status_code=status_code, headers=headers)
-
-
-def wait_minutes(too_many: TooMany | None) -> int:
-    """For `_wait_notice.html`: how long until the budget has room again (0: it has)."""
-    return 0 if too_many is None else -(-too_many.retry_after // 60)
-
-
-def wait_headers(too_many: TooMany) -> dict[str, str]:
-    return {"Retry-After": str(too_many.retry_after)}
 
 
 routes = [

@@ -35,14 +35,27 @@ async def not_allowed(request: Request, _error: Exception) -> Response:
 async def too_many(request: Request, error: Exception) -> Response:
     """A used-up budget (posts, replies, reports): 429, with when to try again."""
     assert isinstance(error, TooMany)
-    minutes = -(-error.retry_after // 60)
     return render(
         request,
         "too_many.html",
-        {"what": error.what, "minutes": minutes},
+        {"what": error.what, "minutes": wait_minutes(error)},
         status_code=429,
-        headers={"Retry-After": str(error.retry_after)},
+        headers=wait_headers(error),
     )
+
+
+def wait_minutes(too_many: TooMany | None) -> int:
+    """How long until a used-up budget has room again, in whole minutes (0: it has)."""
+    return 0 if too_many is None else -(-too_many.retry_after // 60)
+
+
+def wait_headers(too_many: TooMany) -> dict[str, str]:
+    return {"Retry-After": str(too_many.retry_after)}
+
+
+def link_unusable(request: Request) -> Response:
+    """A link from a mail that is unknown, used, expired or replaced by a newer one."""
+    return render(request, "link_unusable.html", status_code=404)
 
 
 async def login_required(request: Request, _error: Exception) -> Response:

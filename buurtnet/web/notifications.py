@@ -6,6 +6,7 @@ from starlette.routing import Route
 
 from buurtnet.core import notifications
 from buurtnet.moderation import appeals
+from buurtnet.web import notification_sentences
 from buurtnet.web.auth import require_account
 from buurtnet.web.ids import cursor
 from buurtnet.web.services import services
@@ -29,6 +30,7 @@ async def notifications_page(request: Request) -> Response:
         "next_before": more,
         "unread_notifications": 0,  # read now
         "from_moderation": notifications.FROM_MODERATION,
+        "sentence_of": notification_sentences.sentence_of,
         "appealable": appeals.APPEALABLE,
     }
     return render(request, "notifications.html", context)

@@ -14,7 +14,7 @@ from buurtnet.models import Account, AccountStatus
 from buurtnet.web import forms
 from buurtnet.web.accounts import LOGIN_NAME_LENGTH, client_address
 from buurtnet.web.auth import login_token, set_session_cookie
-from buurtnet.web.email_address import link_unusable, wait_headers, wait_minutes
+from buurtnet.web.errors import link_unusable, wait_headers, wait_minutes
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render

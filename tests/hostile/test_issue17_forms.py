@@ -1,5 +1,6 @@
-"""Every form of e-mail, search, the welcome, pins, help marks and the admin's pages, filled with
-hostile values: each answer is a page or a 4xx, never a 500, and the site keeps working.
+"""Every form of e-mail, search, the welcome, pins, help marks, the admin's pages and the
+liveability instrument (survey periods, figures, partners' keys), filled with hostile values:
+each answer is a page or a 4xx, never a 500, and the site keeps working.
 
 The forms are read from the pages themselves, as a browser would see them, so a field added later
 is fuzzed too. Forms that end the session or delete the account are left out: they would stop
@@ -92,6 +93,13 @@ async def pages(database: Database, neighbourhood: Neighbourhood) -> list[str]:
         unsubscribe_path("test-secret-key-" + "x" * 32, boss.id, Topic.DIGEST),
         "/search?q=fiets",
         "/posts/new",
+        # The liveability instrument's forms (issue 16): survey periods, figures, partners.
+        f"/n/{neighbourhood.slug}/survey",
+        f"/n/{neighbourhood.slug}/figures-settings",
+        f"/dashboard/{neighbourhood.slug}/export",
+        "/admin/partners",
+        "/admin/cbs-import",
+        "/survey",
     ]
 
 
