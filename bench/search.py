@@ -181,9 +181,9 @@ async def explain(database: Database, account: Account, newest: int) -> None:
         terms = terms_of(query)
         values = post_search.parameters(postgresql, account, terms, None)
         if postgresql:
-            lowest = newest + 1 - post_search.FIRST_WINDOW
+            lowest = newest + 1 - post_search.WALKS[show].first
             walk = post_search.walk_statement(show, len(terms.words))
-            index = post_search.index_statement(show, len(terms.words), terms.prefix)
+            index = post_search.index_statement(show, 1, (0,))  # one word
             statements = [
                 (walk, values | {"lowest": lowest, "before": newest + 1}),
                 (index, values | {"before": lowest}),

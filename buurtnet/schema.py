@@ -14,16 +14,21 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from buurtnet.db import Database
-from buurtnet.models import post_search
+from buurtnet.models import name_search, post_search
 
-# Made by the migrations alone (see `models.post_search`): not in the models, so comparing the two
-# (the tests, `alembic revision --autogenerate`) leaves them out.
+# Made by the migrations alone (see `models.post_search`, `models.name_search`): not in the models,
+# so comparing the two (the tests, `alembic revision --autogenerate`) leaves them out.
 OUTSIDE_THE_MODELS = {
     *(("table", name) for name in (post_search.SQLITE_TABLE, *post_search.SQLITE_SHADOW_TABLES)),
     ("column", f"post.{post_search.POSTGRESQL_COLUMN}"),
     *(
         ("index", name)
-        for name in (post_search.POSTGRESQL_INDEX, *post_search.POSTGRESQL_FILTER_INDEXES)
+        for name in (
+            post_search.POSTGRESQL_INDEX,
+            *post_search.POSTGRESQL_FILTER_INDEXES,
+            *post_search.POSTGRESQL_WALK_INDEXES,
+            name_search.POSTGRESQL_NAME_INDEX,
+        )
     ),
 }
 

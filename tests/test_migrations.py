@@ -1,17 +1,22 @@
 """The schema comes only from migrations: they must produce exactly the models, and reverse."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, MetaData, String, text
+from sqlalchemy import Column, MetaData, String, make_url, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from buurtnet import models, schema
+from buurtnet.core import search
 from buurtnet.db import Database
-from buurtnet.models import post_search
-from tests.kit.databases import on_postgresql
+from buurtnet.models import name_search, post_search
+from tests.conftest import make_account
+from tests.kit.databases import next_to, on_postgresql, plain_postgresql, xdist_worker
 
 assert models  # the tables are registered on SQLModel.metadata by importing the models
 
@@ -78,6 +83,77 @@ async def test_the_search_is_made_and_removed(database: Database) -> None:
         made = {post_search.SQLITE_TABLE, *post_search.SQLITE_TRIGGERS}
         assert made < before <= made | set(post_search.SQLITE_SHADOW_TABLES)
     else:
-        indexes = {post_search.POSTGRESQL_INDEX, *post_search.POSTGRESQL_FILTER_INDEXES}
+        indexes = {
+            post_search.POSTGRESQL_INDEX,
+            *post_search.POSTGRESQL_FILTER_INDEXES,
+            *post_search.POSTGRESQL_WALK_INDEXES,
+        }
         made = {post_search.POSTGRESQL_COLUMN, *indexes}
         assert before - without == made
+
+
+async def account_indexes(database: Database) -> set[str]:
+    if database.is_sqlite:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'account'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE tablename = 'account'"
+    async with database.engine.connect() as connection:
+        return set((await connection.execute(text(query))).scalars())
+
+
+async def test_the_search_pages_indexes_are_made_and_removed(database: Database) -> None:
+    """The limited accounts' index everywhere; the names' trigrams on PostgreSQL, where the
+    test database's owner may create `pg_trgm`."""
+    before = await account_indexes(database)
+    await schema.downgrade(database, "f1a8c4d2b6e3")
+    without = await account_indexes(database)
+    await schema.upgrade(database)
+    assert await account_indexes(database) == before
+    made = {"ix_account_limited"} | (
+        {name_search.POSTGRESQL_NAME_INDEX} if on_postgresql() else set()
+    )
+    assert before - without == made
+
+
+async def test_without_pg_trgm_the_migrations_go_on(database: Database, tmp_path: Path) -> None:
+    """Where `pg_trgm` may not be created (on PostgreSQL: a role without CREATE on its database;
+    on SQLite it never exists), the migrations reach the head without the names' index, and the
+    people search finds a piece of a name all the same."""
+    async with refused_trigrams(database, tmp_path) as scratch:
+        await schema.upgrade(scratch)
+        assert await schema.current_revision(scratch) == schema.head_revision()
+        assert name_search.POSTGRESQL_NAME_INDEX not in await account_indexes(scratch)
+        await make_account(scratch, "marjan")
+        async with scratch.reading() as session:
+            found = await search.search_people(session, "arja", None)
+        assert [account.username for account in found] == ["marjan"]
+
+
+@contextlib.asynccontextmanager
+async def refused_trigrams(database: Database, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database whose migrations may not create extensions."""
+    if not on_postgresql():
+        scratch = Database(f"sqlite+aiosqlite:///{tmp_path}/refused.db")
+        yield scratch
+        await scratch.dispose()
+        return
+    given = database.engine.url.render_as_string(hide_password=False)
+    role = f"buurtnet_no_extensions_{xdist_worker() or 'main'}"
+    name = f"{make_url(given).database}_no_extensions"
+    admin = await asyncpg.connect(plain_postgresql(given))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        await admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        await admin.execute(f'CREATE DATABASE "{name}"')  # owned by the admin: no CREATE for role
+        inside = await asyncpg.connect(plain_postgresql(next_to(given, "_no_extensions")))
+        await inside.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
+        await inside.close()
+        as_role = make_url(next_to(given, "_no_extensions")).set(username=role, password=None)
+        scratch = Database(as_role.render_as_string(hide_password=False))
+        yield scratch
+        await scratch.dispose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        await admin.close()

@@ -247,7 +247,7 @@ async def test_pages_newest_first_without_offset(database: Database, searcher: A
     assert seen == [f"Soep nummer {number}" for number in reversed(range(2 * PAGE_SIZE + 5))]
 
 
-@pytest.mark.parametrize(("first_window", "walk_at_most"), [(1, 2), (4, 30), (10_000, 80_000)])
+@pytest.mark.parametrize(("first_window", "walk_at_most"), [(1, 2), (4, 30), (50_000, 250_000)])
 async def test_pages_whatever_part_is_walked_and_what_the_index_finds(
     database: Database,
     searcher: Account,
@@ -257,8 +257,8 @@ async def test_pages_whatever_part_is_walked_and_what_the_index_finds(
 ) -> None:
     """On PostgreSQL a page is walked newest first, in windows, and the rest found by the index
     (on SQLite these sizes play no part): pages come out the same however they are cut."""
-    monkeypatch.setattr(post_search, "FIRST_WINDOW", first_window)
-    monkeypatch.setattr(post_search, "WALK_AT_MOST_FILTERED", walk_at_most)
+    walk = post_search.Walk(first=first_window, at_most=walk_at_most)
+    monkeypatch.setitem(post_search.WALKS, Show.OFFERS, walk)
     writer = await make_account(database, "schrijver")
     expected = []
     for number in range(2 * PAGE_SIZE + 5):
@@ -286,13 +286,47 @@ async def test_pages_whatever_part_is_walked_and_what_the_index_finds(
     assert shown == list(reversed(expected))
 
 
+async def test_a_stop_word_or_a_common_word_is_not_what_the_index_is_asked(
+    database: Database, searcher: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a first window of one post, the index finds the rest by the rarest word: a common
+    word with a rare beginning, and a stop word (on PostgreSQL) with a rare word, still find
+    exactly the posts that hold both."""
+    quick = post_search.Walk(first=1, at_most=1)
+    monkeypatch.setitem(post_search.WALKS, Show.ALL, quick)
+    writer = await make_account(database, "schrijver")
+    for number in range(6):
+        await write_post(database, writer, f"Samen koken {number}", visibility="public")
+    zebra = await write_post(database, writer, "Samen naar het zebrapad", visibility="public")
+    cake = await write_post(database, writer, "Een taart voor de buren", visibility="public")
+    for number in range(4):
+        await write_post(database, writer, f"Samen {number} een kop koffie", visibility="public")
+    assert await find(database, searcher, "samen zebra") == [zebra.source]
+    assert await find(database, searcher, "een taart") == [cake.source]
+
+
+def test_the_index_is_asked_for_the_rarest_word() -> None:
+    """With every other whole word; a beginning only when it is the rarest; never a stop word."""
+    three = terms_of("samen moestuin fiets")  # the last word also as a beginning
+    assert post_search.index_words(three, [400, 16, 400]) == (0, 1)
+    assert post_search.index_words(terms_of("samen zebra"), [400, 0]) == (0, 1)
+    assert post_search.index_words(terms_of("moestuin fiets"), [16, 16]) == (0,)  # as rare
+    assert post_search.index_words(terms_of("fiets moestuin"), [400, 16]) == (0, 1)
+    assert post_search.index_words(terms_of("de moestuin"), [None, 16]) == (1,)
+    assert post_search.index_words(terms_of("de het"), [None, None]) == (0, 1)
+
+
 def test_walk_while_the_matches_promise_a_page() -> None:
-    budget = 80_000
-    assert post_search.next_window(PAGE_SIZE + 1, 10_000, budget) == 0  # the page is there
-    assert post_search.next_window(0, 10_000, budget) == 0  # rare: the index finds them
-    assert post_search.next_window(10, 10_000, budget) == 16_500  # 11 more at 1 in 1,000, +50%
-    assert post_search.next_window(1, 10_000, budget) == 0  # 20 more would take 200,000 posts
-    assert post_search.next_window(1, 10_000, 400_000) == 300_000
+    walk = post_search.Walk(first=10_000, at_most=80_000)
+    assert post_search.next_window(PAGE_SIZE + 1, 10_000, walk) == 0  # the page is there
+    assert post_search.next_window(0, 10_000, walk) == 0  # rare: the index finds them
+    assert post_search.next_window(10, 10_000, walk) == 16_500  # 11 more at 1 in 1,000, +50%
+    assert (
+        post_search.next_window(18, 10_000, walk) == 10_000
+    )  # 2,500 would do: no less than 10,000
+    assert post_search.next_window(1, 10_000, walk) == 0  # 20 more would take 200,000 posts
+    farther = post_search.Walk(first=10_000, at_most=400_000)
+    assert post_search.next_window(1, 10_000, farther) == 300_000
 
 
 async def test_edited_and_deleted_posts(database: Database, searcher: Account) -> None:

@@ -61,6 +61,17 @@ class Account(SQLModel, table=True):
     where to deliver to it. Local accounts leave them empty; their URLs come from `Uris`.
     """
 
+    # Every feed asks which authors a moderator limited (few): without this index PostgreSQL
+    # read all accounts for it in each statement.
+    __table_args__ = (
+        sa.Index(
+            "ix_account_limited",
+            "id",
+            sqlite_where=sa.text("limited"),
+            postgresql_where=sa.text("limited"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100)  # as the person typed it (or preferredUsername)
     # lower case, since names are case-insensitive; `name@domain` for remote accounts

@@ -19,3 +19,6 @@ POSTGRESQL_COLUMN = "search_vector"
 POSTGRESQL_INDEX = "ix_post_search"
 # Of the offers, and of the questions for help not yet marked "geholpen": the search's filters.
 POSTGRESQL_FILTER_INDEXES = ("ix_post_search_offers", "ix_post_search_open_help")
+# The ids of the same two, which a search with a filter walks newest first (migration
+# `b3d7f1a9c5e2`).
+POSTGRESQL_WALK_INDEXES = ("ix_post_offers_newest", "ix_post_open_help_newest")
