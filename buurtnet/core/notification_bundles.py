@@ -2,14 +2,15 @@
 of the kinds they chose (`mail_choices`).
 
 A worker's periodic task (`mail/notification_mail`) takes the accounts that are due (`take_due`):
-an address that may get news, kinds chosen, no mail in the last hour, and unread notifications
-after `Account.mailed_notification_id`. For a batch of them the notifications are read in one
-statement, with who did it, the post and the words of a reply or mention, as far as the
-recipient may still see them (`notifications.still_shown`, the rule of the notifications page).
-The cursor moves past every notification looked at, mailed or not (read already, of a kind not
-chosen, no longer shown), so nobody is taken again for the same ones; `notified_by_mail_at` is
-set only when a mail goes out, and starts the hour. All of it happens in the caller's
-transaction, in which the caller queues the mails: a crash undoes both.
+an address that may get news, kinds chosen, no mail in the last hour, and notifications not yet
+looked at (`Notification.mail_checked_at`). For a batch of them those notifications are marked
+with the time of this turn first, then read in one statement, with who did it, the post and
+the words of a reply or mention, as far as the recipient may still see them
+(`notifications.still_shown`, the rule of the notifications page). Each is looked at once,
+mailed or not (read already, of a kind not chosen, no longer shown); one committed while the
+turn runs is not marked, and comes in the next mail. `notified_by_mail_at` is set only when a
+mail goes out, and starts the hour. All of it happens in the caller's transaction, in which the
+caller queues the mails: a crash undoes both.
 """
 
 from collections import defaultdict
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,27 +41,22 @@ class Bundle:
 
 
 async def take_due(session: AsyncSession, now: datetime | None = None) -> list[Bundle]:
-    """The bundles to mail now, with the cursors moved on; accounts with nothing left to mail
-    (only likes, say, when likes are not chosen) get their cursor moved and no bundle."""
+    """The bundles to mail now, with their notifications marked as looked at; accounts with
+    nothing to mail (only likes, say, when likes are not chosen) get theirs marked and no bundle."""
     now = now or utcnow()
     recipients = await _due(session, now)
     if not recipients:
         return []
     ids = [recipient.id for recipient in recipients if recipient.id is not None]
-    # The newest first, then the notifications up to it: one that arrives meanwhile is after
-    # the cursor, and goes in the next mail.
-    newest = await _newest(session, ids)
+    await _check(session, ids, now)
     found: dict[int, list[NotificationView]] = defaultdict(list)
-    for view in await _views(session, ids, max(newest.values(), default=0), now):
-        recipient_id = view.notification.recipient_id
-        if view.notification.id is not None and view.notification.id <= newest[recipient_id]:
-            found[recipient_id].append(view)
+    for view in await _views(session, ids, now):
+        found[view.notification.recipient_id].append(view)
     bundles = []
     for recipient in recipients:
         assert recipient.id is not None
         wanted = mail_choices.chosen_kinds(recipient)
         items = [view for view in found[recipient.id] if view.notification.kind in wanted]
-        recipient.mailed_notification_id = newest.get(recipient.id, 0)
         if items:
             recipient.notified_by_mail_at = now
             bundles.append(Bundle(recipient, items))
@@ -70,8 +66,7 @@ async def take_due(session: AsyncSession, now: datetime | None = None) -> list[B
 async def _due(session: AsyncSession, now: datetime) -> Sequence[Account]:
     waiting = exists().where(
         col(Notification.recipient_id) == col(Account.id),
-        col(Notification.id) > col(Account.mailed_notification_id),
-        col(Notification.read_at).is_(None),
+        col(Notification.mail_checked_at).is_(None),
     )
     last_mail = col(Account.notified_by_mail_at)
     query = (
@@ -90,21 +85,22 @@ async def _due(session: AsyncSession, now: datetime) -> Sequence[Account]:
     return (await session.exec(query)).all()
 
 
-async def _newest(session: AsyncSession, ids: list[int]) -> dict[int, int]:
-    """Each account's newest notification, read or not: where its cursor moves to."""
-    query = (
-        select(col(Notification.recipient_id), func.max(col(Notification.id)))
-        .where(col(Notification.recipient_id).in_(ids))
-        .group_by(col(Notification.recipient_id))
+async def _check(session: AsyncSession, ids: list[int], now: datetime) -> None:
+    """Mark the batch's notifications not yet looked at with this turn's time: those, and only
+    those, are what `_views` reads. One committed after this statement stays unmarked."""
+    await session.exec(
+        update(Notification)
+        .where(
+            col(Notification.recipient_id).in_(ids),
+            col(Notification.mail_checked_at).is_(None),
+        )
+        .values(mail_checked_at=now)
     )
-    return {recipient: newest for recipient, newest in (await session.exec(query)).all() if newest}
 
 
-async def _views(
-    session: AsyncSession, ids: list[int], up_to: int, now: datetime
-) -> list[NotificationView]:
-    """The batch's unread notifications after each one's cursor, that they may still see, with
-    what the notifications page says of each: one statement, whatever the batch holds."""
+async def _views(session: AsyncSession, ids: list[int], now: datetime) -> list[NotificationView]:
+    """The batch's unread notifications marked in this turn, that they may still see, with what
+    the notifications page says of each: one statement, whatever the batch holds."""
     recipient, actor, item = aliased(Account), aliased(Account), aliased(Post)
     # `Post` itself is the post a reply answers: the visibility policy is a condition on `Post`.
     answered = and_(
@@ -120,8 +116,7 @@ async def _views(
         .outerjoin(Post, answered)
         .where(
             col(Notification.recipient_id).in_(ids),
-            col(Notification.id) > col(recipient.mailed_notification_id),
-            col(Notification.id) <= up_to,
+            col(Notification.mail_checked_at) == now,
             col(Notification.read_at).is_(None),
             col(Notification.created_at) >= now - FRESH,
             notifications.still_shown(col(recipient.id), col(recipient.neighbourhood_id)),

@@ -90,15 +90,14 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # E-mail (local accounts): mail other than a confirmation or a password reset goes only to a
     # confirmed address. `mail_kinds` are the notification kinds mailed (comma-separated), at
-    # most one bundle an hour (`notified_by_mail_at`), covering notifications after
-    # `mailed_notification_id`; `weekly_digest` is the neighbourhood's weekly news.
+    # most one bundle an hour (`notified_by_mail_at`; `Notification.mail_checked_at` says which
+    # were looked at); `weekly_digest` is the neighbourhood's weekly news.
     email_confirmed_at: datetime | None = None
     mail_kinds: str = Field(
         default="mention,reply", max_length=300, sa_column_kwargs={"server_default": ""}
     )
     weekly_digest: bool = Field(default=True, sa_column_kwargs={"server_default": sa.false()})
     notified_by_mail_at: datetime | None = None
-    mailed_notification_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     digest_sent_at: datetime | None = None
     # Joining: the house rules accepted at sign-up, the welcome page seen (and the neighbours
     # told), and the street or complex chosen there (one of `Neighbourhood.places`).

@@ -31,6 +31,13 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_notification_recipient", "recipient_id", "id"),
         sa.Index("ix_notification_unread", "recipient_id", "read_at"),
+        # Those not yet looked at for mail: few, whoever has many notifications.
+        sa.Index(
+            "ix_notification_mail_unchecked",
+            "recipient_id",
+            sqlite_where=sa.text("mail_checked_at IS NULL"),
+            postgresql_where=sa.text("mail_checked_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,3 +52,7 @@ class Notification(SQLModel, table=True):
     report_id: int | None = Field(default=None, foreign_key="report.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+    # When the mail of notifications looked at it (`core/notification_bundles`), mailed or not
+    # (read already, a kind not chosen): per notification, because ids are not committed in
+    # their order, so "everything up to id N" could pass over one committed a moment later.
+    mail_checked_at: datetime | None = None
