@@ -16,6 +16,7 @@ from buurtnet.core import (
     media,
     mentions,
     outbound,
+    permissions,
     polls,
     post_removal,
     replies,
@@ -27,6 +28,7 @@ from buurtnet.models import (
     Account,
     AccountStatus,
     Mention,
+    Neighbourhood,
     Post,
     PostEdit,
     PostKind,
@@ -57,6 +59,8 @@ class Draft:
     poll: polls.PollDraft | None = None
     # Whom it is for besides the people it names: an organiser's message to who takes part.
     addressed: frozenset[int] = frozenset()
+    # Where it is posted: the author's own neighbourhood (None), or one they direct.
+    neighbourhood_id: int | None = None
 
 
 def clean_source(source: str) -> str:
@@ -130,7 +134,7 @@ async def create_post(
         raise NotAllowed
     parent = await _visible_parent(session, author, draft.in_reply_to_id)
     post_visibility = draft.visibility
-    neighbourhood_id = author.neighbourhood_id
+    neighbourhood_id = await _posted_in(session, author, draft.neighbourhood_id)
     if parent is not None:
         post_visibility = _reply_visibility(Visibility(parent.visibility), draft.visibility)
         neighbourhood_id = parent.neighbourhood_id
@@ -160,6 +164,29 @@ async def create_post(
     if not held:
         await _announce(session, post, parent)
     return post
+
+
+async def places_to_post(session: AsyncSession, author: Account) -> list[Neighbourhood]:
+    """Where the author may post: their own neighbourhood first, then those they direct (a
+    housing corporation's director seldom lives in them). Empty when there is no choice."""
+    roles = await permissions.roles_of(session, author)
+    if not roles.directs - {author.neighbourhood_id}:
+        return []
+    found = await session.exec(
+        select(Neighbourhood)
+        .where(col(Neighbourhood.id).in_(roles.directs | {author.neighbourhood_id or 0}))
+        .order_by(col(Neighbourhood.id) != author.neighbourhood_id, col(Neighbourhood.name))
+    )
+    return list(found.all())
+
+
+async def _posted_in(session: AsyncSession, author: Account, wanted: int | None) -> int | None:
+    """The neighbourhood a new post is for: the author's own, or one they direct."""
+    if wanted is None or wanted == author.neighbourhood_id:
+        return author.neighbourhood_id
+    if not permissions.can_direct(await permissions.roles_of(session, author), wanted):
+        raise InvalidInput.single("neighbourhood", "neighbourhood_not_directed")
+    return wanted
 
 
 async def publish_held(session: AsyncSession, post: Post) -> None:

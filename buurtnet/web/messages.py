@@ -275,6 +275,9 @@ FORM_MESSAGES.update(
         "pin_held": N_(
             "This message waits for a moderator. It can be pinned once it is let through."
         ),
+        "neighbourhood_not_directed": N_(
+            "You can post only in your own neighbourhood or in one that you direct."
+        ),
     }
 )
 

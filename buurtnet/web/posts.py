@@ -18,7 +18,7 @@ from buurtnet.web.posted import address_after_posting, just_posted
 from buurtnet.web.services import services
 from buurtnet.web.templating import gettext_for, render
 
-FIELDS = ("source", "summary", "kind", "visibility", "language", "in_reply_to")
+FIELDS = ("source", "summary", "kind", "visibility", "language", "in_reply_to", "neighbourhood")
 
 
 def _values(form: FormData) -> dict[str, str]:
@@ -36,6 +36,7 @@ def draft_from(values: dict[str, str]) -> posts.Draft:
         language=values["language"] or None,
         in_reply_to_id=parse_id(values.get("in_reply_to", "")),
         poll=poll_draft(values),
+        neighbourhood_id=parse_id(values.get("neighbourhood", "")),
     )
 
 
@@ -51,25 +52,28 @@ async def create(request: Request) -> Response:
         errors = translate_errors(error.errors, gettext_for(request))
         if draft.in_reply_to_id is not None:
             return await render_thread(request, draft.in_reply_to_id, values, errors, 400)
-        return render_new_post(request, values, errors, status_code=400)
+        return await render_new_post(request, values, errors, status_code=400)
     return RedirectResponse(address_after_posting(post), status_code=303)
 
 
 async def new_post_page(request: Request) -> Response:
     """The composer on a page of its own: on a phone the home page starts with the neighbours'
     posts, and one line there leads here."""
-    require_account(request)
-    return render_new_post(request)
+    return await render_new_post(request)
 
 
-def render_new_post(
+async def render_new_post(
     request: Request,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     *,
     status_code: int = 200,
 ) -> Response:
-    context = {"values": values or {}, "errors": errors or {}}
+    """The composer, with a choice of neighbourhood for a director of others than their own."""
+    account = require_account(request)
+    async with services(request).database.reading() as session:
+        places = await posts.places_to_post(session, account)
+    context = {"values": values or {}, "errors": errors or {}, "places": places}
     return render(request, "post_new.html", context, status_code=status_code)
 
 
