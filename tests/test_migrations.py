@@ -134,8 +134,10 @@ async def refused_trigrams(database: Database, tmp_path: Path) -> AsyncIterator[
     """An empty database whose migrations may not create extensions."""
     if not on_postgresql():
         scratch = Database(f"sqlite+aiosqlite:///{tmp_path}/refused.db")
-        yield scratch
-        await scratch.dispose()
+        try:
+            yield scratch
+        finally:
+            await scratch.dispose()
         return
     given = database.engine.url.render_as_string(hide_password=False)
     role = f"buurtnet_no_extensions_{xdist_worker() or 'main'}"
@@ -151,9 +153,45 @@ async def refused_trigrams(database: Database, tmp_path: Path) -> AsyncIterator[
         await inside.close()
         as_role = make_url(next_to(given, "_no_extensions")).set(username=role, password=None)
         scratch = Database(as_role.render_as_string(hide_password=False))
-        yield scratch
-        await scratch.dispose()
+        try:
+            yield scratch
+        finally:
+            await scratch.dispose()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
         await admin.close()
+
+
+async def test_the_notifications_up_to_the_old_cursor_count_as_looked_at(
+    database: Database,
+) -> None:
+    """Migration `c8e2a4f6b9d1`: an account's notifications up to its old mail cursor are marked
+    as looked at (none is mailed twice), the later ones not (none is lost); and back again."""
+    anna = await make_account(database, "anna")
+    bram = await make_account(database, "bram")
+    await schema.downgrade(database, "b3d7f1a9c5e2")
+    async with database.engine.begin() as connection:
+        for _ in range(3):
+            await connection.execute(
+                text(
+                    "INSERT INTO notification (recipient_id, actor_id, kind, created_at) "
+                    "VALUES (:anna, :bram, 'mention', CURRENT_TIMESTAMP)"
+                ),
+                {"anna": anna.id, "bram": bram.id},
+            )
+        ids = (await connection.execute(text("SELECT id FROM notification ORDER BY id"))).scalars()
+        first, second, _third = ids.all()
+        await connection.execute(
+            text("UPDATE account SET mailed_notification_id = :second WHERE id = :anna"),
+            {"second": second, "anna": anna.id},
+        )
+    await schema.upgrade(database)
+    checked = "SELECT id FROM notification WHERE mail_checked_at IS NOT NULL ORDER BY id"
+    async with database.engine.connect() as connection:
+        assert (await connection.execute(text(checked))).scalars().all() == [first, second]
+    await schema.downgrade(database, "b3d7f1a9c5e2")
+    cursor = "SELECT mailed_notification_id FROM account WHERE id = :anna"
+    async with database.engine.connect() as connection:
+        assert (await connection.execute(text(cursor), {"anna": anna.id})).scalar() == second
+    await schema.upgrade(database)

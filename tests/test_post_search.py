@@ -286,12 +286,13 @@ async def test_pages_whatever_part_is_walked_and_what_the_index_finds(
     assert shown == list(reversed(expected))
 
 
-async def test_a_stop_word_or_a_common_word_is_not_what_the_index_is_asked(
+async def test_after_the_first_window_the_index_finds_exactly_the_posts_with_every_word(
     database: Database, searcher: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After a first window of one post, the index finds the rest by the rarest word: a common
-    word with a rare beginning, and a stop word (on PostgreSQL) with a rare word, still find
-    exactly the posts that hold both."""
+    """After a first window of one post, the index finds the rest (on PostgreSQL; on SQLite FTS5
+    does it all): a common word with a rare beginning, and a stop word there with a rare word,
+    find exactly the posts that hold both. Which words the index is asked for is
+    `test_the_index_is_asked_for_the_rarest_word`."""
     quick = post_search.Walk(first=1, at_most=1)
     monkeypatch.setitem(post_search.WALKS, Show.ALL, quick)
     writer = await make_account(database, "schrijver")

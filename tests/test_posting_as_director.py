@@ -5,6 +5,7 @@ residents see it there, and it can be pinned as that neighbourhood's announcemen
 from datetime import date, timedelta
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from buurtnet.core import feeds, neighbourhoods, permissions, pins, posts
@@ -119,10 +120,7 @@ async def test_replies_to_the_announcement_stay_there_and_reach_the_director(
         )
         assert reply.neighbourhood_id == neighbourhood.id
         assert await posts.get_visible(session, dirk, reply.id or 0) == reply
-        try:
-            mine = posts.Draft("Mag ik hier?", neighbourhood_id=dirk.neighbourhood_id)
+        mine = posts.Draft("Mag ik hier?", neighbourhood_id=dirk.neighbourhood_id)
+        with pytest.raises(InvalidInput) as refused:
             await posts.create_post(session, resident, mine)
-        except InvalidInput as refused:
-            assert refused.errors == {"neighbourhood": "neighbourhood_not_directed"}
-        else:
-            raise AssertionError("a resident posted in another neighbourhood")
+        assert refused.value.errors == {"neighbourhood": "neighbourhood_not_directed"}

@@ -5,7 +5,7 @@ help (`still_open`). It is our own state: nothing is sent to other servers, whos
 the post do not know it.
 """
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, literal
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,8 +15,11 @@ from buurtnet.models import Account, Post, PostKind, utcnow
 
 
 def still_open() -> ColumnElement[bool]:
-    """The condition on `Post` for a question for help that nobody has helped with yet."""
-    return and_(col(Post.kind) == PostKind.HELP_REQUEST, col(Post.helped_at).is_(None))
+    """The condition on `Post` for a question for help that nobody has helped with yet. The kind
+    is written into the statement, not sent as a parameter: the partial indexes of the open
+    questions (`core/post_search`) must be seen to fit it, also by a plan made for any value."""
+    kind = literal(PostKind.HELP_REQUEST.value, literal_execute=True)
+    return and_(col(Post.kind) == kind, col(Post.helped_at).is_(None))
 
 
 async def mark_helped(session: AsyncSession, author: Account, post_id: int) -> None:

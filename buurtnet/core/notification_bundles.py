@@ -2,15 +2,15 @@
 of the kinds they chose (`mail_choices`).
 
 A worker's periodic task (`mail/notification_mail`) takes the accounts that are due (`take_due`):
-an address that may get news, kinds chosen, no mail in the last hour, and notifications not yet
-looked at (`Notification.mail_checked_at`). For a batch of them those notifications are marked
-with the time of this turn first, then read in one statement, with who did it, the post and
-the words of a reply or mention, as far as the recipient may still see them
-(`notifications.still_shown`, the rule of the notifications page). Each is looked at once,
-mailed or not (read already, of a kind not chosen, no longer shown); one committed while the
-turn runs is not marked, and comes in the next mail. `notified_by_mail_at` is set only when a
-mail goes out, and starts the hour. All of it happens in the caller's transaction, in which the
-caller queues the mails: a crash undoes both.
+an address that may get news, kinds chosen, no mail in the last hour, and unread notifications not
+yet looked at (`Notification.mail_checked_at`). For a batch of them those notifications are marked
+with the time of this turn first, then read in one statement, with who did it, the post and the
+words of a reply or mention, as far as the recipient may still see them
+(`notifications.still_shown`, the rule of the notifications page). Each is looked at once, mailed
+or not (read already, of a kind not chosen, no longer shown); one committed while the turn runs is
+not marked, and comes in the next mail. `notified_by_mail_at` is set only when a mail goes out, and
+starts the hour. All of it happens in the caller's transaction, in which the caller queues the
+mails: a crash undoes both.
 """
 
 from collections import defaultdict
@@ -67,6 +67,7 @@ async def _due(session: AsyncSession, now: datetime) -> Sequence[Account]:
     waiting = exists().where(
         col(Notification.recipient_id) == col(Account.id),
         col(Notification.mail_checked_at).is_(None),
+        col(Notification.read_at).is_(None),
     )
     last_mail = col(Account.notified_by_mail_at)
     query = (

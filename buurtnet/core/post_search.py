@@ -30,6 +30,7 @@ from sqlalchemy import (
     bindparam,
     func,
     inspect,
+    literal,
     literal_column,
     true,
 )
@@ -77,7 +78,8 @@ COUNTED_PART = 5
 SHOWN: dict[Show, ColumnElement[bool]] = {
     Show.ALL: true(),
     Show.HELP: help_requests.still_open(),
-    Show.OFFERS: col(Post.kind) == PostKind.OFFER,
+    # Written into the statement, as in `still_open`: the offers' partial indexes must fit it.
+    Show.OFFERS: col(Post.kind) == literal(PostKind.OFFER.value, literal_execute=True),
 }
 POSTS: FromClause = inspect(Post).local_table
 FTS = table(SQLITE_TABLE, column("rowid"))
@@ -186,8 +188,8 @@ async def _walked_rows(
         walked, upper = walked + upper - lowest, lowest
         window = next_window(len(rows), walked, walk)
     if len(rows) <= feeds.PAGE_SIZE and upper > 1:
-        indexed: tuple[int, ...] = (0,)
-        if words > 1:  # the newest posts say which word is rarest
+        indexed = tuple(range(words))  # whole words: the index intersects them cheaply
+        if terms.prefix and words > 1:  # ask for the beginning only if it is the rarest
             bottom = max(top - max(walk.first // COUNTED_PART, 1), 1)
             sample = values | {"lowest": bottom, "before": top}
             indexed = index_words(terms, await _word_counts(session, show, words, sample))

@@ -133,9 +133,10 @@ async def create_post(
     if current is None or current.status != AccountStatus.ACTIVE:
         raise NotAllowed
     parent = await _visible_parent(session, author, draft.in_reply_to_id)
-    post_visibility = draft.visibility
-    neighbourhood_id = await _posted_in(session, author, draft.neighbourhood_id)
-    if parent is not None:
+    if parent is None:
+        post_visibility = draft.visibility
+        neighbourhood_id = await _posted_in(session, author, draft.neighbourhood_id)
+    else:
         post_visibility = _reply_visibility(Visibility(parent.visibility), draft.visibility)
         neighbourhood_id = parent.neighbourhood_id
     mentioned = await _mentioned_accounts(session, author, draft.source)

@@ -30,8 +30,8 @@ def path_of(item: NotificationView) -> str:
 async def queue_bundles(
     session: AsyncSession, letters: Letters, now: datetime | None = None
 ) -> int:
-    """Queue the mails of a batch of people who are due, in the transaction that moves their
-    cursors on; how many mails."""
+    """Queue the mails of a batch of people who are due, in the transaction that marks their
+    notifications as looked at; how many mails."""
     bundles = await notification_bundles.take_due(session, now)
     for bundle in bundles:
         letter = letters.write(

@@ -31,12 +31,12 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_notification_recipient", "recipient_id", "id"),
         sa.Index("ix_notification_unread", "recipient_id", "read_at"),
-        # Those not yet looked at for mail: few, whoever has many notifications.
+        # The unread ones that the mail has not looked at yet: whose mail is due.
         sa.Index(
             "ix_notification_mail_unchecked",
             "recipient_id",
-            sqlite_where=sa.text("mail_checked_at IS NULL"),
-            postgresql_where=sa.text("mail_checked_at IS NULL"),
+            sqlite_where=sa.text("mail_checked_at IS NULL AND read_at IS NULL"),
+            postgresql_where=sa.text("mail_checked_at IS NULL AND read_at IS NULL"),
         ),
     )
 

@@ -55,23 +55,22 @@ def upgrade() -> None:
         return
     for statement in WALK_INDEXES:
         op.execute(statement)
-    if trigrams_created():
-        op.execute(NAME_INDEX)
+    create_name_index()
 
 
-def trigrams_created() -> bool:
-    """Whether `pg_trgm` is there now; a refusal is undone alone (a savepoint), not the rest."""
+def create_name_index() -> None:
+    """The extension and the index, or neither: a refusal is undone alone (a savepoint), not the
+    rest of the migration, and said in the log (README: how to add the index later)."""
     connection = op.get_bind()
     try:
         with connection.begin_nested():
             connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            connection.exec_driver_sql(NAME_INDEX)
     except sa.exc.DBAPIError as error:
         log.warning(
-            "No index for the people search: extension pg_trgm not created (%s)",
+            "No index for the people search: extension pg_trgm or its index not created (%s)",
             type(error.orig).__name__,
         )
-        return False
-    return True
 
 
 def downgrade() -> None:

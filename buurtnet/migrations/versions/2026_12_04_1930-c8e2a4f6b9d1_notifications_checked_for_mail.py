@@ -36,8 +36,8 @@ def upgrade() -> None:
         "ix_notification_mail_unchecked",
         "notification",
         ["recipient_id"],
-        sqlite_where=sa.text("mail_checked_at IS NULL"),
-        postgresql_where=sa.text("mail_checked_at IS NULL"),
+        sqlite_where=sa.text("mail_checked_at IS NULL AND read_at IS NULL"),
+        postgresql_where=sa.text("mail_checked_at IS NULL AND read_at IS NULL"),
     )
     op.execute("ALTER TABLE account DROP COLUMN mailed_notification_id")
 
