@@ -10,7 +10,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from buurtnet.core import posts
-from buurtnet.core.errors import NotAllowed, NotFound
+from buurtnet.core.errors import NotFound
 from buurtnet.models import Account, Post, PostKind, utcnow
 
 
@@ -37,9 +37,7 @@ async def mark_open(session: AsyncSession, author: Account, post_id: int) -> Non
 async def _own_request(session: AsyncSession, author: Account, post_id: int) -> Post:
     """NotFound for a post the person may not see (or that asks for no help); NotAllowed for
     someone else's request."""
-    post = await posts.get_visible(session, author, post_id)
-    if post.author_id != author.id:
-        raise NotAllowed
+    post = await posts.own_post(session, author, post_id)
     if post.kind != PostKind.HELP_REQUEST:
         raise NotFound(post_id)
     return post

@@ -111,10 +111,12 @@ async def _views(session: AsyncSession, ids: list[int], now: datetime) -> list[N
     )
     query = (
         select(Notification, actor, item, Post)
+        .add_columns(col(Event.title))  # an activity's title: SQLModel's select takes four
         .join(recipient, col(recipient.id) == col(Notification.recipient_id))
         .join(actor, col(actor.id) == col(Notification.actor_id))
         .outerjoin(item, col(item.id) == col(Notification.post_id))
         .outerjoin(Post, answered)
+        .outerjoin(Event, col(Event.post_id) == col(Notification.post_id))
         .where(
             col(Notification.recipient_id).in_(ids),
             col(Notification.mail_checked_at) == now,
@@ -124,19 +126,9 @@ async def _views(session: AsyncSession, ids: list[int], now: datetime) -> list[N
         )
         .order_by(col(Notification.id).desc())
     )
-    rows = (await session.exec(query)).all()
-    titles = await _titles(session, [post.id for _, _, post, _ in rows if post and post.id])
     views = []
-    for notification, who, post, parent in rows:
-        title = titles.get(post.id) if post and post.id else None
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    for notification, who, post, parent, title in rows:
         about, quote = notifications.in_words(notification.kind, post, parent, title)
         views.append(NotificationView(notification, who, post, about=about, quote=quote))
     return views
-
-
-async def _titles(session: AsyncSession, post_ids: list[int]) -> dict[int, str]:
-    """The titles of the activities among these posts, in one statement."""
-    if not post_ids:
-        return {}
-    query = select(col(Event.post_id), col(Event.title)).where(col(Event.post_id).in_(post_ids))
-    return dict((await session.exec(query)).all())

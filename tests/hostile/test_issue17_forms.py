@@ -15,9 +15,18 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from buurtnet.core import neighbourhoods
 from buurtnet.db import Database
 from buurtnet.mail.unsubscribe import Topic, unsubscribe_path
-from buurtnet.models import Account, Duty, Neighbourhood, PostKind, Role, Visibility
+from buurtnet.models import (
+    Account,
+    Duty,
+    Neighbourhood,
+    PostKind,
+    Role,
+    RoleGrant,
+    Visibility,
+)
 from tests.conftest import browser_for, log_in, make_account, write_post
 
 NASTY = [
@@ -68,15 +77,24 @@ def forms_on(page: str, html: str) -> list[Form]:
 
 @pytest.fixture
 async def pages(database: Database, neighbourhood: Neighbourhood) -> list[str]:
-    """The pages whose forms are fuzzed, as an admin who directs Vogelwijk sees them."""
+    """The pages whose forms are fuzzed, as an admin who directs Vogelwijk and a second
+    neighbourhood sees them (so the composer asks which one), with Vogelwijk's streets listed
+    (so the welcome asks which one)."""
     boss = await make_account(
         database, "beheer", role=Role.ADMIN, neighbourhood=neighbourhood, duty=Duty.DIRECTOR
     )
+    assert boss.id is not None
+    async with database.transaction() as session:
+        other = await neighbourhoods.create_neighbourhood(session, "zonnewijk", "Zonnewijk")
+        assert other.id is not None
+        session.add(RoleGrant(account_id=boss.id, neighbourhood_id=other.id, duty=Duty.DIRECTOR))
+        listed = await session.get(Neighbourhood, neighbourhood.id)
+        assert listed is not None
+        listed.places = "Merelstraat\nLijsterlaan"
     request = await write_post(
         database, boss, "Wie kan mijn fiets maken?", kind=PostKind.HELP_REQUEST,
         visibility=Visibility.PUBLIC,
     )  # fmt: skip
-    assert boss.id is not None
     return [
         "/password/forgotten",
         "/password/reset/not-a-token",
