@@ -167,12 +167,10 @@ async def create_post(
     return post
 
 
-async def places_to_post(
-    session: AsyncSession, author: Account, roles: permissions.Roles
-) -> list[Neighbourhood]:
-    """Where the author (with their `roles`) may post: their own neighbourhood first, then those
-    they direct (a housing corporation's director seldom lives in them). Empty when there is no
-    choice."""
+async def places_to_post(session: AsyncSession, author: Account) -> list[Neighbourhood]:
+    """Where the author may post: their own neighbourhood first, then those they direct (a
+    housing corporation's director seldom lives in them). Empty when there is no choice."""
+    roles = await permissions.roles_of(session, author)
     if not roles.directs - {author.neighbourhood_id}:
         return []
     found = await session.exec(

@@ -10,7 +10,7 @@ from buurtnet.core.errors import InvalidInput
 from buurtnet.models import Account, Post
 from buurtnet.moderation import posting_limits
 from buurtnet.web import forms
-from buurtnet.web.auth import current_account, current_roles, require_account
+from buurtnet.web.auth import current_account, require_account
 from buurtnet.web.ids import parse_id, path_id
 from buurtnet.web.messages import translate_errors
 from buurtnet.web.polls import poll_draft, poll_values
@@ -72,7 +72,7 @@ async def render_new_post(
     """The composer, with a choice of neighbourhood for a director of others than their own."""
     account = require_account(request)
     async with services(request).database.reading() as session:
-        places = await posts.places_to_post(session, account, current_roles(request))
+        places = await posts.places_to_post(session, account)
     context = {"values": values or {}, "errors": errors or {}, "places": places}
     return render(request, "post_new.html", context, status_code=status_code)
 
